@@ -1,0 +1,305 @@
+/**
+ * gan-dissect: the engine from a terminal (headless runs, CI, clusters).
+ * Progress goes to stderr, the summary to stdout. Exit codes: 0 ok, 1 failed, 2 bad usage, 130 cancelled.
+ */
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import { Generator, type GeneratorSpec, type SegmenterSpec } from './engine/models';
+import { dissect, defaultLayers, type DissectOptions } from './engine/dissect';
+import { mergeShards } from './engine/merge';
+import { loadProject, demoProjectFile, type Project } from './engine/project';
+import { CancelledError, DissectError } from './engine/errors';
+import { seededLatents } from './engine/latents';
+import { writeNpy } from './engine/data/npy';
+import { PHASE_TITLES, type Progress } from './engine/progress';
+import type { DissectResult } from './engine/results';
+import type { ProviderRequest } from './engine/onnx/session';
+
+const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX generators
+
+  gan-dissect layers  --generator G.onnx [--json]
+  gan-dissect dissect --generator G.onnx --segmenter S.onnx --labels L.json --out DIR
+                      [--layer NAME]... [--samples 1000] [--seed 1] [--latents Z.npy]
+                      [--threshold-latents Z2.npy] [--threshold-samples N] [--threshold-seed 2]
+                      [--threshold iqr|quantile] [--quantile 0.99] [--topk 20] [--batch N]
+                      [--provider auto|cpu|cuda] [--threads N] [--shard I/N] [--resume] [--force]
+  gan-dissect merge   --out DIR SHARD_DIR...
+  gan-dissect latents --generator G.onnx --samples N [--seed 1] --out Z.npy
+  gan-dissect demo    [--out gan-dissect-demo] [--samples 1000] [any dissect option]
+
+Model options (or --project P.dissect.json holding them):
+  --latent-input NAME  --image-output NAME  --image-range LO,HI (default -1,1)
+  --segmenter-range LO,HI  --segmenter-mean R,G,B  --segmenter-std R,G,B  --segmenter-bgr
+  --segmenter-size H,W  --segmenter-output NAME...  --quad CONCEPT... | --quad all
+Without --generator (and --project), the bundled demo model is used.`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  generator: { type: 'string' },
+  segmenter: { type: 'string' },
+  labels: { type: 'string' },
+  project: { type: 'string' },
+  out: { type: 'string' },
+  layer: { type: 'string', multiple: true },
+  samples: { type: 'string' },
+  seed: { type: 'string' },
+  latents: { type: 'string' },
+  'threshold-latents': { type: 'string' },
+  'threshold-samples': { type: 'string' },
+  'threshold-seed': { type: 'string' },
+  threshold: { type: 'string' },
+  quantile: { type: 'string' },
+  topk: { type: 'string' },
+  batch: { type: 'string' },
+  provider: { type: 'string' },
+  threads: { type: 'string' },
+  shard: { type: 'string' },
+  resume: { type: 'boolean' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  'latent-input': { type: 'string' },
+  'image-output': { type: 'string' },
+  'image-range': { type: 'string' },
+  'segmenter-range': { type: 'string' },
+  'segmenter-mean': { type: 'string' },
+  'segmenter-std': { type: 'string' },
+  'segmenter-bgr': { type: 'boolean' },
+  'segmenter-size': { type: 'string' },
+  'segmenter-output': { type: 'string', multiple: true },
+  quad: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function int(v: string | undefined, name: string, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+function nums(v: string | undefined, name: string, count: number): number[] | undefined {
+  if (v === undefined) return undefined;
+  const a = v.split(',').map(Number);
+  if (a.length !== count || a.some((x) => !Number.isFinite(x))) throw new UsageError(`--${name} needs ${count} comma-separated numbers, got "${v}"`);
+  return a;
+}
+
+/** Generator and segmenter specs from --project, --generator etc., or the bundled demo. */
+function modelSpecs(v: Values, needSegmenter: boolean): { generator: GeneratorSpec; segmenter?: SegmenterSpec; project?: Project } {
+  let project: Project | undefined;
+  if (v.project) project = loadProject(v.project);
+  else if (!v.generator) project = loadProject(demoProjectFile());
+  const generator: GeneratorSpec = project ? { ...project.generator } : { path: v.generator as string };
+  if (v.generator) generator.path = path.resolve(v.generator);
+  if (v['latent-input']) generator.latent = v['latent-input'];
+  if (v['image-output']) generator.output = v['image-output'];
+  const range = nums(v['image-range'], 'image-range', 2);
+  if (range) generator.range = range as [number, number];
+  if (!needSegmenter) return { generator, ...(project ? { project } : {}) };
+  let segmenter: SegmenterSpec | undefined = project?.segmenter ? { ...project.segmenter, input: { ...project.segmenter.input } } : undefined;
+  if (v.segmenter || v.labels) {
+    if (!v.segmenter || !v.labels) throw new UsageError('--segmenter and --labels go together');
+    segmenter = { path: path.resolve(v.segmenter), labels: path.resolve(v.labels), input: {} };
+  }
+  if (!segmenter) throw new UsageError('dissect needs --segmenter S.onnx --labels L.json (or a --project file naming them)');
+  const input = segmenter.input ?? {};
+  const sr = nums(v['segmenter-range'], 'segmenter-range', 2);
+  if (sr) input.range = sr as [number, number];
+  const mean = nums(v['segmenter-mean'], 'segmenter-mean', 3);
+  if (mean) input.mean = mean as [number, number, number];
+  const std = nums(v['segmenter-std'], 'segmenter-std', 3);
+  if (std) input.std = std as [number, number, number];
+  if (v['segmenter-bgr']) input.channels = 'BGR';
+  const size = nums(v['segmenter-size'], 'segmenter-size', 2);
+  if (size) input.size = size as [number, number];
+  segmenter.input = input;
+  if (v['segmenter-output']) segmenter.outputs = v['segmenter-output'];
+  if (v.quad) segmenter.quad = v.quad.length === 1 && v.quad[0] === 'all' ? 'all' : v.quad;
+  return { generator, segmenter, ...(project ? { project } : {}) };
+}
+
+function progressPrinter(quiet: boolean): (p: Progress) => void {
+  let last = 0;
+  const tty = process.stderr.isTTY;
+  return (p) => {
+    if (quiet) return;
+    const now = Date.now();
+    if (!tty && now - last < 2000 && p.done < p.total) return;
+    last = now;
+    const eta = p.phase === 'render' ? '' : ` · ETA ${formatSeconds(p.etaSeconds)}`;
+    const line = `${PHASE_TITLES[p.phase]}: ${p.done}/${p.total} samples · ${p.samplesPerSecond.toFixed(1)} samples/s${eta}`;
+    if (tty) process.stderr.write(`\r\x1b[K${line}${p.done >= p.total ? '\n' : ''}`);
+    else process.stderr.write(line + '\n');
+  };
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+export function summaryText(r: DissectResult, out: string): string {
+  const lines = [`dissection of ${path.basename(r.settings.generator.path)} (${r.settings.samples} samples, ${r.settings.threshold} thresholds, ${r.provider.name})`];
+  for (const l of r.layers) {
+    const top = l.summary.concepts.slice(0, 6).map((c) => `${c.label} ${c.count}`).join(', ');
+    lines.push(`  ${l.layer.padEnd(12)} [${l.shape.join('×')}]  ${String(l.summary.interpretable).padStart(4)}/${l.summary.units} interpretable${top ? `  ${top}` : ''}`);
+  }
+  if (r.shard) lines.push(`shard ${r.shard.index}/${r.shard.count} (samples ${r.shard.range[0]}–${r.shard.range[1] - 1}) written to ${out}; merge with: gan-dissect merge --out DIR SHARDS...`);
+  else lines.push(`report: ${path.join(out, 'index.html')}`);
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const provider = (v.provider ?? 'auto') as ProviderRequest;
+  if (!['auto', 'cpu', 'cuda'].includes(provider)) throw new UsageError(`--provider must be auto, cpu or cuda, got "${v.provider}"`);
+  const threads = int(v.threads, 'threads');
+  const log = (line: string) => process.stderr.write(line + '\n');
+
+  switch (command) {
+    case 'layers': {
+      const { generator } = modelSpecs(v, false);
+      const g = Generator.open(generator, { provider, ...(threads ? { threads } : {}) });
+      const layers = await g.layers();
+      if (v.json) {
+        process.stdout.write(JSON.stringify({ generator: g.file, latent: { name: g.latent, shape: g.latentShape }, layers }, null, 1) + '\n');
+      } else {
+        const def = new Set(defaultLayers(layers).map((l) => l.name));
+        process.stdout.write(`${g.file}: latent ${g.latent} [${g.latentShape.join('×')}], ${layers.length} layers (* = dissected by default)\n`);
+        for (const l of layers) {
+          const alias = l.aliases.length > 0 ? ` (= ${l.aliases.join(', ')})` : '';
+          process.stdout.write(`${def.has(l.name) ? '*' : ' '} ${l.name.padEnd(24)} ${l.shape.join('×').padEnd(14)} ${l.tensor}${alias}\n`);
+        }
+      }
+      return 0;
+    }
+    case 'dissect':
+    case 'demo': {
+      if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+      const { generator, segmenter, project } = modelSpecs(v, true);
+      const out = v.out ?? (command === 'demo' ? 'gan-dissect-demo' : undefined);
+      if (!out) throw new UsageError('dissect needs --out DIR');
+      let shard: { index: number; count: number } | undefined;
+      if (v.shard) {
+        const m = /^(\d+)\/(\d+)$/.exec(v.shard);
+        if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) < 1) throw new UsageError(`--shard must be I/N with 0 ≤ I < N, got "${v.shard}"`);
+        shard = { index: Number(m[1]), count: Number(m[2]) };
+      }
+      const threshold = v.threshold ?? project?.dissect?.threshold;
+      if (threshold !== undefined && threshold !== 'iqr' && threshold !== 'quantile') throw new UsageError(`--threshold must be iqr or quantile, got "${threshold}"`);
+      const quantile = v.quantile !== undefined ? Number(v.quantile) : undefined;
+      if (quantile !== undefined && !(quantile > 0 && quantile < 1)) throw new UsageError(`--quantile must be in (0, 1), got "${v.quantile}"`);
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSignal = () => {
+        interrupts++;
+        if (interrupts === 1) {
+          log('\ninterrupted: saving what was computed (press Ctrl-C again to quit at once)…');
+          controller.abort();
+        } else process.exit(130);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const d = project?.dissect ?? {};
+      const layers = v.layer ?? d.layers;
+      const opts: DissectOptions = {
+        ...d,
+        generator,
+        segmenter: segmenter!,
+        out: path.resolve(out),
+        ...(layers ? { layers } : {}),
+        ...(v.samples !== undefined ? { samples: int(v.samples, 'samples') } : {}),
+        ...(v.seed !== undefined ? { seed: int(v.seed, 'seed', 0) } : {}),
+        ...(v.latents ? { latents: path.resolve(v.latents) } : {}),
+        ...(v['threshold-latents'] ? { thresholdLatents: path.resolve(v['threshold-latents']) } : {}),
+        ...(v['threshold-samples'] !== undefined ? { thresholdSamples: int(v['threshold-samples'], 'threshold-samples') } : {}),
+        ...(v['threshold-seed'] !== undefined ? { thresholdSeed: int(v['threshold-seed'], 'threshold-seed', 0) } : {}),
+        ...(threshold ? { threshold } : {}),
+        ...(quantile !== undefined ? { quantile } : {}),
+        ...(v.topk !== undefined ? { topk: int(v.topk, 'topk') } : {}),
+        ...(v.batch !== undefined ? { batch: int(v.batch, 'batch') } : {}),
+        provider,
+        ...(threads ? { threads } : {}),
+        ...(shard ? { shard } : {}),
+        resume: !!v.resume,
+        force: !!v.force,
+        signal: controller.signal,
+        onProgress: progressPrinter(!!v.quiet),
+        onLog: log,
+      };
+      const { result, cached } = await dissect(opts);
+      if (cached) log(`${out} already holds this dissection (same models and settings): reusing it`);
+      process.stdout.write(summaryText(result, out) + '\n');
+      return 0;
+    }
+    case 'merge': {
+      if (!v.out) throw new UsageError('merge needs --out DIR');
+      const result = await mergeShards({
+        out: path.resolve(v.out),
+        shards: parsed.positionals.map((p) => path.resolve(p)),
+        provider,
+        ...(threads ? { threads } : {}),
+        ...(v.batch ? { batch: int(v.batch, 'batch') } : {}),
+        onProgress: progressPrinter(!!v.quiet),
+        onLog: log,
+      });
+      process.stdout.write(summaryText(result, v.out) + '\n');
+      return 0;
+    }
+    case 'latents': {
+      const { generator } = modelSpecs(v, false);
+      if (!v.out) throw new UsageError('latents needs --out Z.npy');
+      const samples = int(v.samples, 'samples') ?? 1000;
+      const g = Generator.open(generator, { provider: 'cpu' });
+      const z = seededLatents(int(v.seed, 'seed', 0) ?? 1, g.latentDims).batch(0, samples);
+      writeNpy(v.out, z, [samples, ...g.latentShape]);
+      process.stdout.write(`wrote ${samples} latents [${g.latentShape.join('×')}] to ${v.out}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (e instanceof UsageError) {
+        process.stderr.write(`gan-dissect: ${e.message}\n\n${USAGE}\n`);
+        process.exit(2);
+      } else if (e instanceof CancelledError) {
+        process.stderr.write(`gan-dissect: ${e.message}\n`);
+        process.exit(130);
+      } else if (e instanceof DissectError) {
+        process.stderr.write(`gan-dissect: error: ${e.message}\n`);
+        process.exit(e.code === 'bad-usage' ? 2 : 1);
+      } else {
+        process.stderr.write(`gan-dissect: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+        process.exit(1);
+      }
+    },
+  );
+}
+
+export { main };

@@ -1,0 +1,475 @@
+/**
+ * A dissection run (DESIGN.md §4): streaming passes over seeded samples, each resumable from its last
+ * completed batch.
+ *   1. quantile: per-unit streaming quantiles of featuremap values on the threshold-selection set;
+ *   2. iqr (threshold mode `iqr`): per (unit, level, label) counts on the same set → thresholds (Eq. 2);
+ *   3. iou: per (unit, label) intersection/union counts and top-k on the dissection set (or one shard);
+ *   4. finalize: labels, summary, top images, report (results.ts, render.ts).
+ * Thresholds come from the threshold-selection set, which every shard sees whole, so the counts of shards
+ * add up exactly to those of the whole run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo } from './models';
+import type { ProviderInfo, ProviderRequest, Session } from './onnx/session';
+import { Upsampler } from './data/upsample';
+import { UnitQuantiles } from './stats/quantile';
+import { IqrTally, candidateFractions } from './stats/iqr-tally';
+import { IouTally } from './stats/iou-tally';
+import { fileLatents, seededLatents, type LatentSource } from './latents';
+import { packBlob, unpackBlob, writeAtomic, type Arr } from './blob';
+import { CancelledError, DissectError } from './errors';
+import { sha256 } from './onnx/proto';
+import type { Phase, ProgressListener } from './progress';
+import { finalizeResults, writeResults, type DissectResult, type ThresholdInfo } from './results';
+
+export const FORMAT_VERSION = 1;
+/** Candidate threshold levels in `iqr` mode (the reference: 100). */
+export const IQR_LEVELS = 100;
+/** Capacity of each unit's quantile sketch. */
+export const SKETCH_K = 2048;
+
+export interface DissectSettings {
+  layers?: string[];
+  samples?: number;
+  seed?: number;
+  latents?: string;
+  thresholdSamples?: number;
+  thresholdSeed?: number;
+  thresholdLatents?: string;
+  threshold?: 'iqr' | 'quantile';
+  quantile?: number;
+  topk?: number;
+  /** A unit is interpretable when IoU(label) > iouMin and IQR(label) > iqrMin. */
+  iouMin?: number;
+  iqrMin?: number;
+}
+
+export interface DissectOptions extends DissectSettings {
+  generator: GeneratorSpec;
+  segmenter: SegmenterSpec;
+  out: string;
+  batch?: number;
+  provider?: ProviderRequest;
+  threads?: number;
+  shard?: { index: number; count: number };
+  resume?: boolean;
+  /** Overwrite an incompatible earlier run in `out`. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Log lines (warnings such as a provider fallback). */
+  onLog?: (line: string) => void;
+  /** Seconds between checkpoints inside a phase. */
+  checkpointSeconds?: number;
+}
+
+/** Everything that determines the numbers of a run; its hash keys the cache. */
+export interface ResolvedSettings {
+  formatVersion: number;
+  generator: { path: string; sha256: string; latent: string; latentShape: number[]; output: string; range: [number, number]; inputs?: GeneratorSpec['inputs'] };
+  segmenter: { path: string; sha256: string; labels: string; labelsSha256: string; outputs: string[]; input: Segmenter['inputSpec']; quad: SegmenterSpec['quad'] };
+  layers: { name: string; tensor: string; shape: [number, number, number] }[];
+  samples: number;
+  latents: { seed: number } | { file: string; sha256: string };
+  thresholdSamples: number;
+  thresholdLatents: { seed: number } | { file: string; sha256: string };
+  threshold: 'iqr' | 'quantile';
+  quantile: number;
+  quantileOver: 'featuremap';
+  iqrLevels: number;
+  sketchK: number;
+  upsampling: 'bilinear-border';
+  topk: number;
+  iouMin: number;
+  iqrMin: number;
+}
+
+interface Checkpoint {
+  key: string;
+  phase: Phase;
+  done: number;
+}
+
+/** The opened models and everything a pass needs. */
+export interface RunContext {
+  gen: Generator;
+  seg: Segmenter;
+  layers: LayerInfo[];
+  settings: ResolvedSettings;
+  key: string;
+  provider: ProviderInfo;
+  latents: LatentSource;
+  thresholdLatents: LatentSource;
+  batch: number;
+  session?: Session;
+}
+
+export async function openRun(opts: DissectOptions): Promise<RunContext> {
+  const sessionOptions = { provider: opts.provider ?? 'auto', ...(opts.threads ? { threads: opts.threads } : {}) };
+  const gen = Generator.open(opts.generator, sessionOptions);
+  const seg = await Segmenter.open(opts.segmenter, sessionOptions);
+  const all = await gen.layers();
+  const names = opts.layers && opts.layers.length > 0 ? opts.layers : defaultLayers(all).map((l) => l.name);
+  const layers = await gen.resolveLayers(names);
+  const latents = opts.latents ? fileLatents(opts.latents, gen.latentShape) : seededLatents(opts.seed ?? 1, gen.latentDims);
+  const thresholdLatents = opts.thresholdLatents
+    ? fileLatents(opts.thresholdLatents, gen.latentShape)
+    : seededLatents(opts.thresholdSeed ?? 2, gen.latentDims);
+  const samples = opts.samples ?? (Number.isFinite(latents.available) ? latents.available : 1000);
+  if (!Number.isInteger(samples) || samples < 1) throw new DissectError('bad-usage', `--samples must be a positive integer, got ${samples}`);
+  if (samples > latents.available) {
+    throw new DissectError('bad-latents', `${opts.latents} holds ${latents.available} latents but --samples is ${samples}`);
+  }
+  const thresholdSamples = opts.thresholdSamples ?? Math.min(samples, Number.isFinite(thresholdLatents.available) ? thresholdLatents.available : samples);
+  if (thresholdSamples > thresholdLatents.available) {
+    throw new DissectError('bad-latents', `${opts.thresholdLatents} holds ${thresholdLatents.available} latents but ${thresholdSamples} threshold samples are needed`);
+  }
+  const quantile = opts.quantile ?? 0.99;
+  if (!(quantile > 0 && quantile < 1)) throw new DissectError('bad-usage', `--quantile must be in (0, 1), got ${quantile}`);
+  const settings: ResolvedSettings = {
+    formatVersion: FORMAT_VERSION,
+    generator: {
+      path: path.resolve(gen.file),
+      sha256: gen.sha256,
+      latent: gen.latent,
+      latentShape: gen.latentShape,
+      output: gen.output,
+      range: gen.range,
+      ...(opts.generator.inputs ? { inputs: opts.generator.inputs } : {}),
+    },
+    segmenter: {
+      path: path.resolve(seg.file),
+      sha256: seg.sha256,
+      labels: path.resolve(opts.segmenter.labels),
+      labelsSha256: seg.labelsSha,
+      outputs: seg.outputs,
+      input: seg.inputSpec,
+      quad: opts.segmenter.quad ?? [],
+    },
+    layers: layers.map((l) => ({ name: l.name, tensor: l.tensor, shape: l.shape })),
+    samples,
+    latents: latents.describe(),
+    thresholdSamples,
+    thresholdLatents: thresholdLatents.describe(),
+    threshold: opts.threshold ?? 'iqr',
+    quantile,
+    quantileOver: 'featuremap',
+    iqrLevels: IQR_LEVELS,
+    sketchK: SKETCH_K,
+    upsampling: 'bilinear-border',
+    topk: opts.topk ?? 20,
+    iouMin: opts.iouMin ?? 0.05,
+    iqrMin: opts.iqrMin ?? 0.01,
+  };
+  const session = await gen.session(layers.map((l) => l.tensor));
+  const provider = mergeProvider(session.provider, seg.session.provider);
+  if (provider.fallback) opts.onLog?.(`warning: ${provider.fallback}; running on the CPU`);
+  const batch = opts.batch ?? 16;
+  if (!Number.isInteger(batch) || batch < 1) throw new DissectError('bad-usage', `--batch must be a positive integer, got ${batch}`);
+  return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session };
+}
+
+/** By default: the top-level modules (`layer1`, `layer2`, …), or every candidate layer if none. */
+export function defaultLayers(all: LayerInfo[]): LayerInfo[] {
+  const top = all.filter((l) => l.name !== l.tensor && !l.name.includes('.'));
+  return top.length > 0 ? top : all;
+}
+
+export function keyOf(settings: ResolvedSettings): string {
+  const { generator, segmenter, ...rest } = settings;
+  // Paths do not change the numbers; hashes do.
+  const g = { ...generator, path: undefined };
+  const s = { ...segmenter, path: undefined, labels: undefined };
+  return sha256(JSON.stringify({ g, s, ...rest }));
+}
+
+function mergeProvider(a: ProviderInfo, b: ProviderInfo): ProviderInfo {
+  const fallback = a.fallback ?? b.fallback;
+  return { name: a.name === 'cuda' && b.name === 'cuda' ? 'cuda' : a.name === b.name ? a.name : 'cpu', requested: a.requested, ...(fallback ? { fallback } : {}) };
+}
+
+/** The samples [start, end) a run tallies in its IoU pass. */
+export function sampleRange(samples: number, shard?: { index: number; count: number }): [number, number] {
+  if (!shard) return [0, samples];
+  return [Math.floor((shard.index * samples) / shard.count), Math.floor(((shard.index + 1) * samples) / shard.count)];
+}
+
+export interface LayerTallies {
+  layer: LayerInfo;
+  up: Upsampler;
+  quantiles?: UnitQuantiles;
+  levels?: Float32Array;
+  iqr?: IqrTally;
+  thresholds?: Float32Array;
+  thresholdInfo?: ThresholdInfo[];
+  iou?: IouTally;
+}
+
+/** Runs (or resumes, or reuses) a dissection; returns the result written to `opts.out`. */
+export async function dissect(opts: DissectOptions): Promise<{ result: DissectResult; cached: boolean }> {
+  const ctx = await openRun(opts);
+  const out = opts.out;
+  const { settings, key } = ctx;
+  const shardKey = opts.shard ? `${key}:${opts.shard.index}/${opts.shard.count}` : key;
+  fs.mkdirSync(out, { recursive: true });
+  const resultFile = path.join(out, 'dissect.json');
+  const stateFile = path.join(out, 'state.bin');
+
+  if (fs.existsSync(resultFile)) {
+    const earlier = readJson(resultFile) as DissectResult;
+    if (earlier.key === shardKey && earlier.complete) return { result: earlier, cached: true };
+    if (!opts.force) {
+      throw new DissectError(
+        'incompatible-out',
+        `${out} holds an earlier run with other models or settings (${describeDifference(earlier.settings, settings)}); choose another --out or pass --force to replace it`,
+      );
+    }
+  }
+  let checkpoint: Checkpoint | undefined;
+  let restored: Record<string, Arr> = {};
+  let restoredMeta: Record<string, unknown> = {};
+  if (fs.existsSync(stateFile)) {
+    const { meta, arrays } = unpackBlob(fs.readFileSync(stateFile), stateFile);
+    const m = meta as Checkpoint & { extra: Record<string, unknown> };
+    if (m.key !== shardKey) {
+      if (!opts.force) {
+        throw new DissectError('incompatible-out', `${out} holds an interrupted run with other models or settings; choose another --out or pass --force to replace it`);
+      }
+    } else if (!opts.resume && !opts.force) {
+      throw new DissectError('incompatible-out', `${out} holds an interrupted run (${m.phase}, ${m.done} samples done): pass --resume to continue it, or --force to start over`);
+    } else if (opts.resume) {
+      checkpoint = { key: m.key, phase: m.phase, done: m.done };
+      restored = arrays;
+      restoredMeta = m.extra;
+    }
+  }
+  if (opts.force && !checkpoint) clearRun(out);
+
+  const tallies: LayerTallies[] = ctx.layers.map((layer) => {
+    const [, h, w] = layer.shape;
+    return { layer, up: new Upsampler(h, w, 1, 1) };
+  });
+  const [start, end] = sampleRange(settings.samples, opts.shard);
+  const T = settings.thresholdSamples;
+  const phases: { phase: Phase; total: number }[] = [
+    { phase: 'quantile', total: T },
+    ...(settings.threshold === 'iqr' ? [{ phase: 'iqr' as Phase, total: T }] : []),
+    { phase: 'iou', total: end - start },
+  ];
+  const overallTotal = phases.reduce((a, p) => a + p.total, 0);
+  const order = phases.map((p) => p.phase);
+  const startedAt = Date.now();
+  let doneThisRun = 0;
+  let lastCheckpoint = Date.now();
+  const every = (opts.checkpointSeconds ?? 5) * 1000;
+  let segRes: [number, number] | undefined;
+
+  const saveState = (phase: Phase, done: number) => {
+    const arrays: Record<string, Arr> = {};
+    const extra: Record<string, unknown> = { segRes };
+    tallies.forEach((t, i) => {
+      if (phase === 'quantile' && t.quantiles) {
+        const p = t.quantiles.pack();
+        extra[`q${i}`] = p.meta;
+        arrays[`q${i}`] = p.items;
+      }
+      if (t.levels) arrays[`levels${i}`] = t.levels;
+      if (phase === 'iqr' && t.iqr) for (const [k, a] of Object.entries(t.iqr.arrays())) arrays[`iqr${i}.${k}`] = a;
+      if (t.thresholds) {
+        arrays[`thr${i}`] = t.thresholds;
+        extra[`thrInfo${i}`] = t.thresholdInfo;
+      }
+      if (phase === 'iou' && t.iou) for (const [k, a] of Object.entries(t.iou.arrays())) arrays[`iou${i}.${k}`] = a;
+    });
+    writeAtomic(stateFile, packBlob({ key: shardKey, phase, done, extra }, arrays));
+    lastCheckpoint = Date.now();
+  };
+
+  const phaseIndex = (p: Phase) => order.indexOf(p);
+  const resumeAt = checkpoint ? phaseIndex(checkpoint.phase) : 0;
+  if (checkpoint) segRes = restoredMeta.segRes as [number, number] | undefined;
+  let overallBase = 0;
+
+  for (const { phase, total } of phases) {
+    const pi = phaseIndex(phase);
+    let done = 0;
+    if (pi < resumeAt) {
+      overallBase += total;
+      continue;
+    }
+    const fromCheckpoint = checkpoint && pi === resumeAt;
+    if (fromCheckpoint) done = checkpoint!.done;
+    // restore thresholds / levels computed by earlier phases
+    if (checkpoint && pi >= resumeAt) {
+      tallies.forEach((t, i) => {
+        if (restored[`levels${i}`]) t.levels = restored[`levels${i}`] as Float32Array;
+        if (restored[`thr${i}`]) {
+          t.thresholds = restored[`thr${i}`] as Float32Array;
+          t.thresholdInfo = restoredMeta[`thrInfo${i}`] as ThresholdInfo[];
+        }
+      });
+    }
+    const needSeg = phase !== 'quantile';
+    const latents = phase === 'iou' ? ctx.latents : ctx.thresholdLatents;
+    const first = phase === 'iou' ? start : 0;
+
+    const runBatches = async (onSample: (batchIndex: number, sample: number, i: number, fmOf: (t: LayerTallies) => Float32Array, seg?: import('./models').SegmentedBatch) => void) => {
+      while (done < total) {
+        if (opts.signal?.aborted) {
+          saveState(phase, done);
+          throw new CancelledError(`cancelled during ${phase} after ${done}/${total} samples; resume with --resume`);
+        }
+        const n = Math.min(ctx.batch, total - done);
+        const s0 = first + done;
+        const label = `${phase} batch ${Math.floor(done / ctx.batch) + 1}`;
+        const z = latents.batch(s0, n);
+        const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
+        const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
+        if (segBatch) {
+          if (segRes && (segRes[0] !== segBatch.H || segRes[1] !== segBatch.W)) throw new DissectError('bad-shape', 'segmentation resolution changed between batches');
+          segRes = [segBatch.H, segBatch.W];
+        }
+        for (let i = 0; i < n; i++) onSample(done, s0 + i, i, (t) => b.layers.get(t.layer.tensor)!, segBatch);
+        done += n;
+        doneThisRun += n;
+        const elapsed = (Date.now() - startedAt) / 1000;
+        const rate = doneThisRun / Math.max(elapsed, 1e-3);
+        const overallDone = overallBase + done;
+        opts.onProgress?.({ phase, done, total, overallDone, overallTotal, samplesPerSecond: rate, etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9) });
+        if (Date.now() - lastCheckpoint >= every && done < total) saveState(phase, done);
+      }
+    };
+
+    if (phase === 'quantile') {
+      tallies.forEach((t, i) => {
+        t.quantiles = fromCheckpoint && restored[`q${i}`] ? UnitQuantiles.unpack(restoredMeta[`q${i}`], restored[`q${i}`] as Float32Array) : new UnitQuantiles(t.layer.shape[0], SKETCH_K);
+      });
+      await runBatches((_b, _s, i, fmOf) => {
+        for (const t of tallies) {
+          const [C, h, w] = t.layer.shape;
+          t.quantiles!.addSample(fmOf(t), i * C * h * w, h * w);
+        }
+      });
+      for (const t of tallies) {
+        const C = t.layer.shape[0];
+        if (settings.threshold === 'quantile') {
+          t.thresholds = new Float32Array(C);
+          for (let u = 0; u < C; u++) t.thresholds[u] = t.quantiles!.sketches[u].quantiles([settings.quantile])[0];
+        } else {
+          // levels at top-fractions f_j, ascending: quantile(1 − f) for f from 1 down to 1e-3
+          const qs = candidateFractions(IQR_LEVELS).map((f) => 1 - f).reverse();
+          t.levels = new Float32Array(C * IQR_LEVELS);
+          for (let u = 0; u < C; u++) t.levels.set(t.quantiles!.sketches[u].quantiles(qs), u * IQR_LEVELS);
+        }
+        t.quantiles = undefined;
+      }
+    } else if (phase === 'iqr') {
+      let made = false;
+      const ensure = (H: number, W: number) => {
+        if (made) return;
+        made = true;
+        tallies.forEach((t, i) => {
+          const [C, h, w] = t.layer.shape;
+          t.up = new Upsampler(h, w, H, W);
+          t.iqr = new IqrTally(C, ctx.seg.space.labels.length, t.levels!, t.up);
+          if (fromCheckpoint && restored[`iqr${i}.hist`]) {
+            const a: Record<string, Arr> = {};
+            for (const k of ['hist', 'histAll', 'area', 'counters']) a[k] = restored[`iqr${i}.${k}`];
+            t.iqr.load(a as Record<string, Float64Array>);
+          }
+        });
+      };
+      if (segRes) ensure(segRes[0], segRes[1]);
+      await runBatches((_b, _s, i, fmOf, seg) => {
+        ensure(seg!.H, seg!.W);
+        const sl = seg!.sample(i);
+        for (const t of tallies) {
+          const [C, h, w] = t.layer.shape;
+          t.iqr!.addSample(fmOf(t), i * C * h * w, sl);
+        }
+      });
+      const space = ctx.seg.space;
+      for (const t of tallies) {
+        const C = t.layer.shape[0];
+        t.thresholds = new Float32Array(C);
+        t.thresholdInfo = [];
+        for (let u = 0; u < C; u++) {
+          const best = t.iqr!.best(u, (c) => space.categoryOf[c] >= 0);
+          t.thresholds[u] = best.threshold;
+          t.thresholdInfo.push({ label: best.label, iqr: best.iqr, fraction: candidateFractions(IQR_LEVELS)[IQR_LEVELS - 1 - best.level] });
+        }
+        t.iqr = undefined;
+      }
+    } else {
+      let made = false;
+      const ensure = (H: number, W: number) => {
+        if (made) return;
+        made = true;
+        tallies.forEach((t, i) => {
+          const [C, h, w] = t.layer.shape;
+          t.up = new Upsampler(h, w, H, W);
+          t.iou = new IouTally(C, ctx.seg.space.labels.length, ctx.seg.space.categories.length, t.thresholds!, t.up, settings.topk);
+          if (fromCheckpoint && restored[`iou${i}.inter`]) {
+            const a: Record<string, Arr> = {};
+            for (const k of Object.keys(t.iou.arrays())) a[k] = restored[`iou${i}.${k}`];
+            t.iou.load(a as Record<string, Float64Array>);
+          }
+        });
+      };
+      if (segRes) ensure(segRes[0], segRes[1]);
+      await runBatches((_b, sample, i, fmOf, seg) => {
+        ensure(seg!.H, seg!.W);
+        const sl = seg!.sample(i);
+        for (const t of tallies) {
+          const [C, h, w] = t.layer.shape;
+          t.iou!.addSample(sample, fmOf(t), i * C * h * w, sl);
+        }
+      });
+      if (total === 0 && segRes) ensure(segRes[0], segRes[1]);
+    }
+    overallBase += total;
+    saveState(phase, total);
+  }
+
+  const result = await finalizeResults(ctx, tallies, {
+    key: shardKey,
+    out,
+    shard: opts.shard,
+    range: [start, end],
+    seconds: (Date.now() - startedAt) / 1000,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  writeResults(out, result, tallies);
+  fs.rmSync(stateFile, { force: true });
+  return { result, cached: false };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DissectError('incompatible-out', `${file} is not a readable result (${(e as Error).message}); choose another --out or pass --force`);
+  }
+}
+
+/** Removes the files of an earlier run in `out` (only the ones this tool writes). */
+export function clearRun(out: string): void {
+  for (const f of ['dissect.json', 'state.bin', 'index.html']) fs.rmSync(path.join(out, f), { force: true });
+  for (const d of ['images', 'stats', 'arrays']) fs.rmSync(path.join(out, d), { recursive: true, force: true });
+}
+
+/** A short description of what differs between two runs' settings. */
+export function describeDifference(a: ResolvedSettings | undefined, b: ResolvedSettings): string {
+  if (!a) return 'unknown format';
+  const diffs: string[] = [];
+  if (a.generator?.sha256 !== b.generator.sha256) diffs.push('generator');
+  if (a.segmenter?.sha256 !== b.segmenter.sha256 || a.segmenter?.labelsSha256 !== b.segmenter.labelsSha256) diffs.push('segmenter or labels');
+  for (const k of ['samples', 'threshold', 'quantile', 'topk', 'thresholdSamples'] as const) {
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) diffs.push(`${k} ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
+  }
+  if (JSON.stringify(a.layers?.map((l) => l.tensor)) !== JSON.stringify(b.layers.map((l) => l.tensor))) diffs.push('layers');
+  if (JSON.stringify(a.latents) !== JSON.stringify(b.latents)) diffs.push('latents');
+  return diffs.length > 0 ? `differs in ${diffs.join(', ')}` : 'a different shard or format';
+}

@@ -1,0 +1,4 @@
+/** File names derived from layer names (which may hold '/' and other characters). */
+export function safeName(layer: string): string {
+  return layer.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'layer';
+}

@@ -1,0 +1,109 @@
+/**
+ * Merging the shards of a run (`--shard I/N`): their IoU counts and top-k add up exactly to those of the
+ * whole, since every shard used the same thresholds (from the whole threshold-selection set).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openRun, type DissectOptions, type LayerTallies } from './dissect';
+import { finalizeResults, writeResults, type DissectResult, type ThresholdInfo } from './results';
+import { IouTally } from './stats/iou-tally';
+import { Upsampler } from './data/upsample';
+import { unpackBlob, type Arr } from './blob';
+import { DissectError } from './errors';
+import type { ProviderRequest } from './onnx/session';
+import type { ProgressListener } from './progress';
+
+export interface MergeOptions {
+  out: string;
+  shards: string[];
+  provider?: ProviderRequest;
+  threads?: number;
+  batch?: number;
+  onProgress?: ProgressListener;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
+  if (o.shards.length === 0) throw new DissectError('bad-usage', 'merge needs at least one shard folder');
+  const parts = o.shards.map((dir) => {
+    const file = path.join(dir, 'dissect.json');
+    if (!fs.existsSync(file)) throw new DissectError('file-missing', `${dir} holds no dissect.json: is the shard finished?`);
+    const r = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
+    if (!r.shard) throw new DissectError('incompatible-out', `${dir} is a whole run, not a shard (made without --shard)`);
+    return { dir, r };
+  });
+  const base = parts[0].r.key.split(':')[0];
+  const count = parts[0].r.shard!.count;
+  const seen = new Set<number>();
+  for (const p of parts) {
+    if (p.r.key.split(':')[0] !== base) throw new DissectError('incompatible-out', `${p.dir} is a shard of another run (other models or settings)`);
+    if (p.r.shard!.count !== count) throw new DissectError('incompatible-out', `${p.dir} is shard ${p.r.shard!.index}/${p.r.shard!.count}, others are of ${count}`);
+    if (seen.has(p.r.shard!.index)) throw new DissectError('bad-usage', `shard ${p.r.shard!.index}/${count} given twice`);
+    seen.add(p.r.shard!.index);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
+  if (missing.length > 0) throw new DissectError('bad-usage', `shards ${missing.map((i) => `${i}/${count}`).join(', ')} are missing`);
+
+  const s = parts[0].r.settings;
+  const opts: DissectOptions = {
+    generator: { path: s.generator.path, latent: s.generator.latent, output: s.generator.output, range: s.generator.range, ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}) },
+    segmenter: { path: s.segmenter.path, labels: s.segmenter.labels, outputs: s.segmenter.outputs, input: s.segmenter.input, quad: s.segmenter.quad },
+    out: o.out,
+    layers: s.layers.map((l) => l.tensor),
+    samples: s.samples,
+    thresholdSamples: s.thresholdSamples,
+    ...('seed' in s.latents ? { seed: s.latents.seed } : { latents: s.latents.file }),
+    ...('seed' in s.thresholdLatents ? { thresholdSeed: s.thresholdLatents.seed } : { thresholdLatents: s.thresholdLatents.file }),
+    threshold: s.threshold,
+    quantile: s.quantile,
+    topk: s.topk,
+    iouMin: s.iouMin,
+    iqrMin: s.iqrMin,
+    ...(o.provider ? { provider: o.provider } : {}),
+    ...(o.threads ? { threads: o.threads } : {}),
+    ...(o.batch ? { batch: o.batch } : {}),
+    ...(o.onLog ? { onLog: o.onLog } : {}),
+  };
+  const ctx = await openRun(opts);
+  if (ctx.key !== base) throw new DissectError('incompatible-out', 'the models or labels changed since the shards were made (their hashes differ); re-run the shards');
+  const seg = parts[0].r.segmentation;
+  const K = ctx.seg.space.labels.length;
+  const G = ctx.seg.space.categories.length;
+  const tallies: LayerTallies[] = ctx.layers.map((layer, li) => {
+    const [C, h, w] = layer.shape;
+    const up = new Upsampler(h, w, seg.height, seg.width);
+    let thresholds: Float32Array | undefined;
+    let thresholdInfo: ThresholdInfo[] | undefined;
+    let total: IouTally | undefined;
+    for (const p of parts) {
+      const file = path.join(p.dir, p.r.layers[li].stats!);
+      const { meta, arrays } = unpackBlob(fs.readFileSync(file), file);
+      const m = meta as { thresholds: number[]; thresholdInfo: ThresholdInfo[] | null };
+      const thr = Float32Array.from(m.thresholds);
+      if (!thresholds) {
+        thresholds = thr;
+        thresholdInfo = m.thresholdInfo ?? undefined;
+      } else if (thr.some((v, i) => v !== thresholds![i])) {
+        throw new DissectError('incompatible-out', `${p.dir}: thresholds of ${layer.name} differ from the other shards'`);
+      }
+      const t = new IouTally(C, K, G, thresholds, up, s.topk);
+      t.load(arrays as Record<string, Arr> as Record<string, Float64Array>);
+      if (total) total.merge(t);
+      else total = t;
+    }
+    return { layer, up, thresholds, iou: total, ...(thresholdInfo ? { thresholdInfo } : {}) };
+  });
+  const started = Date.now();
+  fs.mkdirSync(o.out, { recursive: true });
+  const result = await finalizeResults(ctx, tallies, {
+    key: base,
+    out: o.out,
+    range: [0, s.samples],
+    seconds: parts.reduce((a, p) => a + p.r.timings.seconds, 0) + (Date.now() - started) / 1000,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  writeResults(o.out, result, tallies);
+  return result;
+}

@@ -1,0 +1,341 @@
+/**
+ * The model contract (DESIGN.md §3): a generator (latent → image) and a segmenter (image → logits) as ONNX
+ * Runtime sessions, with the conventions, checks and errors that make a user's own models usable.
+ */
+import * as fs from 'node:fs';
+import { loadModel, valueDims, elemType, FLOAT, type Model } from './onnx/proto';
+import { spatialTensors } from './onnx/graph';
+import { captureModel, renderModel } from './onnx/surgery';
+import { encodeModel, sha256 as hashText } from './onnx/proto';
+import { createSession, runSession, floatTensor, ort, type Session, type SessionOptions } from './onnx/session';
+import { DissectError, nearest } from './errors';
+import { parseLabels, labelSpace, type LabelSpace } from './data/labels';
+import { argmaxLabels, quadParts } from './data/segment';
+import { segmenterInput, firstNonFinite, type Range, type SegmenterInputSpec } from './data/image';
+import type { SampleLabels } from './stats/iou-tally';
+
+export interface GeneratorSpec {
+  path: string;
+  /** Name of the latent input; default: the one float input. */
+  latent?: string;
+  /** Fixed values for other inputs (a scalar is broadcast to the input's shape). */
+  inputs?: Record<string, number | number[]>;
+  /** Name of the image output; default: the first output. */
+  output?: string;
+  /** Value range of the image; default [-1, 1]. */
+  range?: Range;
+}
+
+export interface SegmenterSpec {
+  path: string;
+  labels: string;
+  /** Names of the logits outputs; default: all outputs. */
+  outputs?: string[];
+  input?: Partial<SegmenterInputSpec>;
+  /** Concepts to split into quad parts (c-t, c-b, c-l, c-r), or "all" objects. */
+  quad?: string[] | 'all';
+}
+
+export interface LayerInfo {
+  /** The name shown to users: the module path where the graph has one, else the tensor name. */
+  name: string;
+  tensor: string;
+  /** Other module paths whose output is this tensor. */
+  aliases: string[];
+  /** [C, h, w] */
+  shape: [number, number, number];
+}
+
+export interface GeneratedBatch {
+  n: number;
+  image: Float32Array;
+  /** [3, H, W] of one image. */
+  imageShape: [number, number, number];
+  layers: Map<string, Float32Array>;
+}
+
+export class Generator {
+  private constructor(
+    readonly file: string,
+    readonly model: Model,
+    readonly sha256: string,
+    readonly latent: string,
+    /** Latent shape without the batch dim, e.g. [128] or [128, 1, 1]. */
+    readonly latentShape: number[],
+    readonly fixedBatch: number | undefined,
+    readonly output: string,
+    readonly range: Range,
+    private readonly fixedInputs: Map<string, { data: Float32Array; dims: number[] }>,
+    private readonly sessionOptions: SessionOptions,
+  ) {}
+
+  get latentDims(): number {
+    return this.latentShape.reduce((a, b) => a * b, 1);
+  }
+
+  static open(spec: GeneratorSpec, sessionOptions: SessionOptions): Generator {
+    const { model, sha256 } = loadModel(spec.path, 'generator');
+    const g = model.graph!;
+    const inits = new Set((g.initializer ?? []).map((t) => t.name));
+    const inputs = (g.input ?? []).filter((i) => !inits.has(i.name));
+    const floats = inputs.filter((i) => elemType(i) === FLOAT);
+    let latentVi;
+    if (spec.latent) {
+      latentVi = inputs.find((i) => i.name === spec.latent);
+      if (!latentVi) {
+        throw new DissectError('bad-model', `the generator has no input "${spec.latent}"; its inputs: ${inputs.map((i) => i.name).join(', ')}`);
+      }
+    } else if (floats.length === 1) {
+      latentVi = floats[0];
+    } else if (floats.length === 0) {
+      throw new DissectError('bad-model', `${spec.path}: the generator has no float input to take the latent z (inputs: ${inputs.map((i) => `${i.name}`).join(', ') || 'none'})`);
+    } else {
+      throw new DissectError('bad-model', `${spec.path}: the generator has several float inputs (${floats.map((i) => i.name).join(', ')}); name the latent one (--latent-input)`);
+    }
+    const dims = valueDims(latentVi) ?? [];
+    if (dims.length < 2) throw new DissectError('bad-model', `latent input ${latentVi.name} must be [N, dims…], got [${dims.join(', ')}]`);
+    const rest = dims.slice(1);
+    if (rest.some((d) => d <= 0)) {
+      throw new DissectError('bad-model', `latent input ${latentVi.name} has symbolic dims [${dims.join(', ')}]; export it with a fixed latent size`);
+    }
+    const fixedBatch = dims[0] > 0 ? dims[0] : undefined;
+    const fixedInputs = new Map<string, { data: Float32Array; dims: number[] }>();
+    for (const inp of inputs) {
+      if (inp.name === latentVi.name) continue;
+      const v = spec.inputs?.[inp.name!];
+      if (v === undefined) {
+        throw new DissectError('bad-model', `the generator's input "${inp.name}" needs a fixed value (project file "inputs": {"${inp.name}": …})`);
+      }
+      const d = (valueDims(inp) ?? []).map((x) => (x > 0 ? x : 1));
+      const count = d.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(count);
+      if (typeof v === 'number') data.fill(v);
+      else if (v.length === count) data.set(v);
+      else throw new DissectError('bad-model', `value for input "${inp.name}" has ${v.length} numbers; its shape [${d.join(', ')}] needs ${count}`);
+      fixedInputs.set(inp.name!, { data, dims: d });
+    }
+    const outputs = (g.output ?? []).map((o) => o.name!);
+    const output = spec.output ?? outputs[0];
+    if (!outputs.includes(output)) {
+      throw new DissectError('bad-model', `the generator has no output "${output}"; its outputs: ${outputs.join(', ')}`);
+    }
+    return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], fixedInputs, sessionOptions);
+  }
+
+  /** Feeds for a batch of latents (n × latentDims), other inputs at their fixed values. */
+  feeds(z: Float32Array, n: number): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = { [this.latent]: floatTensor(z, [n, ...this.latentShape]) };
+    for (const [name, v] of this.fixedInputs) {
+      const batched = v.dims.length > 0 && v.dims[0] === 1 && n > 1 ? repeat(v.data, n) : v.data;
+      const dims = v.dims.length > 0 && v.dims[0] === 1 ? [n, ...v.dims.slice(1)] : v.dims;
+      feeds[name] = floatTensor(batched, dims);
+    }
+    return feeds;
+  }
+
+  private layerCache?: Promise<LayerInfo[]>;
+
+  /** Candidate layers: internal tensors of shape [N, C, h, w] (h, w ≥ 2), found by one probe run. */
+  layers(): Promise<LayerInfo[]> {
+    this.layerCache ??= this.probeLayers();
+    return this.layerCache;
+  }
+
+  private async probeLayers(): Promise<LayerInfo[]> {
+    const g = this.model.graph!;
+    const outputs = new Set((g.output ?? []).map((o) => o.name));
+    const all = (g.node ?? []).flatMap((n) => n.output ?? []).filter((t) => t && !outputs.has(t));
+    const session = await this.session(all, 'generator (probe)');
+    const n = this.fixedBatch ?? 1;
+    const res = await runSession(session, this.feeds(new Float32Array(n * this.latentDims), n), all, 'generator');
+    const shapes = new Map<string, number[]>();
+    for (const t of all) {
+      const v = res[t];
+      if (v && v.type === 'float32' && v.dims.length === 4 && v.dims[0] === n && v.dims[2] >= 2 && v.dims[3] >= 2) {
+        shapes.set(t, v.dims.slice(1) as number[]);
+      }
+    }
+    return spatialTensors(g, (t) => shapes.has(t)).map((s) => ({
+      name: s.modules[0] ?? s.tensor,
+      tensor: s.tensor,
+      aliases: s.modules.slice(1),
+      shape: shapes.get(s.tensor) as [number, number, number],
+    }));
+  }
+
+  /** Finds layers by module path, alias or tensor name; unknown names get "did you mean". */
+  async resolveLayers(names: readonly string[]): Promise<LayerInfo[]> {
+    const layers = await this.layers();
+    if (layers.length === 0) throw new DissectError('bad-layer', `${this.file}: the generator has no internal tensor of shape [N, C, h, w]`);
+    return names.map((name) => {
+      const l = layers.find((x) => x.name === name || x.tensor === name || x.aliases.includes(name));
+      if (!l) {
+        const names = layers.flatMap((x) => [x.name, ...x.aliases]);
+        throw new DissectError('bad-layer', `no layer "${name}" in ${this.file}; did you mean ${nearest(name, names).map((s) => `"${s}"`).join(', ')}? (gan-dissect layers lists them)`);
+      }
+      return l;
+    });
+  }
+
+  async session(extraOutputs: readonly string[], what = 'generator'): Promise<Session> {
+    return createSession(encodeModel(captureModel(this.model, extraOutputs)), what, this.sessionOptions);
+  }
+
+  /** The render model from a layer to the image (graph surgery), as a session. */
+  async renderSession(layer: LayerInfo): Promise<Session> {
+    return createSession(encodeModel(renderModel(this.model, layer.tensor, layer.shape)), `render model of ${layer.name}`, this.sessionOptions);
+  }
+
+  /** Runs a capture session on latents; checks every output for NaN/Inf. */
+  async run(session: Session, z: Float32Array, n: number, layers: readonly LayerInfo[], batchLabel: string, firstSample: number): Promise<GeneratedBatch> {
+    const runN = this.fixedBatch ?? n;
+    if (runN < n) throw new DissectError('bad-shape', `the generator has a fixed batch of ${runN}; use --batch ${runN}`);
+    const zz = runN === n ? z : padBatch(z, n, runN);
+    const fetches = [this.output, ...layers.map((l) => l.tensor)];
+    const res = await runSession(session, this.feeds(zz, runN), fetches, 'generator');
+    const img = res[this.output];
+    if (img.dims.length !== 4 || img.dims[1] !== 3) {
+      throw new DissectError('bad-shape', `the generator's output "${this.output}" has shape [${img.dims.join(', ')}]; expected an NCHW RGB image [N, 3, H, W]`);
+    }
+    const image = checkFinite(img.data as Float32Array, n, `generator output "${this.output}"`, batchLabel, firstSample);
+    const out = new Map<string, Float32Array>();
+    for (const l of layers) out.set(l.tensor, checkFinite(res[l.tensor].data as Float32Array, n, `layer ${l.name}`, batchLabel, firstSample));
+    return { n, image, imageShape: [3, img.dims[2], img.dims[3]], layers: out };
+  }
+}
+
+export class Segmenter {
+  private constructor(
+    readonly file: string,
+    readonly sha256: string,
+    readonly session: Session,
+    readonly inputName: string,
+    readonly outputs: string[],
+    readonly space: LabelSpace,
+    readonly labelsSha: string,
+    readonly inputSpec: SegmenterInputSpec,
+  ) {}
+
+  static async open(spec: SegmenterSpec, sessionOptions: SessionOptions): Promise<Segmenter> {
+    const { model, bytes, sha256 } = loadModel(spec.path, 'segmenter');
+    if (!fs.existsSync(spec.labels)) throw new DissectError('file-missing', `labels file not found: ${spec.labels}`);
+    const labelsText = fs.readFileSync(spec.labels, 'utf8');
+    let labelsJson: unknown;
+    try {
+      labelsJson = JSON.parse(labelsText);
+    } catch (e) {
+      throw new DissectError('bad-labels', `${spec.labels} is not valid JSON: ${(e as Error).message}`);
+    }
+    const labels = parseLabels(labelsJson, spec.labels);
+    const g = model.graph!;
+    const inits = new Set((g.initializer ?? []).map((t) => t.name));
+    const inputs = (g.input ?? []).filter((i) => !inits.has(i.name));
+    if (inputs.length !== 1) {
+      throw new DissectError('bad-model', `the segmenter must take one image input; it has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
+    }
+    const inDims = valueDims(inputs[0]) ?? [];
+    const size: [number, number] | undefined =
+      spec.input?.size ?? (inDims.length === 4 && inDims[2] > 0 && inDims[3] > 0 ? [inDims[2], inDims[3]] : undefined);
+    const allOutputs = (g.output ?? []).map((o) => o.name!);
+    const outputs = spec.outputs ?? allOutputs;
+    for (const o of outputs) {
+      if (!allOutputs.includes(o)) throw new DissectError('bad-model', `the segmenter has no output "${o}"; its outputs: ${allOutputs.join(', ')}`);
+    }
+    const session = await createSession(bytes, 'segmenter', sessionOptions);
+    const inputSpec: SegmenterInputSpec = {
+      range: spec.input?.range ?? [-1, 1],
+      channels: spec.input?.channels ?? 'RGB',
+      ...(spec.input?.mean ? { mean: spec.input.mean } : {}),
+      ...(spec.input?.std ? { std: spec.input.std } : {}),
+      ...(size ? { size } : {}),
+    };
+    return new Segmenter(spec.path, sha256, session, inputs[0].name!, outputs, labelSpace(labels, spec.quad ?? []), hashText(labelsText), inputSpec);
+  }
+
+  /**
+   * Segments a batch of generated images: one label map per output (+ quad maps), per-sample category
+   * presence. Checks the channel count against the labels on every call (cheap) so errors are specific.
+   */
+  async segment(image: Float32Array, n: number, shape: [number, number, number], from: Range, batchLabel: string, firstSample: number): Promise<SegmentedBatch> {
+    const [, H, W] = shape;
+    const input = segmenterInput(image, n, H, W, from, this.inputSpec);
+    const res = await runSession(this.session, { [this.inputName]: floatTensor(input.data, input.dims) }, this.outputs, 'segmenter');
+    let offset = 0;
+    let Hs = 0;
+    let Ws = 0;
+    const maps: Uint16Array[] = [];
+    const channels: number[] = [];
+    for (const o of this.outputs) {
+      const t = res[o];
+      if (t.dims.length !== 4 || t.dims[0] !== n) {
+        throw new DissectError('bad-shape', `segmenter output "${o}" has shape [${t.dims.join(', ')}]; expected logits [N, C, H, W]`);
+      }
+      const [, C, h, w] = t.dims as number[];
+      if (maps.length > 0 && (h !== Hs || w !== Ws)) {
+        throw new DissectError('bad-shape', `segmenter outputs disagree in resolution (${Hs}×${Ws} vs ${h}×${w})`);
+      }
+      Hs = h;
+      Ws = w;
+      channels.push(C);
+      const data = checkFinite(t.data as Float32Array, n, `segmenter output "${o}"`, batchLabel, firstSample);
+      maps.push(argmaxLabels(data, n, C, h * w, offset));
+      offset += C;
+    }
+    if (offset !== this.space.channels) {
+      throw new DissectError(
+        'bad-labels',
+        `the segmenter has ${offset} channels (${this.outputs.map((o, i) => `${o}: ${channels[i]}`).join(', ')}) but the labels file names ${this.space.channels}`,
+      );
+    }
+    return new SegmentedBatch(n, Hs, Ws, maps, this.space);
+  }
+}
+
+/** Label maps of a batch; `sample(i)` gives sample i's maps (with quad parts) and category presence. */
+export class SegmentedBatch {
+  private readonly tb: Uint16Array;
+  private readonly lr: Uint16Array;
+  constructor(readonly n: number, readonly H: number, readonly W: number, readonly maps: Uint16Array[], readonly space: LabelSpace) {
+    this.tb = new Uint16Array(H * W);
+    this.lr = new Uint16Array(H * W);
+  }
+
+  sample(i: number): SampleLabels {
+    const P = this.H * this.W;
+    const maps = this.maps.map((m) => m.subarray(i * P, (i + 1) * P));
+    if (this.space.quad.length > 0) {
+      quadParts(maps[0], this.H, this.W, this.space.quad, this.tb, this.lr);
+      maps.push(this.tb, this.lr);
+    }
+    const present = new Uint8Array(this.space.categories.length);
+    const seen = new Uint8Array(this.space.labels.length);
+    for (const m of maps) for (let p = 0; p < P; p++) seen[m[p]] = 1;
+    seen.forEach((s, l) => {
+      if (s && this.space.categoryOf[l] >= 0) present[this.space.categoryOf[l]] = 1;
+    });
+    return { maps, categoryPresent: present };
+  }
+}
+
+function checkFinite(data: Float32Array, n: number, what: string, batchLabel: string, firstSample: number): Float32Array {
+  const bad = firstNonFinite(data);
+  if (bad >= 0) {
+    const per = data.length / Math.max(1, n);
+    const s = Math.floor(bad / per);
+    throw new DissectError('non-finite', `${what} is ${data[bad]} in ${batchLabel}, sample ${firstSample + s}: the model produced NaN/Inf`);
+  }
+  return data;
+}
+
+function repeat(data: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(data.length * n);
+  for (let i = 0; i < n; i++) out.set(data, i * data.length);
+  return out;
+}
+
+function padBatch(z: Float32Array, n: number, to: number): Float32Array {
+  const out = new Float32Array((z.length / n) * to);
+  out.set(z);
+  return out;
+}
+

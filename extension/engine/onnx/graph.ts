@@ -1,0 +1,91 @@
+/**
+ * Reading a generator's graph as a network of modules: which node produces which tensor, and which
+ * PyTorch module path (`layer4.conv`) a tensor is the output of.
+ */
+import type { Graph, Node } from './proto';
+
+/**
+ * Module scopes of a node, outermost first, from PyTorch's exported node names:
+ * `/layer4/conv/Conv` → [`layer4`, `layer4.conv`]; `/layer1/layer1.0/conv1/Conv` →
+ * [`layer1`, `layer1.0`, `layer1.0.conv1`] (newer exporters repeat the full path in each scope).
+ */
+export function moduleScopes(nodeName: string | null | undefined): string[] {
+  if (!nodeName || !nodeName.startsWith('/')) return [];
+  const parts = nodeName.split('/').filter((p) => p.length > 0);
+  parts.pop(); // the op's own name, e.g. "Conv" or "Conv_1"
+  const scopes: string[] = [];
+  let path = '';
+  for (const p of parts) {
+    path = path === '' || p.startsWith(path + '.') ? p : `${path}.${p}`;
+    scopes.push(path);
+  }
+  return scopes;
+}
+
+/** Every tensor a node in the graph (or a subgraph of it) reads. */
+function nodeInputs(node: Node): string[] {
+  const names = [...(node.input ?? [])];
+  for (const attr of node.attribute ?? []) {
+    const graphs = [attr.g, ...(attr.graphs ?? [])].filter((g): g is Graph => !!g);
+    for (const g of graphs) for (const n of g.node ?? []) names.push(...nodeInputs(n));
+  }
+  return names.filter((n) => n !== '');
+}
+
+/** Indices of the nodes needed to compute `targets`, treating `cut` tensors as given. */
+export function neededNodes(graph: Graph, targets: readonly string[], cut: ReadonlySet<string> = new Set()): Set<number> {
+  const producer = new Map<string, number>();
+  (graph.node ?? []).forEach((n, i) => (n.output ?? []).forEach((o) => o && producer.set(o, i)));
+  const needed = new Set<number>();
+  const stack = targets.filter((t) => !cut.has(t));
+  const seen = new Set<string>(stack);
+  while (stack.length > 0) {
+    const t = stack.pop() as string;
+    const p = producer.get(t);
+    if (p === undefined || needed.has(p)) continue;
+    needed.add(p);
+    for (const inp of nodeInputs((graph.node ?? [])[p])) {
+      if (!seen.has(inp) && !cut.has(inp)) {
+        seen.add(inp);
+        stack.push(inp);
+      }
+    }
+  }
+  return needed;
+}
+
+/** Every tensor the given nodes read. */
+export function tensorsRead(graph: Graph, nodes: Iterable<number>): Set<string> {
+  const read = new Set<string>();
+  const all = graph.node ?? [];
+  for (const i of nodes) for (const t of nodeInputs(all[i])) read.add(t);
+  return read;
+}
+
+export interface TensorSite {
+  tensor: string;
+  /** Index of the producing node (graphs are topologically sorted). */
+  node: number;
+  /** Module paths whose output this tensor is (the last spatial tensor produced in that scope). */
+  modules: string[];
+}
+
+/**
+ * The internal tensors with a spatial shape, each with the module paths it is the output of.
+ * `isSpatial(t)` says whether tensor t has shape [N, C, h, w].
+ */
+export function spatialTensors(graph: Graph, isSpatial: (t: string) => boolean): TensorSite[] {
+  const outputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const sites = new Map<string, TensorSite>();
+  const lastOfScope = new Map<string, string>();
+  (graph.node ?? []).forEach((node, i) => {
+    for (const t of node.output ?? []) {
+      if (!t || outputs.has(t) || !isSpatial(t)) continue;
+      sites.set(t, { tensor: t, node: i, modules: [] });
+      for (const scope of moduleScopes(node.name)) lastOfScope.set(scope, t);
+    }
+  });
+  for (const [scope, t] of lastOfScope) sites.get(t)?.modules.push(scope);
+  for (const s of sites.values()) s.modules.sort((a, b) => a.split('.').length - b.split('.').length || a.localeCompare(b));
+  return [...sites.values()].sort((a, b) => a.node - b.node);
+}

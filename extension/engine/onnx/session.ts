@@ -1,0 +1,117 @@
+/**
+ * ONNX Runtime sessions and execution providers (DESIGN.md §7). ORT does not fall back from a provider
+ * that fails to load, so `auto` (and an explicit `cuda` that cannot load) retries on the CPU and says why.
+ */
+import * as ort from 'onnxruntime-node';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DissectError } from '../errors';
+
+export type ProviderRequest = 'auto' | 'cpu' | 'cuda';
+
+export interface ProviderInfo {
+  /** The provider sessions actually run on. */
+  name: 'cpu' | 'cuda';
+  requested: ProviderRequest;
+  /** Why the requested provider was not used, when it was not. */
+  fallback?: string;
+}
+
+export interface SessionOptions {
+  provider: ProviderRequest;
+  threads?: number;
+}
+
+export interface Session {
+  ort: ort.InferenceSession;
+  provider: ProviderInfo;
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+}
+
+function baseOptions(threads?: number): ort.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...(threads && threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+  };
+}
+
+/**
+ * Why CUDA cannot be used in this process, or undefined if it may be. Checked once: the CUDA provider is a
+ * separate library (libonnxruntime_providers_cuda) that onnxruntime-node's install fetches only on
+ * machines with an NVIDIA GPU and internet; a failed load is remembered so it is reported once.
+ */
+let cudaUnavailable: string | undefined | null = null;
+
+export function cudaProblem(): string | undefined {
+  if (cudaUnavailable !== null) return cudaUnavailable;
+  cudaUnavailable = undefined;
+  try {
+    const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    const lib = path.join(root, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+    if (process.platform !== 'linux') cudaUnavailable = `no CUDA provider for ${process.platform} in onnxruntime-node`;
+    else if (!fs.existsSync(lib)) {
+      cudaUnavailable = 'CUDA unavailable: onnxruntime-node was installed without its CUDA provider (reinstall it on a machine with an NVIDIA GPU and internet access)';
+    }
+  } catch (e) {
+    cudaUnavailable = `CUDA unavailable: ${(e as Error).message}`;
+  }
+  return cudaUnavailable;
+}
+
+/** Creates a session on the requested provider, falling back to the CPU with the reason recorded. */
+export async function createSession(bytes: Uint8Array, what: string, opts: SessionOptions): Promise<Session> {
+  const wrap = (s: ort.InferenceSession, provider: ProviderInfo): Session => ({
+    ort: s,
+    provider,
+    inputNames: s.inputNames,
+    outputNames: s.outputNames,
+  });
+  let fallback: string | undefined;
+  if (opts.provider === 'cuda' || opts.provider === 'auto') {
+    fallback = cudaProblem();
+    if (!fallback) {
+      try {
+        const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts.threads), executionProviders: ['cuda'] });
+        return wrap(s, { name: 'cuda', requested: opts.provider });
+      } catch (e) {
+        fallback = cudaUnavailable = `CUDA unavailable: ${firstLine((e as Error).message)}`;
+      }
+    }
+  }
+  try {
+    const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts.threads), executionProviders: ['cpu'] });
+    return wrap(s, { name: 'cpu', requested: opts.provider, ...(fallback ? { fallback } : {}) });
+  } catch (e) {
+    throw new DissectError('bad-model', `ONNX Runtime cannot load the ${what}: ${firstLine((e as Error).message)}`);
+  }
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n').find((l) => l.trim().length > 0) ?? s;
+  return line.length > 300 ? line.slice(0, 300) + '…' : line;
+}
+
+export type Feeds = Record<string, ort.Tensor>;
+
+export function floatTensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}
+
+/** Runs a session, turning ORT's errors into ones that say which model and what went wrong. */
+export async function runSession(
+  s: Session,
+  feeds: Feeds,
+  fetches: readonly string[],
+  what: string,
+): Promise<Record<string, ort.Tensor>> {
+  try {
+    return (await s.ort.run(feeds, fetches as string[])) as Record<string, ort.Tensor>;
+  } catch (e) {
+    const shapes = Object.entries(feeds).map(([k, v]) => `${k}[${v.dims.join(',')}]`).join(', ');
+    throw new DissectError('bad-shape', `the ${what} failed on inputs ${shapes}: ${firstLine((e as Error).message)}`);
+  }
+}
+
+export { ort };

@@ -1,0 +1,50 @@
+/**
+ * Graph surgery (DESIGN.md §3): a capture model that also outputs chosen internal tensors, and a render
+ * model in which a layer tensor is an input and the nodes that only fed it are pruned.
+ */
+import { onnx, cloneModel, FLOAT, type Model } from './proto';
+import { neededNodes, tensorsRead } from './graph';
+import { DissectError } from '../errors';
+
+/** The generator with `tensors` added to its outputs (name-only entries: ORT accepts them). */
+export function captureModel(model: Model, tensors: readonly string[]): Model {
+  const m = cloneModel(model);
+  const g = m.graph as onnx.GraphProto;
+  const have = new Set(g.output.map((o) => o.name));
+  for (const t of tensors) {
+    if (!have.has(t)) {
+      g.output.push(onnx.ValueInfoProto.create({ name: t }));
+      have.add(t);
+    }
+  }
+  return m;
+}
+
+/**
+ * The generator from layer tensor `layer` (an input of shape [N, ...dims]) to its outputs. Inputs still
+ * read by the remaining nodes (e.g. z fed to later layers) stay inputs.
+ */
+export function renderModel(model: Model, layer: string, dims: readonly number[]): Model {
+  const m = cloneModel(model);
+  const g = m.graph as onnx.GraphProto;
+  const outputs = g.output.map((o) => o.name ?? '');
+  if (outputs.includes(layer)) throw new DissectError('bad-layer', `${layer} is a graph output, not an internal layer`);
+  const keep = neededNodes(g, outputs, new Set([layer]));
+  const read = tensorsRead(g, keep);
+  if (!read.has(layer)) throw new DissectError('bad-layer', `the outputs do not depend on ${layer}`);
+  g.node = g.node.filter((_, i) => keep.has(i));
+  const produced = new Set(g.node.flatMap((n) => n.output));
+  const layerInput = onnx.ValueInfoProto.create({
+    name: layer,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: [{ dimParam: 'N' }, ...dims.map((d) => ({ dimValue: d }))] },
+      },
+    },
+  });
+  g.input = [layerInput, ...g.input.filter((i) => read.has(i.name ?? ''))];
+  g.initializer = g.initializer.filter((t) => read.has(t.name ?? ''));
+  g.valueInfo = g.valueInfo.filter((v) => produced.has(v.name ?? ''));
+  return m;
+}

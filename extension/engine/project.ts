@@ -1,0 +1,63 @@
+/**
+ * Project files (`*.dissect.json`, DESIGN.md §3): the generator, the segmenter and their conventions, and
+ * default dissection settings, kept beside the models. Paths are relative to the project file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { GeneratorSpec, SegmenterSpec } from './models';
+import type { DissectSettings } from './dissect';
+import { DissectError } from './errors';
+
+export interface Project {
+  file?: string;
+  generator: GeneratorSpec;
+  segmenter?: SegmenterSpec;
+  dissect?: DissectSettings;
+}
+
+export function loadProject(file: string): Project {
+  if (!fs.existsSync(file)) throw new DissectError('file-missing', `project file not found: ${file}`);
+  let j: unknown;
+  try {
+    j = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DissectError('bad-usage', `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const p = j as Partial<Project>;
+  if (!p || typeof p !== 'object' || !p.generator || typeof p.generator.path !== 'string') {
+    throw new DissectError('bad-usage', `${file}: a project file needs "generator": {"path": …}`);
+  }
+  const dir = path.dirname(path.resolve(file));
+  const rel = (f: string) => path.resolve(dir, f);
+  const project: Project = { file: path.resolve(file), generator: { ...p.generator, path: rel(p.generator.path) } };
+  if (p.segmenter) {
+    if (typeof p.segmenter.path !== 'string' || typeof p.segmenter.labels !== 'string') {
+      throw new DissectError('bad-usage', `${file}: "segmenter" needs "path" and "labels"`);
+    }
+    project.segmenter = { ...p.segmenter, path: rel(p.segmenter.path), labels: rel(p.segmenter.labels) };
+  }
+  if (p.dissect) project.dissect = p.dissect;
+  return project;
+}
+
+/** Writes a project file for the given models, with paths relative to it. */
+export function saveProject(file: string, project: Project): void {
+  const dir = path.dirname(path.resolve(file));
+  const rel = (f: string) => path.relative(dir, f) || '.';
+  const out: Project = { generator: { ...project.generator, path: rel(project.generator.path) } };
+  if (project.segmenter) out.segmenter = { ...project.segmenter, path: rel(project.segmenter.path), labels: rel(project.segmenter.labels) };
+  if (project.dissect) out.dissect = project.dissect;
+  fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+}
+
+/** The bundled demo model's project file (media/demo), relative to the built CLI or the sources. */
+export function demoProjectFile(): string {
+  const candidates = [
+    path.resolve(__dirname, '..', 'media', 'demo', 'demo.dissect.json'),
+    path.resolve(__dirname, '..', '..', 'media', 'demo', 'demo.dissect.json'),
+    path.resolve(__dirname, '..', '..', '..', 'media', 'demo', 'demo.dissect.json'),
+  ];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new DissectError('file-missing', `the bundled demo model is missing (looked for ${candidates[0]})`);
+  return found;
+}

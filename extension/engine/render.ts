@@ -1,0 +1,127 @@
+/**
+ * Top-activating images per unit (DESIGN.md §4): the unit's top-k samples are generated again, and each is
+ * shown with the unit's upsampled region above threshold highlighted — outside dimmed to half brightness,
+ * a yellow border around the region (the reference's look) — side by side in one PNG strip per unit.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Upsampler } from './data/upsample';
+import { toRgbBytes } from './data/image';
+import { encodePng } from './data/png';
+import type { LayerTallies, RunContext } from './dissect';
+import type { LayerResult } from './results';
+import type { ProgressListener } from './progress';
+import { CancelledError } from './errors';
+import { safeName } from './files';
+
+/** Largest tile side in pixels; bigger images are subsampled. */
+export const TILE_MAX = 128;
+const GAP = 2;
+
+export async function renderTopImages(
+  ctx: RunContext,
+  tallies: LayerTallies[],
+  layers: LayerResult[],
+  out: string,
+  onProgress?: ProgressListener,
+  signal?: AbortSignal,
+): Promise<{ height: number; width: number }> {
+  // Which (layer, unit, rank) needs which sample.
+  const wanted = new Map<number, { li: number; u: number; rank: number }[]>();
+  layers.forEach((lr, li) => lr.units.forEach((u) => u.top.forEach((t, rank) => {
+    const list = wanted.get(t.sample) ?? [];
+    list.push({ li, u: u.unit, rank });
+    wanted.set(t.sample, list);
+  })));
+  const samples = [...wanted.keys()].sort((a, b) => a - b);
+  const tiles = new Map<number, Uint8Array>();
+  const maps = new Map<string, Float32Array>();
+  let H = 0;
+  let W = 0;
+  let stride = 1;
+  const started = Date.now();
+  for (let i = 0; i < samples.length; ) {
+    if (signal?.aborted) throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
+    // consecutive samples go in one batch when they are contiguous; otherwise one by one is fine too
+    const batch: number[] = [samples[i++]];
+    while (i < samples.length && batch.length < ctx.batch && samples[i] === batch[batch.length - 1] + 1) batch.push(samples[i++]);
+    const z = ctx.latents.batch(batch[0], batch.length);
+    const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `render batch at sample ${batch[0]}`, batch[0]);
+    [, H, W] = b.imageShape;
+    stride = Math.ceil(Math.max(H, W) / TILE_MAX);
+    batch.forEach((s, k) => {
+      tiles.set(s, subsample(toRgbBytes(b.image, k, H, W, ctx.gen.range), H, W, stride));
+      for (const need of wanted.get(s)!) {
+        const t = tallies[need.li];
+        const [C, h, w] = t.layer.shape;
+        const fm = b.layers.get(t.layer.tensor)!;
+        const off = k * C * h * w + need.u * h * w;
+        maps.set(`${need.li}:${need.u}:${need.rank}`, fm.slice(off, off + h * w));
+      }
+    });
+    const elapsed = (Date.now() - started) / 1000;
+    const rate = i / Math.max(elapsed, 1e-3);
+    onProgress?.({ phase: 'render', done: i, total: samples.length, overallDone: i, overallTotal: samples.length, samplesPerSecond: rate, etaSeconds: (samples.length - i) / rate });
+  }
+  const th = Math.ceil(H / stride);
+  const tw = Math.ceil(W / stride);
+  layers.forEach((lr, li) => {
+    const dir = path.join(out, 'images', safeName(lr.layer));
+    fs.mkdirSync(dir, { recursive: true });
+    const [, h, w] = lr.shape;
+    const up = new Upsampler(h, w, th, tw);
+    const act = new Float32Array(th * tw);
+    for (const unit of lr.units) {
+      if (unit.top.length === 0) continue;
+      const k = unit.top.length;
+      const SW = k * tw + (k - 1) * GAP;
+      const strip = new Uint8Array(SW * th * 3).fill(40);
+      unit.top.forEach((t, rank) => {
+        up.run(maps.get(`${li}:${unit.unit}:${rank}`)!, 0, act);
+        const tile = highlight(tiles.get(t.sample)!, act, unit.threshold, th, tw);
+        for (let y = 0; y < th; y++) strip.set(tile.subarray(y * tw * 3, (y + 1) * tw * 3), (y * SW + rank * (tw + GAP)) * 3);
+      });
+      const file = path.join('images', safeName(lr.layer), `unit${String(unit.unit).padStart(4, '0')}.png`);
+      fs.writeFileSync(path.join(out, file), encodePng(strip, SW, th));
+      unit.image = file.split(path.sep).join('/');
+    }
+  });
+  return { height: H, width: W };
+}
+
+function subsample(rgb: Uint8Array, H: number, W: number, s: number): Uint8Array {
+  if (s === 1) return rgb;
+  const th = Math.ceil(H / s);
+  const tw = Math.ceil(W / s);
+  const out = new Uint8Array(th * tw * 3);
+  for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) for (let c = 0; c < 3; c++) out[(y * tw + x) * 3 + c] = rgb[(y * s * W + x * s) * 3 + c];
+  return out;
+}
+
+/** The image with the region act > threshold highlighted: outside at half brightness, a yellow border. */
+export function highlight(rgb: Uint8Array, act: Float32Array, threshold: number, H: number, W: number): Uint8Array {
+  const out = new Uint8Array(rgb.length);
+  const on = (y: number, x: number) => y >= 0 && y < H && x >= 0 && x < W && act[y * W + x] > threshold;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const p = (y * W + x) * 3;
+      if (on(y, x)) {
+        const edge = !on(y - 1, x) || !on(y + 1, x) || !on(y, x - 1) || !on(y, x + 1);
+        if (edge) {
+          out[p] = 255;
+          out[p + 1] = 255;
+          out[p + 2] = 0;
+        } else {
+          out[p] = rgb[p];
+          out[p + 1] = rgb[p + 1];
+          out[p + 2] = rgb[p + 2];
+        }
+      } else {
+        out[p] = rgb[p] >> 1;
+        out[p + 1] = rgb[p + 1] >> 1;
+        out[p + 2] = rgb[p + 2] >> 1;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+/**
+ * IoU counts of one layer over the dissection set (DESIGN.md §4), merged exactly by addition:
+ *   IoU_{u,c} = Σ|on_u ∧ c| / Σ|on_u ∨ c|,
+ * where, as in the reference, a unit's "on" pixels count toward the union of c only in images that
+ * contain some label of c's category. Also the unit's spatial maxima (top-k) and the counts needed for
+ * the IQR of each (unit, concept) table at the unit's threshold.
+ */
+import { Upsampler } from '../data/upsample';
+import { TopK } from './topk';
+import { iou, iqr } from './info';
+
+export interface SampleLabels {
+  /** Label maps of this sample at segmentation resolution (one per segmenter output, plus quad maps). */
+  maps: Uint16Array[];
+  /** 1 where the image holds some label of category g. */
+  categoryPresent: Uint8Array;
+}
+
+export class IouTally {
+  /** |on_u ∧ c|, units × labels. */
+  readonly inter: Float64Array;
+  /** |on_u| summed over images containing category g, units × categories. */
+  readonly onInCategory: Float64Array;
+  /** |on_u| over all pixels. */
+  readonly on: Float64Array;
+  /** |c| over all pixels. */
+  readonly area: Float64Array;
+  pixels = 0;
+  samples = 0;
+  readonly top: TopK;
+  private readonly scratch: Float32Array;
+
+  constructor(
+    readonly units: number,
+    readonly labels: number,
+    readonly categories: number,
+    readonly thresholds: Float32Array,
+    private readonly up: Upsampler,
+    topk: number,
+  ) {
+    this.inter = new Float64Array(units * labels);
+    this.onInCategory = new Float64Array(units * categories);
+    this.on = new Float64Array(units);
+    this.area = new Float64Array(labels);
+    this.top = new TopK(units, topk);
+    this.scratch = new Float32Array(up.H * up.W);
+  }
+
+  /** Adds one sample: `fm` holds its units × h × w featuremap at `offset`. */
+  addSample(sample: number, fm: Float32Array, offset: number, seg: SampleLabels): void {
+    const { units, labels: K, categories: G, up, scratch } = this;
+    const plane = up.h * up.w;
+    const P = up.H * up.W;
+    for (const m of seg.maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
+    this.pixels += P;
+    this.samples++;
+    for (let u = 0; u < units; u++) {
+      const base = offset + u * plane;
+      let max = -Infinity;
+      for (let i = 0; i < plane; i++) if (fm[base + i] > max) max = fm[base + i];
+      this.top.add(u, max, sample);
+      const t = this.thresholds[u];
+      // Bilinear interpolation never exceeds the map's maximum: no pixel of this unit is on.
+      if (!(max > t)) continue;
+      up.run(fm, base, scratch);
+      let on = 0;
+      const row = u * K;
+      for (let p = 0; p < P; p++) {
+        if (scratch[p] > t) {
+          on++;
+          for (const m of seg.maps) this.inter[row + m[p]]++;
+        }
+      }
+      this.on[u] += on;
+      for (let g = 0; g < G; g++) if (seg.categoryPresent[g]) this.onInCategory[u * G + g] += on;
+    }
+  }
+
+  merge(o: IouTally): void {
+    add(this.inter, o.inter);
+    add(this.onInCategory, o.onInCategory);
+    add(this.on, o.on);
+    add(this.area, o.area);
+    this.pixels += o.pixels;
+    this.samples += o.samples;
+    this.top.merge(o.top);
+  }
+
+  iou(u: number, c: number, categoryOf: Int32Array): number {
+    const g = categoryOf[c];
+    if (g < 0) return 0;
+    return iou(this.inter[u * this.labels + c], this.onInCategory[u * this.categories + g], this.area[c]);
+  }
+
+  /** IQR of the (unit on/off × c present/absent) table over all pixels of the dissection set. */
+  iqr(u: number, c: number): number {
+    return iqr(this.inter[u * this.labels + c], this.on[u], this.area[c], this.pixels);
+  }
+
+  arrays(): Record<string, Float64Array | Float32Array | Int32Array> {
+    return {
+      inter: this.inter,
+      onInCategory: this.onInCategory,
+      on: this.on,
+      area: this.area,
+      topScores: this.top.scores,
+      topSamples: this.top.samples,
+      topCounts: this.top.counts,
+      counters: Float64Array.from([this.pixels, this.samples]),
+    };
+  }
+
+  load(a: Record<string, Float64Array | Float32Array | Int32Array>): void {
+    this.inter.set(a.inter);
+    this.onInCategory.set(a.onInCategory);
+    this.on.set(a.on);
+    this.area.set(a.area);
+    this.top.scores.set(a.topScores);
+    this.top.samples.set(a.topSamples);
+    this.top.counts.set(a.topCounts);
+    this.pixels = a.counters[0];
+    this.samples = a.counters[1];
+  }
+}
+
+function add(a: Float64Array, b: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] += b[i];
+}

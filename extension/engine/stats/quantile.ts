@@ -1,0 +1,150 @@
+/**
+ * Streaming quantiles per unit: a compactor sketch (KLL-style, with deterministic alternating offsets),
+ * so memory is O(k log(n/k)) per unit whatever the number of samples, and the result depends only on the
+ * order of the values, not on how they were batched. Exact while fewer than k values have been seen.
+ *
+ * Quantile convention: q ↦ the value of (weighted) rank ⌈q·n⌉ in ascending order (rank 1 = smallest),
+ * so "a > quantile(q)" selects at most a fraction 1 − q of the values.
+ */
+export class QuantileSketch {
+  private levels: Float32Array[] = [];
+  private sizes: number[] = [];
+  private flips: number[] = [];
+  count = 0;
+
+  constructor(readonly k = 2048) {
+    if (k % 2 !== 0) throw new Error('sketch capacity must be even');
+  }
+
+  add(v: number): void {
+    this.count++;
+    this.push(0, v);
+  }
+
+  private push(level: number, v: number): void {
+    while (this.levels.length <= level) {
+      this.levels.push(new Float32Array(this.k));
+      this.sizes.push(0);
+      this.flips.push(0);
+    }
+    this.levels[level][this.sizes[level]++] = v;
+    if (this.sizes[level] === this.k) this.compact(level);
+  }
+
+  /** Sorts a full level and promotes every other item (weight doubles); the offset alternates. */
+  private compact(level: number): void {
+    const buf = this.levels[level];
+    buf.sort();
+    const off = this.flips[level];
+    this.flips[level] ^= 1;
+    this.sizes[level] = 0;
+    for (let i = off; i < this.k; i += 2) this.push(level + 1, buf[i]);
+  }
+
+  /** Weighted (value, weight) items, ascending. */
+  private items(): { values: Float32Array; weights: Float64Array } {
+    let n = 0;
+    for (const s of this.sizes) n += s;
+    const idx = new Array<number>(n);
+    const values = new Float32Array(n);
+    const weights = new Float64Array(n);
+    let o = 0;
+    this.levels.forEach((buf, l) => {
+      for (let i = 0; i < this.sizes[l]; i++, o++) {
+        values[o] = buf[i];
+        weights[o] = 2 ** l;
+        idx[o] = o;
+      }
+    });
+    idx.sort((a, b) => values[a] - values[b]);
+    return { values: Float32Array.from(idx, (i) => values[i]), weights: Float64Array.from(idx, (i) => weights[i]) };
+  }
+
+  /** Quantiles for each q in `qs` (each in [0, 1]). */
+  quantiles(qs: readonly number[]): Float32Array {
+    const { values, weights } = this.items();
+    const total = weights.reduce((a, b) => a + b, 0);
+    const out = new Float32Array(qs.length);
+    if (values.length === 0) return out.fill(NaN);
+    qs.forEach((q, j) => {
+      const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+      let cum = 0;
+      let i = 0;
+      for (; i < values.length - 1; i++) {
+        cum += weights[i];
+        if (cum >= rank) break;
+      }
+      out[j] = values[i];
+    });
+    return out;
+  }
+
+  /** The sketch's state as plain numbers plus its items (for checkpoints). */
+  pack(): { meta: { count: number; sizes: number[]; flips: number[] }; items: Float32Array } {
+    const n = this.sizes.reduce((a, b) => a + b, 0);
+    const items = new Float32Array(n);
+    let o = 0;
+    this.levels.forEach((b, l) => {
+      items.set(b.subarray(0, this.sizes[l]), o);
+      o += this.sizes[l];
+    });
+    return { meta: { count: this.count, sizes: [...this.sizes], flips: [...this.flips] }, items };
+  }
+
+  static unpack(k: number, meta: { count: number; sizes: number[]; flips: number[] }, items: Float32Array): QuantileSketch {
+    const s = new QuantileSketch(k);
+    s.count = meta.count;
+    s.sizes = [...meta.sizes];
+    s.flips = [...meta.flips];
+    let o = 0;
+    s.levels = meta.sizes.map((size) => {
+      const b = new Float32Array(k);
+      b.set(items.subarray(o, o + size));
+      o += size;
+      return b;
+    });
+    return s;
+  }
+}
+
+/** One sketch per unit of a layer, fed whole featuremaps. */
+export class UnitQuantiles {
+  readonly sketches: QuantileSketch[];
+  constructor(readonly units: number, readonly k = 2048) {
+    this.sketches = Array.from({ length: units }, () => new QuantileSketch(k));
+  }
+
+  /** Adds sample n's featuremap (units × plane values starting at data[offset]). */
+  addSample(data: Float32Array, offset: number, plane: number): void {
+    for (let u = 0; u < this.units; u++) {
+      const s = this.sketches[u];
+      const base = offset + u * plane;
+      for (let p = 0; p < plane; p++) s.add(data[base + p]);
+    }
+  }
+
+  pack(): { meta: unknown; items: Float32Array } {
+    const packs = this.sketches.map((s) => s.pack());
+    const total = packs.reduce((a, p) => a + p.items.length, 0);
+    const items = new Float32Array(total);
+    let o = 0;
+    for (const p of packs) {
+      items.set(p.items, o);
+      o += p.items.length;
+    }
+    return { meta: { k: this.k, sketches: packs.map((p) => p.meta) }, items };
+  }
+
+  static unpack(meta: unknown, items: Float32Array): UnitQuantiles {
+    const m = meta as { k: number; sketches: { count: number; sizes: number[]; flips: number[] }[] };
+    const q = new UnitQuantiles(0, m.k);
+    let o = 0;
+    for (const sm of m.sketches) {
+      const n = sm.sizes.reduce((a, b) => a + b, 0);
+      q.sketches.push(QuantileSketch.unpack(m.k, sm, items.subarray(o, o + n)));
+      o += n;
+    }
+    (q as { units: number }).units = q.sketches.length;
+    return q;
+  }
+}

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeMaskModels, tmpDir } from '../fixtures/models';
+
+const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+const dir = tmpDir();
+const m = writeMaskModels(dir);
+const models = ['--generator', m.generator, '--segmenter', m.segmenter, '--labels', m.labels, '--provider', 'cpu'];
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+}
+
+test('the CLI is built', () => assert.ok(fs.existsSync(CLI), `${CLI} (npm run build)`));
+
+test('usage errors exit 2 with the usage text', () => {
+  const none = cli([]);
+  assert.equal(none.status, 2);
+  const noOut = cli(['dissect', ...models]);
+  assert.equal(noOut.status, 2);
+  assert.match(noOut.stderr, /dissect needs --out DIR/);
+  const badFlag = cli(['dissect', '--frobnicate']);
+  assert.equal(badFlag.status, 2);
+  const badShard = cli(['dissect', ...models, '--out', path.join(dir, 'x'), '--shard', '3/2']);
+  assert.equal(badShard.status, 2);
+  assert.match(badShard.stderr, /--shard must be I\/N/);
+});
+
+test('failures exit 1 with a specific message', () => {
+  const r = cli(['dissect', '--generator', path.join(dir, 'missing.onnx'), '--segmenter', m.segmenter, '--labels', m.labels, '--out', path.join(dir, 'y')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /error: generator not found: .*missing\.onnx/);
+});
+
+test('layers lists module paths with shapes, as text and JSON', () => {
+  const r = cli(['layers', '--generator', m.generator, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { layers: { name: string; shape: number[] }[] };
+  const l1 = j.layers.find((l) => l.name === 'layer1');
+  assert.deepEqual(l1?.shape, [4, 16, 16]);
+  const t = cli(['layers', '--generator', m.generator]);
+  assert.match(t.stdout, /\* layer1\s+4×16×16/);
+});
+
+test('dissect prints progress on stderr and the summary on stdout; a re-run reuses the result', () => {
+  const out = path.join(dir, 'run');
+  const r = cli(['dissect', ...models, '--out', out, '--samples', '40', '--threshold', 'quantile']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /samples\/s/);
+  assert.match(r.stdout, /layer1\s+\[4×16×16\]\s+2\/4 interpretable\s+sky 1, tree 1/);
+  const j = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8'));
+  assert.equal(j.settings.samples, 40);
+  assert.equal(j.provider.name, 'cpu');
+  const again = cli(['dissect', ...models, '--out', out, '--samples', '40', '--threshold', 'quantile']);
+  assert.equal(again.status, 0);
+  assert.match(again.stderr, /reusing it/);
+});
+
+test('SIGINT stops with exit 130, keeps the work, and --resume finishes it', async () => {
+  const out = path.join(dir, 'interrupted');
+  const args = ['dissect', ...models, '--out', out, '--samples', '8000', '--batch', '2', '--threshold', 'quantile', '--threshold-samples', '50'];
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/quantiles: 50\/50/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /resume with --resume/);
+  assert.ok(fs.existsSync(path.join(out, 'state.bin')));
+  const resumed = cli([...args, '--resume']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const whole = cli(['dissect', ...models, '--out', path.join(dir, 'uninterrupted'), '--samples', '8000', '--batch', '50', '--threshold', 'quantile', '--threshold-samples', '50']);
+  assert.equal(whole.status, 0, whole.stderr);
+  const a = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8'));
+  const b = JSON.parse(fs.readFileSync(path.join(dir, 'uninterrupted', 'dissect.json'), 'utf8'));
+  assert.deepEqual(a.layers[0].units, b.layers[0].units);
+});
+
+test('latents writes a .npy that dissect accepts', () => {
+  const z = path.join(dir, 'z.npy');
+  const r = cli(['latents', '--generator', m.generator, '--samples', '12', '--seed', '1', '--out', z]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(fs.statSync(z).size, 128 + 12 * 1024 * 4);
+  const d = cli(['dissect', ...models, '--out', path.join(dir, 'fromz'), '--latents', z, '--threshold-samples', '12']);
+  assert.equal(d.status, 0, d.stderr);
+  assert.match(d.stdout, /12 samples/);
+});

@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeMaskModels, tmpDir } from '../fixtures/models';
+import { dissect, type DissectOptions } from '../../extension/engine/dissect';
+import { mergeShards } from '../../extension/engine/merge';
+import { CancelledError } from '../../extension/engine/errors';
+import { decodePng } from '../../extension/engine/data/png';
+import type { DissectResult } from '../../extension/engine/results';
+
+const dir = tmpDir();
+const m = writeMaskModels(dir);
+const base = (out: string, extra: Partial<DissectOptions> = {}): DissectOptions => ({
+  generator: { path: m.generator },
+  segmenter: { path: m.segmenter, labels: m.labels },
+  out: path.join(dir, out),
+  samples: 60,
+  topk: 4,
+  provider: 'cpu',
+  ...extra,
+});
+
+/** The numbers of a result, without timings and paths. */
+function numbers(r: DissectResult) {
+  return r.layers.map((l) => l.units.map((u) => ({ ...u, image: undefined })));
+}
+
+for (const threshold of ['quantile', 'iqr'] as const) {
+  test(`units that are a class's mask get that label with IoU ≈ 1 (> 0.97: overlaps of the two masks are rare); noise units stay uninterpretable (${threshold})`, async () => {
+    const { result } = await dissect(base(`known-${threshold}`, { threshold }));
+    const units = result.layers[0].units;
+    assert.equal(result.layers[0].layer, 'layer1');
+    assert.equal(units[0].label, 'tree');
+    assert.equal(units[0].category, 'object');
+    assert.ok(units[0].iou > 0.97, `unit 0 IoU ${units[0].iou}`);
+    assert.ok(units[0].interpretable);
+    assert.equal(units[1].label, 'sky');
+    assert.ok(units[1].iou > 0.97, `unit 1 IoU ${units[1].iou}`);
+    for (const u of [units[2], units[3]]) {
+      assert.ok(!u.interpretable, `noise unit ${u.unit} is uninterpretable (IoU ${u.iou})`);
+      assert.ok(u.iou < 0.05);
+    }
+    // "on" where the unit is positive: its threshold is 0 (≤ 0.99 quantile of a mostly-zero unit)
+    assert.equal(units[0].threshold, 0);
+    assert.deepEqual(result.layers[0].summary.concepts.map((c) => [c.label, c.count]), [['sky', 1], ['tree', 1]]);
+    assert.equal(result.layers[0].summary.interpretable, 2);
+    // top images: a strip of topk tiles, each 16×16 with 2-pixel gaps
+    const png = decodePng(fs.readFileSync(path.join(dir, `known-${threshold}`, units[0].image!)));
+    assert.equal(png.height, 16);
+    assert.equal(png.width, 4 * 16 + 3 * 2);
+    // and the highlighted region of the top image is where unit 0 (red) is on: red stays bright
+    let brightRed = 0;
+    for (let p = 0; p < 16 * 16; p++) if (png.rgb[p * 3] === 255 && png.rgb[p * 3 + 1] === 255) brightRed++;
+    assert.ok(brightRed > 0, 'the region has a yellow border');
+    assert.ok(fs.existsSync(path.join(dir, `known-${threshold}`, 'index.html')));
+    const raw = fs.readFileSync(path.join(dir, `known-${threshold}`, result.layers[0].iouMatrix!.file));
+    const matrix = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+    assert.equal(matrix.length, 4 * 4);
+    assert.ok(Math.abs(matrix[0 * 4 + 1] - units[0].iou) < 1e-6);
+  });
+}
+
+test('the result does not depend on the batch size', async () => {
+  const a = await dissect(base('batch3', { batch: 3 }));
+  const b = await dissect(base('batch16', { batch: 16 }));
+  assert.deepEqual(numbers(a.result), numbers(b.result));
+});
+
+test('shards merge exactly into the whole run', async () => {
+  const whole = await dissect(base('whole', { threshold: 'quantile' }));
+  const s0 = await dissect(base('shard0', { threshold: 'quantile', shard: { index: 0, count: 2 }, batch: 7 }));
+  const s1 = await dissect(base('shard1', { threshold: 'quantile', shard: { index: 1, count: 2 } }));
+  assert.deepEqual(s0.result.shard?.range, [0, 30]);
+  assert.deepEqual(s1.result.shard?.range, [30, 60]);
+  const merged = await mergeShards({ out: path.join(dir, 'merged'), shards: [path.join(dir, 'shard1'), path.join(dir, 'shard0')], provider: 'cpu' });
+  assert.deepEqual(numbers(merged), numbers(whole.result));
+  await assert.rejects(mergeShards({ out: path.join(dir, 'merged2'), shards: [path.join(dir, 'shard0')], provider: 'cpu' }), /shards 1\/2 are missing/);
+});
+
+test('a cancelled run resumes from its last batch and gives the same result', async () => {
+  const full = await dissect(base('full', { batch: 5 }));
+  const controller = new AbortController();
+  let batches = 0;
+  await assert.rejects(
+    dissect(base('cancelled', {
+      batch: 5,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'iou' && ++batches === 3) controller.abort();
+      },
+    })),
+    CancelledError,
+  );
+  assert.ok(fs.existsSync(path.join(dir, 'cancelled', 'state.bin')), 'the checkpoint is saved');
+  assert.ok(!fs.existsSync(path.join(dir, 'cancelled', 'dissect.json')));
+  // without --resume the interrupted run is not silently overwritten
+  await assert.rejects(dissect(base('cancelled', { batch: 5 })), /pass --resume/);
+  let firstDone = -1;
+  const resumed = await dissect(base('cancelled', { batch: 5, resume: true, onProgress: (p) => { if (firstDone < 0) firstDone = p.overallDone; } }));
+  assert.ok(firstDone > 60 + 60, `resumed inside the IoU pass (first progress at ${firstDone})`);
+  assert.deepEqual(numbers(resumed.result), numbers(full.result));
+  assert.ok(!fs.existsSync(path.join(dir, 'cancelled', 'state.bin')), 'the checkpoint is removed when done');
+});
+
+test('re-running with the same models and settings reuses the result', async () => {
+  const first = await dissect(base('cache'));
+  assert.equal(first.cached, false);
+  const again = await dissect(base('cache', { batch: 9 }));
+  assert.equal(again.cached, true);
+  assert.deepEqual(numbers(again.result), numbers(first.result));
+});
+
+test('latents from a .npy file reproduce the seeded run', async () => {
+  const { Generator } = await import('../../extension/engine/models');
+  const { seededLatents } = await import('../../extension/engine/latents');
+  const { writeNpy } = await import('../../extension/engine/data/npy');
+  const g = Generator.open({ path: m.generator }, { provider: 'cpu' });
+  const z = seededLatents(1, g.latentDims).batch(0, 60);
+  const z2 = seededLatents(2, g.latentDims).batch(0, 60);
+  writeNpy(path.join(dir, 'z.npy'), z, [60, g.latentDims]);
+  writeNpy(path.join(dir, 'z2.npy'), z2, [60, g.latentDims]);
+  const seeded = await dissect(base('seeded'));
+  const fromFile = await dissect(base('npy', { samples: undefined, latents: path.join(dir, 'z.npy'), thresholdLatents: path.join(dir, 'z2.npy') }));
+  assert.equal(fromFile.result.settings.samples, 60);
+  assert.deepEqual(numbers(fromFile.result), numbers(seeded.result));
+});
+
+test('quad parts: concepts get c-t, c-b, c-l, c-r labels, and units are scored against them', async () => {
+  const { result } = await dissect(base('quad', { segmenter: { path: m.segmenter, labels: m.labels, quad: ['tree'] } }));
+  const names = result.labels.map((l) => l.name);
+  assert.deepEqual(names.slice(4), ['tree-t', 'tree-b', 'tree-l', 'tree-r']);
+  assert.equal(result.labels[4].category, 'part');
+  // unit 0 is the tree mask, whose components are mostly single cells: one cell's bounding-box top and
+  // left halves hold the cell, its bottom and right halves nothing
+  const u0 = result.layers[0].units[0];
+  const iouOf = (n: string) => u0.concepts.find((c) => c.label === n)?.iou ?? 0;
+  assert.ok(iouOf('tree') > 0.97);
+  assert.ok(iouOf('tree-t') > 0.5 && iouOf('tree-l') > 0.5, `${iouOf('tree-t')} ${iouOf('tree-l')}`);
+  assert.ok(iouOf('tree-b') < iouOf('tree-t') && iouOf('tree-r') < iouOf('tree-l'));
+});

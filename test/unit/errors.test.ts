@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeMaskModels, tmpDir, maskGenerator } from '../fixtures/models';
+import { dissect, type DissectOptions } from '../../extension/engine/dissect';
+import { Generator } from '../../extension/engine/models';
+import { DissectError } from '../../extension/engine/errors';
+import { GraphBuilder } from '../../extension/engine/onnx/builder';
+import { writeNpy } from '../../extension/engine/data/npy';
+
+const dir = tmpDir();
+const m = writeMaskModels(dir);
+const opts = (out: string, extra: Partial<DissectOptions> = {}): DissectOptions => ({
+  generator: { path: m.generator },
+  segmenter: { path: m.segmenter, labels: m.labels },
+  out: path.join(dir, out),
+  samples: 8,
+  provider: 'cpu',
+  ...extra,
+});
+
+function code(c: string, re: RegExp) {
+  return (e: unknown) => {
+    assert.ok(e instanceof DissectError, `a DissectError, got ${String(e)}`);
+    assert.equal(e.code, c);
+    assert.match(e.message, re);
+    return true;
+  };
+}
+
+test('a missing generator file is named', async () => {
+  await assert.rejects(dissect(opts('e1', { generator: { path: path.join(dir, 'nope.onnx') } })), code('file-missing', /generator not found: .*nope\.onnx/));
+});
+
+test('a file that is not ONNX, and a truncated ONNX file, are told apart from other errors', async () => {
+  const junk = path.join(dir, 'junk.onnx');
+  fs.writeFileSync(junk, 'this is not a model at all, just some text that protobuf cannot read \xff\xff\xff');
+  await assert.rejects(dissect(opts('e2', { generator: { path: junk } })), code('not-onnx', /junk\.onnx is not (a valid ONNX file|an ONNX model)/));
+  const bytes = maskGenerator();
+  const cut = path.join(dir, 'cut.onnx');
+  fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  await assert.rejects(dissect(opts('e3', { generator: { path: cut } })), code('not-onnx', /cut\.onnx/));
+});
+
+test('a generator with no float input is refused with its inputs named', async () => {
+  const b = new GraphBuilder();
+  // an int64 input only
+  b.node('Cast', ['idx'], { out: 'f', attrs: { to: 1 } });
+  const g = path.join(dir, 'intin.onnx');
+  const bytes = b.build();
+  // add the int64 input by hand
+  const { onnx } = await import('../../extension/engine/onnx/proto');
+  const model = onnx.ModelProto.decode(bytes);
+  model.graph!.input = [onnx.ValueInfoProto.create({ name: 'idx', type: { tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: { dim: [{ dimValue: 1 }] } } } })];
+  model.graph!.output = [onnx.ValueInfoProto.create({ name: 'f' })];
+  fs.writeFileSync(g, onnx.ModelProto.encode(model).finish());
+  assert.throws(() => Generator.open({ path: g }, { provider: 'cpu' }), code('bad-model', /no float input .*idx/));
+});
+
+test('an unknown layer name suggests the nearest', async () => {
+  await assert.rejects(dissect(opts('e4', { layers: ['layr1'] })), code('bad-layer', /no layer "layr1".*did you mean "layer1"/));
+});
+
+test('a segmenter whose channel count does not match the labels says both numbers', async () => {
+  const m5 = writeMaskModels(dir, { channels: 5 });
+  await assert.rejects(dissect(opts('e5', { segmenter: { path: m5.segmenter, labels: m.labels } })), code('bad-labels', /5 channels \(logits: 5\) but the labels file names 4/));
+});
+
+test('an image size the segmenter cannot take is reported with the shapes', async () => {
+  const fixed = writeMaskModels(dir, { fixedSize: 32 });
+  await assert.rejects(dissect(opts('e6', { segmenter: { path: fixed.segmenter, labels: m.labels } })), code('bad-shape', /segmenter failed on inputs image\[\d+,3,16,16\]/));
+});
+
+test('NaN in an output names the batch and the sample', async () => {
+  const nan = writeMaskModels(dir, { nanAt: true });
+  await assert.rejects(dissect(opts('e7', { generator: { path: nan.generator } })), code('non-finite', /(generator output "image"|layer layer1) is NaN in quantile batch 1, sample 0: the model produced NaN/));
+});
+
+test('a latents file of the wrong shape says what is needed', async () => {
+  const bad = path.join(dir, 'bad.npy');
+  writeNpy(bad, new Float32Array(10 * 7), [10, 7]);
+  await assert.rejects(dissect(opts('e8', { latents: bad })), code('bad-latents', /shape \(10, 7\); the generator's latent needs \(N, 1024\)/));
+  const short = path.join(dir, 'short.npy');
+  writeNpy(short, new Float32Array(4 * 1024), [4, 1024]);
+  await assert.rejects(dissect(opts('e9', { latents: short, samples: 8 })), code('bad-latents', /holds 4 latents but --samples is 8/));
+});
+
+test('an out directory holding an incompatible earlier run is not overwritten', async () => {
+  await dissect(opts('e10'));
+  const before = fs.readFileSync(path.join(dir, 'e10', 'dissect.json'), 'utf8');
+  await assert.rejects(dissect(opts('e10', { samples: 9 })), code('incompatible-out', /differs in samples 8 → 9.*--force/));
+  assert.equal(fs.readFileSync(path.join(dir, 'e10', 'dissect.json'), 'utf8'), before, 'nothing lost');
+  const forced = await dissect(opts('e10', { samples: 9, force: true }));
+  assert.equal(forced.result.settings.samples, 9);
+});

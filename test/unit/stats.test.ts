@@ -1,0 +1,238 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { QuantileSketch } from '../../extension/engine/stats/quantile';
+import { iqr, iou } from '../../extension/engine/stats/info';
+import { IouTally } from '../../extension/engine/stats/iou-tally';
+import { IqrTally, candidateFractions } from '../../extension/engine/stats/iqr-tally';
+import { TopK } from '../../extension/engine/stats/topk';
+import { Upsampler } from '../../extension/engine/data/upsample';
+import { Xoshiro128 } from '../../extension/engine/data/rng';
+import { GraphBuilder } from '../../extension/engine/onnx/builder';
+import { createSession, runSession, floatTensor } from '../../extension/engine/onnx/session';
+
+function randn(rng: Xoshiro128): number {
+  return Math.sqrt(-2 * Math.log(rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform());
+}
+
+/** The convention: the value of rank ⌈q·n⌉ (1-based) in ascending order. */
+function bruteQuantile(values: number[], q: number): number {
+  const s = Float32Array.from(values).sort();
+  return s[Math.max(1, Math.ceil(q * s.length - 1e-9)) - 1];
+}
+
+test('quantile sketch is exact while it holds every value', () => {
+  const rng = new Xoshiro128(3);
+  const values = Array.from({ length: 1500 }, () => randn(rng));
+  const s = new QuantileSketch(2048);
+  values.forEach((v) => s.add(v));
+  const qs = [0, 0.01, 0.5, 0.9, 0.99, 0.999, 1];
+  const got = s.quantiles(qs);
+  qs.forEach((q, i) => assert.equal(got[i], bruteQuantile(values, q), `q=${q}`));
+});
+
+test('quantile sketch keeps rank error small on 200k values in bounded memory', () => {
+  const rng = new Xoshiro128(5);
+  const values = Array.from({ length: 200_000 }, () => randn(rng) * 3 + (rng.uniform() < 0.3 ? 5 : 0));
+  const s = new QuantileSketch(2048);
+  values.forEach((v) => s.add(v));
+  const sorted = Float32Array.from(values).sort();
+  for (const q of [0.01, 0.25, 0.5, 0.9, 0.99, 0.995, 0.999]) {
+    const v = s.quantiles([q])[0];
+    // rank of v in the true data
+    let lo = 0, hi = sorted.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (sorted[m] <= v) lo = m + 1; else hi = m; }
+    const rankErr = Math.abs(lo / sorted.length - q);
+    assert.ok(rankErr < 0.002, `q=${q}: rank error ${rankErr}`);
+  }
+  const items = s.pack().items.length;
+  assert.ok(items < 2048 * 8, `sketch holds ${items} items`);
+});
+
+test('quantile sketch result does not depend on how values are batched, and survives pack/unpack', () => {
+  const rng = new Xoshiro128(9);
+  const values = Array.from({ length: 30_000 }, () => randn(rng));
+  const a = new QuantileSketch(256);
+  values.forEach((v) => a.add(v));
+  const b = new QuantileSketch(256);
+  values.slice(0, 12_345).forEach((v) => b.add(v));
+  const p = b.pack();
+  const c = QuantileSketch.unpack(256, p.meta, p.items);
+  values.slice(12_345).forEach((v) => c.add(v));
+  const qs = candidateFractions(100).map((f) => 1 - f);
+  assert.deepEqual(Array.from(c.quantiles(qs)), Array.from(a.quantiles(qs)));
+});
+
+function entropy(ps: number[]): number {
+  return ps.filter((p) => p > 0).reduce((a, p) => a - p * Math.log(p), 0);
+}
+
+test('IQR is I(X;Y)/H(X,Y) of the 2×2 table (paper Eq. 2)', () => {
+  // brute force from the joint distribution
+  const cases = [[30, 50, 40, 1000], [10, 10, 10, 100], [0, 20, 30, 500], [25, 25, 80, 80]];
+  for (const [both, on, area, N] of cases) {
+    const joint = [both, on - both, area - both, N - on - area + both].map((x) => x / N);
+    const hx = entropy([on / N, 1 - on / N]);
+    const hy = entropy([area / N, 1 - area / N]);
+    const hxy = entropy(joint);
+    const expected = hxy > 0 ? (hx + hy - hxy) / hxy : 0;
+    assert.ok(Math.abs(iqr(both, on, area, N) - expected) < 1e-12, `${[both, on, area, N]}`);
+  }
+  assert.ok(Math.abs(iqr(20, 20, 20, 100) - 1) < 1e-12, 'a unit that is the concept has IQR 1');
+  assert.ok(iqr(1, 10, 10, 100) < iqr(2, 10, 10, 100));
+  assert.equal(iou(5, 10, 10), 5 / 15);
+});
+
+/** Random small data: a layer of `C` units h×w, label maps H×W over K labels with two categories. */
+function randomData(seed: number, n: number, C: number, h: number, w: number, H: number, W: number, K: number) {
+  const rng = new Xoshiro128(seed);
+  const fms: Float32Array[] = [];
+  const maps: Uint16Array[][] = [];
+  for (let s = 0; s < n; s++) {
+    fms.push(Float32Array.from({ length: C * h * w }, () => randn(rng)));
+    // blocky labels with some images missing some labels
+    const m1 = new Uint16Array(H * W);
+    const m2 = new Uint16Array(H * W);
+    const present = Array.from({ length: K }, () => rng.uniform() < 0.7);
+    for (let p = 0; p < H * W; p++) {
+      const l = 1 + Math.floor(rng.uniform() * (K - 2)); // map 1: labels 1…K−2; map 2: label K−1 (outputs never share labels)
+      m1[p] = present[l] ? l : 0;
+      m2[p] = rng.uniform() < 0.3 ? K - 1 : 0;
+    }
+    maps.push([m1, m2]);
+  }
+  return { fms, maps };
+}
+
+test('IoU tally matches a brute-force IoU with the category-restricted union', () => {
+  const [n, C, h, w, H, W, K] = [12, 5, 3, 4, 9, 11, 6];
+  const categoryOf = Int32Array.from([-1, 0, 0, 1, 1, 1]);
+  const { fms, maps } = randomData(11, n, C, h, w, H, W, K);
+  const thresholds = Float32Array.from([0.5, 1, 0, -0.2, 1.5]);
+  const up = new Upsampler(h, w, H, W);
+  const tally = new IouTally(C, K, 2, thresholds, up, 4);
+  const categoryPresent = (m: Uint16Array[]) => {
+    const p = new Uint8Array(2);
+    for (const mm of m) for (const l of mm) if (categoryOf[l] >= 0) p[categoryOf[l]] = 1;
+    return p;
+  };
+  fms.forEach((fm, s) => tally.addSample(s, fm, 0, { maps: maps[s], categoryPresent: categoryPresent(maps[s]) }));
+  // brute force, straight from the definition
+  const act = new Float32Array(H * W);
+  for (let u = 0; u < C; u++) {
+    for (let c = 1; c < K; c++) {
+      let inter = 0, union = 0, on = 0, area = 0;
+      fms.forEach((fm, s) => {
+        up.run(fm, u * h * w, act);
+        const hasCat = maps[s].some((m) => m.some((l) => categoryOf[l] === categoryOf[c]));
+        for (let p = 0; p < H * W; p++) {
+          const isOn = act[p] > thresholds[u];
+          const isC = maps[s].some((m) => m[p] === c);
+          if (isOn && isC) inter++;
+          if (isC || (isOn && hasCat)) union++;
+          if (isOn) on++;
+          if (isC) area++;
+        }
+      });
+      const got = tally.iou(u, c, categoryOf);
+      assert.ok(Math.abs(got - (union ? inter / union : 0)) < 1e-12, `u${u} c${c}: ${got} vs ${inter / union}`);
+      assert.ok(Math.abs(tally.iqr(u, c) - iqr(inter, on, area, n * H * W)) < 1e-12);
+    }
+  }
+  // top-k by spatial max, ties to the lower sample
+  for (let u = 0; u < C; u++) {
+    const expected = fms.map((fm, s) => ({ s, m: Math.max(...fm.subarray(u * h * w, (u + 1) * h * w)) })).sort((a, b) => b.m - a.m || a.s - b.s).slice(0, 4);
+    assert.deepEqual(tally.top.entries(u).map((e) => e.sample), expected.map((e) => e.s));
+  }
+});
+
+test('IoU tallies of two halves merge exactly into the whole', () => {
+  const [n, C, h, w, H, W, K] = [10, 3, 2, 2, 6, 6, 4];
+  const categoryOf = Int32Array.from([-1, 0, 0, 1]);
+  const { fms, maps } = randomData(13, n, C, h, w, H, W, K);
+  const thr = Float32Array.from([0, 0.3, -0.5]);
+  const mk = () => new IouTally(C, K, 2, thr, new Upsampler(h, w, H, W), 3);
+  const cp = new Uint8Array([1, 1]);
+  const whole = mk();
+  const a = mk();
+  const b = mk();
+  fms.forEach((fm, s) => {
+    whole.addSample(s, fm, 0, { maps: maps[s], categoryPresent: cp });
+    (s < 4 ? a : b).addSample(s, fm, 0, { maps: maps[s], categoryPresent: cp });
+  });
+  b.merge(a);
+  assert.deepEqual(Array.from(b.inter), Array.from(whole.inter));
+  assert.deepEqual(Array.from(b.onInCategory), Array.from(whole.onInCategory));
+  assert.deepEqual(Array.from(b.top.samples), Array.from(whole.top.samples));
+  for (let u = 0; u < C; u++) for (let c = 1; c < K; c++) assert.equal(b.iou(u, c, categoryOf), whole.iou(u, c, categoryOf));
+});
+
+test('IQR threshold selection finds the best (label, level) by brute force', () => {
+  const [n, C, h, w, H, W, K] = [8, 3, 3, 3, 7, 7, 5];
+  const { fms, maps } = randomData(17, n, C, h, w, H, W, K);
+  const M = 12;
+  const levels = new Float32Array(C * M);
+  for (let u = 0; u < C; u++) for (let j = 0; j < M; j++) levels[u * M + j] = -2 + (4 * j) / (M - 1);
+  const up = new Upsampler(h, w, H, W);
+  const tally = new IqrTally(C, K, levels, up);
+  fms.forEach((fm, s) => tally.addSample(fm, 0, { maps: maps[s], categoryPresent: new Uint8Array(2) }));
+  const N = n * H * W;
+  const act = new Float32Array(H * W);
+  for (let u = 0; u < C; u++) {
+    let best = { label: -1, level: -1, v: -1 };
+    for (let c = 1; c < K; c++) {
+      let area = 0;
+      fms.forEach((_, s) => maps[s].forEach((m) => m.forEach((l) => (area += l === c ? 1 : 0))));
+      if (area / N < 1e-4) continue;
+      for (let j = 0; j < M; j++) {
+        let both = 0, on = 0;
+        fms.forEach((fm, s) => {
+          up.run(fm, u * h * w, act);
+          for (let p = 0; p < H * W; p++) {
+            if (act[p] > levels[u * M + j]) {
+              on++;
+              for (const m of maps[s]) if (m[p] === c) both++;
+            }
+          }
+        });
+        const v = iqr(both, on, area, N);
+        if (v > best.v) best = { label: c, level: j, v };
+      }
+    }
+    const got = tally.best(u, (c) => c > 0);
+    assert.equal(got.label, best.label, `unit ${u} label`);
+    assert.equal(got.level, best.level, `unit ${u} level`);
+    assert.ok(Math.abs(got.iqr - best.v) < 1e-12);
+    assert.equal(got.threshold, levels[u * M + best.level]);
+  }
+});
+
+test('candidate fractions are the reference\'s 100 log-spaced levels from 1e-3 to 1', () => {
+  const f = candidateFractions(100);
+  assert.equal(f.length, 100);
+  assert.ok(Math.abs(f[0] - 1e-3) < 1e-15);
+  assert.ok(Math.abs(f[99] - 1) < 1e-12);
+  assert.ok(Math.abs(f[1] / f[0] - f[99] / f[98]) < 1e-9);
+});
+
+test('top-k keeps the k largest, ties to the smaller sample, and merges exactly', () => {
+  const t = new TopK(1, 3);
+  [[5, 0], [7, 1], [5, 2], [9, 3], [7, 4], [1, 5]].forEach(([v, s]) => t.add(0, v, s));
+  assert.deepEqual(t.entries(0), [{ sample: 3, score: 9 }, { sample: 1, score: 7 }, { sample: 4, score: 7 }]);
+});
+
+test('bilinear upsampling equals ONNX Runtime Resize (linear, half_pixel)', async () => {
+  const [h, w, H, W] = [3, 5, 13, 8];
+  const b = new GraphBuilder();
+  b.input('x', [1, 1, h, w]);
+  const roi = b.floats('roi', [], [0]);
+  const scales = b.floats('scales', [], [0]);
+  const sizes = b.ints('sizes', [1, 1, H, W]);
+  b.node('Resize', ['x', roi, scales, sizes], { out: 'y', attrs: { mode: 'linear', coordinate_transformation_mode: 'half_pixel' } });
+  b.output('y', [1, 1, H, W]);
+  const s = await createSession(b.build(), 'resize', { provider: 'cpu' });
+  const rng = new Xoshiro128(1);
+  const x = Float32Array.from({ length: h * w }, () => randn(rng));
+  const ref = (await runSession(s, { x: floatTensor(x, [1, 1, h, w]) }, ['y'], 'resize')).y.data as Float32Array;
+  const got = new Upsampler(h, w, H, W).run(x, 0, new Float32Array(H * W));
+  for (let i = 0; i < H * W; i++) assert.ok(Math.abs(got[i] - ref[i]) < 1e-5, `pixel ${i}: ${got[i]} vs ${ref[i]}`);
+});
