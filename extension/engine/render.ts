@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Upsampler } from './data/upsample';
 import { toRgbBytes } from './data/image';
-import { encodePng } from './data/png';
+import { encodePngAsync } from './data/png';
 import type { LayerTallies, RunContext } from './dissect';
 import type { LayerResult } from './results';
 import type { ProgressListener } from './progress';
@@ -65,7 +65,11 @@ export async function renderTopImages(
   }
   const th = Math.ceil(H / stride);
   const tw = Math.ceil(W / stride);
-  layers.forEach((lr, li) => {
+  const pending: Promise<void>[] = [];
+  const flush = async (limit: number) => {
+    while (pending.length > limit) await pending.shift();
+  };
+  for (const [li, lr] of layers.entries()) {
     const dir = path.join(out, 'images', safeName(lr.layer));
     fs.mkdirSync(dir, { recursive: true });
     const [, h, w] = lr.shape;
@@ -82,10 +86,12 @@ export async function renderTopImages(
         for (let y = 0; y < th; y++) strip.set(tile.subarray(y * tw * 3, (y + 1) * tw * 3), (y * SW + rank * (tw + GAP)) * 3);
       });
       const file = path.join('images', safeName(lr.layer), `unit${String(unit.unit).padStart(4, '0')}.png`);
-      fs.writeFileSync(path.join(out, file), encodePng(strip, SW, th));
+      pending.push(encodePngAsync(strip, SW, th).then((png) => fs.promises.writeFile(path.join(out, file), png)));
+      await flush(8);
       unit.image = file.split(path.sep).join('/');
     }
-  });
+  }
+  await flush(0);
   return { height: H, width: W };
 }
 

@@ -26,22 +26,38 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([len, td, crc]);
 }
 
+const deflateAsync = (buf: Buffer, level: number) =>
+  new Promise<Buffer>((resolve, reject) => zlib.deflate(buf, { level }, (e, r) => (e ? reject(e) : resolve(r))));
+
 /** Encodes `rgb` (height × width × 3 bytes, row-major) as a PNG. */
-export function encodePng(rgb: Uint8Array, width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // truecolour
+export function encodePng(rgb: Uint8Array, width: number, height: number, level = 6): Buffer {
+  return assemble(width, height, zlib.deflateSync(scanlines(rgb, width, height), { level }));
+}
+
+/** encodePng on libuv's thread pool (deflate is the costly part), so many images encode in parallel. */
+export async function encodePngAsync(rgb: Uint8Array, width: number, height: number, level = 3): Promise<Buffer> {
+  return assemble(width, height, await deflateAsync(scanlines(rgb, width, height), level));
+}
+
+function scanlines(rgb: Uint8Array, width: number, height: number): Buffer {
   const raw = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     raw[y * (width * 3 + 1)] = 0; // filter: none
     Buffer.from(rgb.buffer, rgb.byteOffset + y * width * 3, width * 3).copy(raw, y * (width * 3 + 1) + 1);
   }
+  return raw;
+}
+
+function assemble(width: number, height: number, idat: Buffer): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // truecolour
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw, { level: 6 })),
+    chunk('IDAT', idat),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -62,13 +62,18 @@ export class IouTally {
       const t = this.thresholds[u];
       // Bilinear interpolation never exceeds the map's maximum: no pixel of this unit is on.
       if (!(max > t)) continue;
-      up.run(fm, base, scratch);
+      // Only the part of the map that interpolates some cell above t can be on.
+      const [y0, y1, x0, x1] = up.regionAbove(fm, base, t);
+      up.runRegion(fm, base, scratch, y0, y1, x0, x1);
       let on = 0;
       const row = u * K;
-      for (let p = 0; p < P; p++) {
-        if (scratch[p] > t) {
-          on++;
-          for (const m of seg.maps) this.inter[row + m[p]]++;
+      const W = up.W;
+      for (let y = y0; y < y1; y++) {
+        for (let p = y * W + x0, end = y * W + x1; p < end; p++) {
+          if (scratch[p] > t) {
+            on++;
+            for (const m of seg.maps) this.inter[row + m[p]]++;
+          }
         }
       }
       this.on[u] += on;

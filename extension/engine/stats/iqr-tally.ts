@@ -42,23 +42,22 @@ export class IqrTally {
     const P = up.H * up.W;
     for (const m of seg.maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
     this.pixels += P;
+    const single = seg.maps.length === 1 ? seg.maps[0] : undefined;
     for (let u = 0; u < units; u++) {
       up.run(fm, offset + u * plane, scratch);
       const lv = u * M;
       const hrow = u * (M + 1);
+      // b = number of levels strictly below a. Upsampled maps are smooth, so the bucket of the previous
+      // pixel is a good start: walk from it (usually a step or two) instead of a binary search.
+      let b = 0;
       for (let p = 0; p < P; p++) {
         const a = scratch[p];
-        // b = number of levels strictly below a (binary search over the ascending levels)
-        let lo = 0;
-        let hi = M;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (levels[lv + mid] < a) lo = mid + 1;
-          else hi = mid;
-        }
-        this.histAll[hrow + lo]++;
-        const cell = (hrow + lo) * K;
-        for (const m of seg.maps) this.hist[cell + m[p]]++;
+        while (b < M && levels[lv + b] < a) b++;
+        while (b > 0 && levels[lv + b - 1] >= a) b--;
+        this.histAll[hrow + b]++;
+        const cell = (hrow + b) * K;
+        if (single) this.hist[cell + single[p]]++;
+        else for (const m of seg.maps) this.hist[cell + m[p]]++;
       }
     }
   }

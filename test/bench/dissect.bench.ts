@@ -1,0 +1,97 @@
+/**
+ * Benchmark (printed, never asserted): on one model and N samples, in one run,
+ *   - pure inference: the generator + segmenter runs a dissection makes (same sessions, batches, passes),
+ *   - the full dissection, and their ratio (target ≤ 1.25),
+ *   - peak memory (max RSS of a child process) at N and 4N samples (ratio target ≤ 1.1), samples/s.
+ * Model: the bundled demo model if present, else a random DCGAN-shaped generator and segmenter.
+ * Usage: npm run bench [-- --samples N --threshold iqr|quantile]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { tmpDir, randomDcgan, randomSegmenter } from '../fixtures/models';
+import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect';
+import { loadProject } from '../../extension/engine/project';
+
+const { values } = parseArgs({
+  options: { samples: { type: 'string' }, threshold: { type: 'string' }, child: { type: 'string' }, batch: { type: 'string' } },
+});
+
+function models(dir: string): Pick<DissectOptions, 'generator' | 'segmenter'> & { name: string } {
+  const demo = path.resolve(__dirname, '..', '..', '..', 'media', 'demo', 'demo.dissect.json');
+  if (fs.existsSync(demo)) {
+    const p = loadProject(demo);
+    return { name: 'bundled demo model', generator: p.generator, segmenter: p.segmenter! };
+  }
+  const g = path.join(dir, 'g.onnx');
+  const s = path.join(dir, 's.onnx');
+  const l = path.join(dir, 'labels.json');
+  fs.writeFileSync(g, randomDcgan());
+  fs.writeFileSync(s, randomSegmenter(13));
+  fs.writeFileSync(l, JSON.stringify(['-', ...Array.from({ length: 12 }, (_, i) => `concept${i + 1}`)]));
+  return { name: 'random DCGAN (demo model absent)', generator: { path: g }, segmenter: { path: s, labels: l } };
+}
+
+async function pureInference(opts: DissectOptions): Promise<number> {
+  const ctx = await openRun(opts);
+  const s = ctx.settings;
+  const t0 = process.hrtime.bigint();
+  const passes: { latents: typeof ctx.latents; first: number; count: number; seg: boolean }[] = [
+    { latents: ctx.thresholdLatents, first: 0, count: s.thresholdSamples, seg: false },
+    ...(s.threshold === 'iqr' ? [{ latents: ctx.thresholdLatents, first: 0, count: s.thresholdSamples, seg: true }] : []),
+    { latents: ctx.latents, first: sampleRange(s.samples)[0], count: s.samples, seg: true },
+  ];
+  for (const p of passes) {
+    for (let done = 0; done < p.count; done += ctx.batch) {
+      const n = Math.min(ctx.batch, p.count - done);
+      const b = await ctx.gen.run(ctx.session!, p.latents.batch(p.first + done, n), n, ctx.layers, 'bench', done);
+      if (p.seg) await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, 'bench', done);
+    }
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function child(samples: number, threshold: 'iqr' | 'quantile', batch: number): Promise<void> {
+  const dir = tmpDir('gd-bench-');
+  const m = models(dir);
+  const t0 = Date.now();
+  await dissect({ ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto' });
+  process.stdout.write(JSON.stringify({ seconds: (Date.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+async function main(): Promise<void> {
+  const samples = Number(values.samples ?? 200);
+  const threshold = (values.threshold ?? 'iqr') as 'iqr' | 'quantile';
+  const batch = Number(values.batch ?? 16);
+  if (values.child) return child(samples, threshold, batch);
+  const dir = tmpDir('gd-bench-');
+  const m = models(dir);
+  console.log(`model: ${m.name}; ${samples} samples; threshold ${threshold}; batch ${batch}`);
+  const opts: DissectOptions = { ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto' };
+  // warm-up (session creation, caches), then pure inference and the full dissection in this process
+  await pureInference({ ...opts, samples: Math.min(samples, 32), thresholdSamples: Math.min(samples, 32) });
+  const pure = await pureInference(opts);
+  const t0 = Date.now();
+  const { result } = await dissect(opts);
+  const full = (Date.now() - t0) / 1000;
+  const inferenceSamples = result.settings.thresholdSamples * (threshold === 'iqr' ? 2 : 1) + samples;
+  console.log(`pure G+S inference: ${pure.toFixed(2)} s (${inferenceSamples} sample-passes, ${(inferenceSamples / pure).toFixed(1)} samples/s)`);
+  console.log(`full dissection:    ${full.toFixed(2)} s (incl. top-image rendering and report; ${(samples / full).toFixed(1)} dissected samples/s)`);
+  console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
+  const mem = (n: number) => {
+    const r = spawnSync(process.execPath, [__filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMB: number };
+  };
+  const a = mem(samples);
+  const b = mem(4 * samples);
+  console.log(`peak RSS: ${a.maxRssMB.toFixed(0)} MB at N=${samples}, ${b.maxRssMB.toFixed(0)} MB at 4N=${4 * samples}`);
+  console.log(`RATIO peak memory 4N / N = ${(b.maxRssMB / a.maxRssMB).toFixed(3)}  (target ≤ 1.1)`);
+  console.log(`samples/s: ${(samples / a.seconds).toFixed(1)} at N, ${((4 * samples) / b.seconds).toFixed(1)} at 4N (whole run, child process)`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
