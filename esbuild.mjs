@@ -16,6 +16,19 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['extension/host/engine-main.ts'], outfile: 'dist/engine.js' },
+  // The panels' webview apps (browser, ESM: loaded with <script type="module" nonce=…>).
+  ...['layer', 'unit'].map((app) => ({
+    entryPoints: [`webview/${app}/index.ts`],
+    outfile: `dist/webview/${app}.js`,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'info',
+  })),
 ];
 
 if (watch) {

@@ -1,0 +1,72 @@
+/**
+ * A unit's activation over fresh samples: each sample's image and a heatmap of the unit (upsampled to the
+ * image, colour-mapped, over a dimmed copy of the image), written as PNGs next to the run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Generator } from './models';
+import { seededLatents } from './latents';
+import { Upsampler } from './data/upsample';
+import { toRgbBytes } from './data/image';
+import { encodePng } from './data/png';
+import { safeName } from './files';
+import { DissectError } from './errors';
+import type { DissectResult } from './results';
+import type { ProviderRequest } from './onnx/session';
+
+/** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
+export function colourMap(t: number): [number, number, number] {
+  const stops: [number, number, number][] = [[13, 8, 135], [126, 3, 168], [204, 71, 120], [248, 149, 64], [240, 249, 33]];
+  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  return [0, 1, 2].map((c) => Math.round(stops[i][c] + (stops[i + 1][c] - stops[i][c]) * f)) as [number, number, number];
+}
+
+export async function unitHeatmaps(o: { out: string; layer: string; unit: number; count: number; seed: number; provider?: ProviderRequest }) {
+  const file = path.join(o.out, 'dissect.json');
+  if (!fs.existsSync(file)) throw new DissectError('file-missing', `no finished dissection in ${o.out}`);
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
+  const lr = r.layers.find((l) => l.layer === o.layer);
+  if (!lr) throw new DissectError('bad-layer', `layer ${o.layer} is not in the run at ${o.out}`);
+  const unit = lr.units[o.unit];
+  if (!unit) throw new DissectError('bad-layer', `layer ${o.layer} has no unit ${o.unit}`);
+  const s = r.settings;
+  const gen = Generator.open({ path: s.generator.path, latent: s.generator.latent, output: s.generator.output, range: s.generator.range, ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}) }, { provider: o.provider ?? 'auto' });
+  const [layer] = await gen.resolveLayers([lr.tensor]);
+  const session = await gen.session([layer.tensor]);
+  const z = seededLatents(o.seed, gen.latentDims).batch(0, o.count);
+  const b = await gen.run(session, z, o.count, [layer], 'heatmaps', 0);
+  const [, H, W] = b.imageShape;
+  const [C, h, w] = layer.shape;
+  const fm = b.layers.get(layer.tensor)!;
+  const up = new Upsampler(h, w, H, W);
+  const act = new Float32Array(H * W);
+  const dir = path.join(o.out, 'heatmaps', safeName(o.layer));
+  fs.mkdirSync(dir, { recursive: true });
+  // scale: from 0 to the unit's top activation in the dissection (so heatmaps are comparable)
+  const top = unit.top[0]?.maxact ?? 1;
+  const samples = [];
+  for (let i = 0; i < o.count; i++) {
+    const rgb = toRgbBytes(b.image, i, H, W, gen.range);
+    up.run(fm, i * C * h * w + o.unit * h * w, act);
+    const heat = new Uint8Array(H * W * 3);
+    let maxact = -Infinity;
+    for (let p = 0; p < H * W; p++) {
+      maxact = Math.max(maxact, act[p]);
+      const t = top > 0 ? act[p] / top : 0;
+      const [cr, cg, cb] = colourMap(t);
+      const a = Math.min(1, Math.max(0, t)) * 0.75;
+      heat[p * 3] = Math.round(rgb[p * 3] * 0.4 * (1 - a) + cr * a);
+      heat[p * 3 + 1] = Math.round(rgb[p * 3 + 1] * 0.4 * (1 - a) + cg * a);
+      heat[p * 3 + 2] = Math.round(rgb[p * 3 + 2] * 0.4 * (1 - a) + cb * a);
+    }
+    const base = `unit${String(o.unit).padStart(4, '0')}-seed${o.seed}-${i}`;
+    const image = path.join(dir, `${base}-image.png`);
+    const heatmap = path.join(dir, `${base}-heat.png`);
+    fs.writeFileSync(image, encodePng(rgb, W, H));
+    fs.writeFileSync(heatmap, encodePng(heat, W, H));
+    samples.push({ seed: o.seed, sample: i, image, heatmap, maxact });
+  }
+  return { samples };
+}
