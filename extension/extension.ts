@@ -1,42 +1,36 @@
 /**
- * activate(): wires the parts together. Models never run on the extension host: the engine runs in a
- * child process (here the bundled CLI), so a crashing model cannot take VS Code down.
+ * activate(): wires the parts together and holds no logic of its own. Models never run on the extension
+ * host: the engine runs in its own process (host/engine-client.ts), so a crashing model cannot take VS
+ * Code down.
  */
 import * as vscode from 'vscode';
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-
-interface LayersJson {
-  layers: { name: string; tensor: string; shape: number[]; aliases: string[] }[];
-}
-
-function runCli(context: vscode.ExtensionContext, args: string[]): Promise<string> {
-  const cli = path.join(context.extensionPath, 'dist', 'cli.js');
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(stderr.trim().split('\n').find((l) => l.includes('error')) ?? stderr.trim() ?? err.message));
-      else resolve(stdout);
-    });
-  });
-}
+import { EngineClient } from './host/engine-client';
+import { ModelRegistry } from './ui/models';
+import { DissectionTree } from './ui/tree';
+import { Panels } from './ui/panels/panels';
+import { SourceLinks } from './ui/source-links';
+import { ProviderStatus } from './ui/status';
+import { registerCommands } from './ui/commands';
+import { settings } from './ui/config';
 
 export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('GAN Dissection');
+  const engine = new EngineClient(path.join(context.extensionPath, 'dist', 'engine.js'), (line) => log.appendLine(line));
+  const models = new ModelRegistry(context, engine);
+  const tree = new DissectionTree(models);
+  const source = new SourceLinks(models);
+  const status = new ProviderStatus(settings().provider);
+  const panels = new Panels({ context, engine, models, hasSource: (g, l) => source.hasSource(g, l) });
   context.subscriptions.push(
-    vscode.commands.registerCommand('ganDissection.listLayers', async () => {
-      const pick = await vscode.window.showOpenDialog({ filters: { 'ONNX generator': ['onnx'] }, canSelectMany: false });
-      if (!pick || pick.length === 0) return;
-      try {
-        const json = JSON.parse(await runCli(context, ['layers', '--generator', pick[0].fsPath, '--json'])) as LayersJson;
-        const chosen = await vscode.window.showQuickPick(
-          json.layers.map((l) => ({ label: l.name, description: l.shape.join('×'), detail: l.tensor })),
-          { title: `Layers of ${path.basename(pick[0].fsPath)}` },
-        );
-        if (chosen) await vscode.env.clipboard.writeText(chosen.label);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`GAN Dissection: ${(e as Error).message}`);
-      }
-    }),
+    log,
+    status,
+    { dispose: () => engine.dispose() },
+    vscode.window.createTreeView('ganDissection.models', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.languages.registerHoverProvider({ language: 'python' }, source),
+    vscode.languages.registerCodeLensProvider({ language: 'python' }, source),
   );
+  registerCommands({ context, engine, models, tree, panels, source, status, log });
 }
 
 export function deactivate(): void {}

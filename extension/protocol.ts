@@ -67,8 +67,18 @@ export interface HeatmapSet {
   samples: { seed: number; sample: number; image: string; heatmap: string; maxact: number }[];
 }
 
+/** Which run and layer (and unit) a panel shows: kept in the webview's state so a reload restores it. */
+export interface PanelIdentity {
+  runId: string;
+  layer: string;
+  unit?: number;
+}
+
 /** Persisted by the webview (setState) so a reload restores the view. */
 export interface LayerPanelState {
+  /** Set by the app from the view it shows (the host's serializer reads it after a reload). */
+  runId?: string;
+  layer?: string;
   sort: { column: 'unit' | 'label' | 'category' | 'iou' | 'iqr' | 'threshold'; descending: boolean };
   filter: string;
   interpretableOnly: boolean;

@@ -16,7 +16,13 @@ import { safeName } from './files';
 
 /** Largest tile side in pixels; bigger images are subsampled. */
 export const TILE_MAX = 128;
-const GAP = 2;
+export const GAP = 2;
+
+/** Tile size of the strips for an H×W image: subsampled by an integer stride to at most TILE_MAX. */
+export function tileSize(H: number, W: number): { width: number; height: number; stride: number } {
+  const stride = Math.max(1, Math.ceil(Math.max(H, W) / TILE_MAX));
+  return { width: Math.ceil(W / stride), height: Math.ceil(H / stride), stride };
+}
 
 export async function renderTopImages(
   ctx: RunContext,
@@ -48,7 +54,7 @@ export async function renderTopImages(
     const z = ctx.latents.batch(batch[0], batch.length);
     const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `render batch at sample ${batch[0]}`, batch[0]);
     [, H, W] = b.imageShape;
-    stride = Math.ceil(Math.max(H, W) / TILE_MAX);
+    stride = tileSize(H, W).stride;
     batch.forEach((s, k) => {
       tiles.set(s, subsample(toRgbBytes(b.image, k, H, W, ctx.gen.range), H, W, stride));
       for (const need of wanted.get(s)!) {

@@ -1,0 +1,59 @@
+/** Builds the panels' view models (protocol.ts) from runs on disk, with image URIs for the webview. */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { LayerView, UnitRow, UnitView } from '../../protocol';
+import type { RunInfo } from '../run-index';
+import { readFlags } from '../run-index';
+import type { LayerResult, UnitResult } from '../../engine/results';
+import { tileSize, GAP } from '../../engine/render';
+
+function unitRow(webview: vscode.Webview, run: RunInfo, u: UnitResult, flagged: Set<number>): UnitRow {
+  return {
+    unit: u.unit,
+    label: u.label,
+    category: u.category,
+    iou: u.iou,
+    iqr: u.iqr,
+    threshold: u.threshold,
+    interpretable: u.interpretable,
+    concepts: u.concepts,
+    top: u.top,
+    ...(u.image ? { image: webview.asWebviewUri(vscode.Uri.file(path.join(run.out, u.image))).toString() } : {}),
+    flagged: flagged.has(u.unit),
+  };
+}
+
+function tile(run: RunInfo) {
+  const t = tileSize(run.result.image.height, run.result.image.width);
+  return { width: t.width, height: t.height, gap: GAP };
+}
+
+export function layerView(webview: vscode.Webview, run: RunInfo, l: LayerResult, hasSource: boolean): LayerView {
+  const flagged = new Set(readFlags(run.out)[l.layer] ?? []);
+  return {
+    runId: run.out,
+    model: path.basename(run.result.settings.generator.path),
+    layer: l.layer,
+    shape: l.shape,
+    threshold: run.result.settings.threshold,
+    samples: run.result.settings.samples,
+    provider: run.result.provider.name,
+    tile: tile(run),
+    units: l.units.map((u) => unitRow(webview, run, u, flagged)),
+    summary: l.summary,
+    hasSource,
+  };
+}
+
+export function unitView(webview: vscode.Webview, run: RunInfo, l: LayerResult, unit: number, hasSource: boolean): UnitView {
+  const flagged = new Set(readFlags(run.out)[l.layer] ?? []);
+  return {
+    runId: run.out,
+    model: path.basename(run.result.settings.generator.path),
+    layer: l.layer,
+    shape: l.shape,
+    tile: tile(run),
+    unit: unitRow(webview, run, l.units[unit], flagged),
+    hasSource,
+  };
+}

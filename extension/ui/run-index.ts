@@ -1,0 +1,93 @@
+/**
+ * The dissections on disk: one folder per run under the results folder, grouped by model. Reads the
+ * engine's dissect.json files (no `vscode` import).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import type { DissectResult, LayerResult } from '../engine/results';
+
+export interface RunInfo {
+  out: string;
+  result: DissectResult;
+  mtime: number;
+}
+
+/** The folder for a model's runs: its file name plus a hash of its path (two models may share a name). */
+export function modelFolder(resultsRoot: string, generatorPath: string): string {
+  const stem = path.basename(generatorPath).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  const hash = crypto.createHash('sha256').update(path.resolve(generatorPath)).digest('hex').slice(0, 8);
+  return path.join(resultsRoot, `${stem}-${hash}`);
+}
+
+/** The folder of a run of `layers` with given settings. */
+export function runFolder(resultsRoot: string, generatorPath: string, layers: string[], threshold: string, samples: number): string {
+  const name = `${[...layers].sort().join('+').replace(/[^A-Za-z0-9._+-]+/g, '_').slice(0, 80)}-${threshold}-${samples}`;
+  return path.join(modelFolder(resultsRoot, generatorPath), name);
+}
+
+/** Finished runs of a model, newest first. */
+export function listRuns(resultsRoot: string, generatorPath: string): RunInfo[] {
+  const dir = modelFolder(resultsRoot, generatorPath);
+  if (!fs.existsSync(dir)) return [];
+  const runs: RunInfo[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name, 'dissect.json');
+    if (!fs.existsSync(file)) continue;
+    try {
+      const result = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
+      if (result.complete && !result.shard) runs.push({ out: path.join(dir, name), result, mtime: fs.statSync(file).mtimeMs });
+    } catch {
+      // a half-written or foreign file: not a run
+    }
+  }
+  return runs.sort((a, b) => b.mtime - a.mtime);
+}
+
+/** Interrupted runs (a checkpoint but no result) of a model. */
+export function interruptedRuns(resultsRoot: string, generatorPath: string): string[] {
+  const dir = modelFolder(resultsRoot, generatorPath);
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).map((n) => path.join(dir, n)).filter((d) => fs.existsSync(path.join(d, 'state.bin')) && fs.existsSync(path.join(d, 'request.json')));
+}
+
+/** The newest run holding `layer`, with that layer's result. */
+export function latestLayer(runs: RunInfo[], layer: string): { run: RunInfo; layer: LayerResult } | undefined {
+  for (const run of runs) {
+    const l = run.result.layers.find((x) => x.layer === layer);
+    if (l) return { run, layer: l };
+  }
+  return undefined;
+}
+
+export function readRun(out: string): RunInfo | undefined {
+  const file = path.join(out, 'dissect.json');
+  if (!fs.existsSync(file)) return undefined;
+  return { out, result: JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult, mtime: fs.statSync(file).mtimeMs };
+}
+
+/** Units flagged as artifacts, per layer, kept in the run's folder. */
+export function readFlags(out: string): Record<string, number[]> {
+  const file = path.join(out, 'flags.json');
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number[]>;
+  } catch {
+    return {};
+  }
+}
+
+export function setFlag(out: string, layer: string, unit: number, flagged: boolean): void {
+  const flags = readFlags(out);
+  const set = new Set(flags[layer] ?? []);
+  if (flagged) set.add(unit);
+  else set.delete(unit);
+  flags[layer] = [...set].sort((a, b) => a - b);
+  fs.writeFileSync(path.join(out, 'flags.json'), JSON.stringify(flags, null, 1));
+}
+
+/** One-line summary of a layer: "71/512 units interpretable · tree 12, sky 9, …". */
+export function layerSummaryLine(l: LayerResult, concepts = 4): string {
+  const top = l.summary.concepts.slice(0, concepts).map((c) => `${c.label} ${c.count}`).join(', ');
+  const more = l.summary.concepts.length > concepts ? ', …' : '';
+  return `${l.summary.interpretable}/${l.summary.units} units interpretable${top ? ` · ${top}${more}` : ''}`;
+}
