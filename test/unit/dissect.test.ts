@@ -139,3 +139,22 @@ test('quad parts: concepts get c-t, c-b, c-l, c-r labels, and units are scored a
   assert.ok(iouOf('tree-t') > 0.5 && iouOf('tree-l') > 0.5, `${iouOf('tree-t')} ${iouOf('tree-l')}`);
   assert.ok(iouOf('tree-b') < iouOf('tree-t') && iouOf('tree-r') < iouOf('tree-l'));
 });
+
+test('a segmenter with several outputs gives one label per pixel from each (object + material)', async () => {
+  const { twoHeadSegmenter, TWO_HEAD_LABELS } = await import('../fixtures/models');
+  const seg = path.join(dir, 'two-head.onnx');
+  const labels = path.join(dir, 'two-head-labels.json');
+  fs.writeFileSync(seg, twoHeadSegmenter());
+  fs.writeFileSync(labels, JSON.stringify(TWO_HEAD_LABELS));
+  const { result } = await dissect(base('two-head', { segmenter: { path: seg, labels } }));
+  assert.deepEqual(result.settings.segmenter.outputs, ['object', 'material']);
+  assert.deepEqual(result.labels.map((l) => l.category), ['-', 'object', 'object', '-', 'material']);
+  const [u0, u1] = result.layers[0].units;
+  assert.equal(u0.label, 'tree');
+  assert.ok(u0.iou > 0.97);
+  assert.equal(u1.label, 'sky');
+  // brick is never present: no unit may be labelled with it
+  assert.ok(result.layers[0].units.every((u) => u.label !== 'brick'));
+  // with the labels of only one output, the channel count does not match
+  await assert.rejects(dissect(base('two-head-bad', { segmenter: { path: seg, labels: m.labels } })), /5 channels \(object: 3, material: 2\) but the labels file names 4/);
+});
