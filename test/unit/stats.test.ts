@@ -236,3 +236,14 @@ test('bilinear upsampling equals ONNX Runtime Resize (linear, half_pixel)', asyn
   const got = new Upsampler(h, w, H, W).run(x, 0, new Float32Array(H * W));
   for (let i = 0; i < H * W; i++) assert.ok(Math.abs(got[i] - ref[i]) < 1e-5, `pixel ${i}: ${got[i]} vs ${ref[i]}`);
 });
+
+test('quantile sketch: addMany is the same as adding one by one', () => {
+  const rng = new Xoshiro128(21);
+  const values = Float32Array.from({ length: 50_000 }, () => randn(rng));
+  const a = new QuantileSketch(512);
+  values.forEach((v) => a.add(v));
+  const b = new QuantileSketch(512);
+  for (let o = 0; o < values.length; o += 777) b.addMany(values, o, Math.min(777, values.length - o));
+  assert.equal(b.count, a.count);
+  assert.deepEqual(b.pack(), a.pack());
+});

@@ -21,6 +21,21 @@ export class QuantileSketch {
     this.push(0, v);
   }
 
+  /** Adds src[offset … offset+n) — the same as n calls of add(), with block copies into level 0. */
+  addMany(src: Float32Array, offset: number, n: number): void {
+    if (this.levels.length === 0) this.push(0, src[offset++]), n--, this.count++;
+    const buf = this.levels[0];
+    while (n > 0) {
+      const take = Math.min(n, this.k - this.sizes[0]);
+      buf.set(src.subarray(offset, offset + take), this.sizes[0]);
+      this.sizes[0] += take;
+      this.count += take;
+      offset += take;
+      n -= take;
+      if (this.sizes[0] === this.k) this.compact(0);
+    }
+  }
+
   private push(level: number, v: number): void {
     while (this.levels.length <= level) {
       this.levels.push(new Float32Array(this.k));
@@ -117,9 +132,7 @@ export class UnitQuantiles {
   /** Adds sample n's featuremap (units × plane values starting at data[offset]). */
   addSample(data: Float32Array, offset: number, plane: number): void {
     for (let u = 0; u < this.units; u++) {
-      const s = this.sketches[u];
-      const base = offset + u * plane;
-      for (let p = 0; p < plane; p++) s.add(data[base + p]);
+      this.sketches[u].addMany(data, offset + u * plane, plane);
     }
   }
 
