@@ -1,4 +1,7 @@
-/** The HTML shell of a webview panel: strict CSP with a nonce, the app's bundle, nothing inline. */
+/**
+ * The HTML shell of a webview panel: strict CSP with a nonce (scripts and the toolkit's one style element),
+ * the app's ESM bundle, which appends its own root element; nothing inline.
+ */
 import * as vscode from 'vscode';
 import * as crypto from 'node:crypto';
 
@@ -9,7 +12,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, a
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
     `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
   ].join('; ');
   return `<!DOCTYPE html>
@@ -18,10 +21,10 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, a
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${nonce}">
 <title>${title.replace(/[<&"]/g, '')}</title>
 </head>
 <body>
-<gd-${app}-app></gd-${app}-app>
 <script type="module" nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

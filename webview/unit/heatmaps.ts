@@ -1,0 +1,78 @@
+/** <gd-heatmaps>: fresh samples, each image beside the unit's activation heatmap over it. */
+import { LitElement, css, html } from 'lit';
+import type { HeatmapSet } from '../../extension/protocol';
+import { fmtAct } from '../shared/format';
+import { baseStyles } from '../shared/theme';
+
+export class Heatmaps extends LitElement {
+  static override properties = {
+    set: { attribute: false },
+    unit: { type: Number },
+  };
+
+  declare set: HeatmapSet | undefined;
+  declare unit: number;
+
+  constructor() {
+    super();
+    this.set = undefined;
+    this.unit = 0;
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      .grid {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 12px;
+      }
+      figure {
+        margin: 0;
+        padding: 6px;
+        background: var(--vscode-editorWidget-background, #252526);
+        border: 1px solid var(--vscode-editorWidget-border, var(--vscode-widget-border, #454545));
+        border-radius: 4px;
+      }
+      .pair {
+        display: flex;
+        gap: 4px;
+      }
+      img {
+        width: 128px;
+        height: 128px;
+        object-fit: contain;
+        image-rendering: pixelated;
+        display: block;
+      }
+      figcaption {
+        margin-top: 4px;
+        font-size: 0.9em;
+      }
+    `,
+  ];
+
+  override render() {
+    const samples = this.set?.samples ?? [];
+    if (samples.length === 0) return html`<p class="muted">No samples.</p>`;
+    return html`<div class="grid">
+      ${samples.map(
+        (s) => html`<figure class="sample" data-seed=${s.seed} data-sample=${s.sample}>
+          <div class="pair">
+            <img class="image" src=${s.image} alt="sample ${s.sample} (seed ${s.seed})" />
+            <img class="heatmap" src=${s.heatmap} alt="activation of unit ${this.unit} on sample ${s.sample}" />
+          </div>
+          <figcaption class="muted">seed ${s.seed} · sample ${s.sample} · max ${fmtAct(s.maxact)}</figcaption>
+        </figure>`,
+      )}
+    </div>`;
+  }
+}
+
+customElements.define('gd-heatmaps', Heatmaps);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gd-heatmaps': Heatmaps;
+  }
+}
