@@ -1,0 +1,121 @@
+/**
+ * The user's path in a real VS Code: open the bundled demo model, dissect a layer, see its panel, read a
+ * layer's summary by hovering its name in train.py, follow the CodeLens and Go to Source, open a unit,
+ * export. The layer panel is left open: the harness then checks its rows and images in the webview.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'gan-dissection.gan-dissection';
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+async function positionOf(doc: vscode.TextDocument, needle: string, offset = 0): Promise<vscode.Position> {
+  const i = doc.getText().indexOf(needle);
+  assert.ok(i >= 0, `"${needle}" not in ${doc.fileName}`);
+  return doc.positionAt(i + offset);
+}
+
+describe('dissection in VS Code', function () {
+  this.timeout(240_000);
+  let demo: string;
+  let out: string;
+  let trainPy: vscode.Uri;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    demo = path.join(ext.extensionPath, 'media', 'demo', 'demo.dissect.json');
+    trainPy = (await vscode.workspace.findFiles('train.py'))[0];
+  });
+
+  it('opens the bundled demo model and lists its layers', async () => {
+    const m = (await vscode.commands.executeCommand('ganDissection.openModel', demo)) as { name: string; layers?: { name: string }[] };
+    assert.equal(m.name, 'generator.onnx');
+    assert.deepEqual(
+      m.layers?.filter((l) => /^layer\d$/.test(l.name)).map((l) => l.name),
+      ['layer1', 'layer2', 'layer3', 'layer4', 'layer5', 'layer6'],
+    );
+  });
+
+  it('dissects layer3 and opens its panel', async () => {
+    const r = (await vscode.commands.executeCommand('ganDissection.dissectLayer', { layers: ['layer3'], samples: 40, threshold: 'quantile' })) as {
+      out: string;
+      layers: { layer: string; units: number; interpretable: number }[];
+    };
+    assert.ok(r, 'the command returned no result (did the dissection fail? see the log)');
+    out = r.out;
+    assert.equal(r.layers[0].layer, 'layer3');
+    assert.equal(r.layers[0].units, 64);
+    const result = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8'));
+    assert.equal(result.settings.samples, 40);
+    assert.ok(fs.existsSync(path.join(out, 'images', 'layer3', 'unit0000.png')));
+    const titles = (await vscode.commands.executeCommand('ganDissection.openedPanels')) as string[];
+    assert.ok(titles.some((t) => t.startsWith('layer3')), `panels: ${titles.join(', ')}`);
+  });
+
+  it('a second identical dissection reuses the result', async () => {
+    const r = (await vscode.commands.executeCommand('ganDissection.dissectLayer', { layers: ['layer3'], samples: 40, threshold: 'quantile', noPanel: true })) as { out: string; cached: boolean };
+    assert.equal(r.out, out);
+    assert.equal(r.cached, true);
+  });
+
+  it('hovering self.layer3 in train.py shows the layer\'s dissection summary', async () => {
+    const doc = await vscode.workspace.openTextDocument(trainPy);
+    await vscode.window.showTextDocument(doc);
+    const pos = await positionOf(doc, 'x = self.layer3(x)', 'x = self.'.length + 2);
+    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, pos)) as vscode.Hover[];
+    const text = hoverText(hovers);
+    assert.match(text, /\*\*layer3\*\* · `generator\.onnx` · `64×16×16`/);
+    assert.match(text, /\d+\/64 units interpretable/);
+    assert.match(text, /command:ganDissection\.showLayer/);
+    // a layer that was not dissected has no such hover
+    const pos4 = await positionOf(doc, 'x = self.layer4(x)', 'x = self.'.length + 2);
+    const none = hoverText((await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, pos4)) as vscode.Hover[]);
+    assert.doesNotMatch(none, /units interpretable/);
+  });
+
+  it('puts a CodeLens on the line that defines layer3', async () => {
+    const doc = await vscode.workspace.openTextDocument(trainPy);
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri, 10)) as vscode.CodeLens[];
+    const lens = lenses.find((l) => l.command?.title.startsWith('layer3 ·'));
+    assert.ok(lens, `lenses: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+    assert.equal(doc.lineAt(lens.range.start.line).text.trim().startsWith('self.layer3 = nn.Sequential('), true);
+    assert.match(lens.command!.title, /units interpretable/);
+  });
+
+  it('Go to Source opens the definition of layer3', async () => {
+    const ok = await vscode.commands.executeCommand('ganDissection.goToSource', { generator: path.join(path.dirname(demo), 'generator.onnx'), layer: 'layer3' });
+    assert.equal(ok, true);
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(path.basename(editor.document.fileName), 'train.py');
+    assert.match(editor.document.lineAt(editor.selection.start.line).text, /self\.layer3 = nn\.Sequential\(/);
+  });
+
+  it('opens a unit panel', async () => {
+    await vscode.commands.executeCommand('ganDissection.showUnit', { runId: out, layer: 'layer3', unit: 5 });
+    const titles = (await vscode.commands.executeCommand('ganDissection.openedPanels')) as string[];
+    assert.ok(titles.includes('layer3 unit 5'), `panels: ${titles.join(', ')}`);
+  });
+
+  it('exports the run as CSV and as a self-contained HTML report', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-export-'));
+    const csv = (await vscode.commands.executeCommand('ganDissection.exportReport', { runId: out, format: 'csv', target: path.join(dir, 'r.csv') })) as string;
+    assert.equal(fs.readFileSync(csv, 'utf8').trim().split('\n').length, 1 + 64);
+    const html = (await vscode.commands.executeCommand('ganDissection.exportReport', { runId: out, format: 'html', target: path.join(dir, 'r.html') })) as string;
+    assert.match(fs.readFileSync(html, 'utf8'), /data:image\/png;base64/);
+  });
+
+  after(async () => {
+    // leave the layer panel in front for the harness's webview check
+    await vscode.commands.executeCommand('ganDissection.showLayer', { runId: out, layer: 'layer3' });
+  });
+});
