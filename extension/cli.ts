@@ -14,6 +14,7 @@ import { writeNpy } from './engine/data/npy';
 import { PHASE_TITLES, type Progress } from './engine/progress';
 import type { DissectResult } from './engine/results';
 import type { ProviderRequest } from './engine/onnx/session';
+import { runIntervene, runAce, runCausal, runContext } from './engine/interventions';
 
 const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX generators
 
@@ -26,6 +27,14 @@ const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX ge
   gan-dissect merge   --out DIR SHARD_DIR...
   gan-dissect latents --generator G.onnx --samples N [--seed 1] --out Z.npy
   gan-dissect demo    [--out gan-dissect-demo] [--samples 1000] [any dissect option]
+
+Interventions (--from DIR: an earlier dissection of the layer, for rankings and insertion constants):
+  gan-dissect intervene --layer L (--units 3,17,40 | --concept C --ranking iou|ace --count N)
+                        --mode ablate|insert [--value K] [--region x0,y0,x1,y1] [--samples 8] --out DIR
+  gan-dissect ace       --layer L --concept C (--units ... | --ranking iou|ace --count N) [--samples 200] [--json]
+  gan-dissect causal    --layer L --concept C [--count 20] [--samples 200] [--search-samples 32] --out DIR
+  gan-dissect context   --layer L --concept C [--samples 100] [--grid 8] --out DIR
+  (also --from DIR, --seed 3, --batch N, and the model options below)
 
 Model options (or --project P.dissect.json holding them):
   --latent-input NAME  --image-output NAME  --image-range LO,HI (default -1,1)
@@ -69,6 +78,16 @@ const OPTIONS = {
   'segmenter-size': { type: 'string' },
   'segmenter-output': { type: 'string', multiple: true },
   quad: { type: 'string', multiple: true },
+  from: { type: 'string' },
+  units: { type: 'string' },
+  concept: { type: 'string' },
+  ranking: { type: 'string' },
+  count: { type: 'string' },
+  mode: { type: 'string' },
+  value: { type: 'string' },
+  region: { type: 'string' },
+  grid: { type: 'string' },
+  'search-samples': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -276,9 +295,97 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`wrote ${samples} latents [${g.latentShape.join('×')}] to ${v.out}\n`);
       return 0;
     }
+    case 'intervene':
+    case 'ace':
+    case 'causal':
+    case 'context':
+      return interventionCommand(command, v, provider, threads, log);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+async function interventionCommand(
+  command: 'intervene' | 'ace' | 'causal' | 'context',
+  v: Values,
+  provider: ProviderRequest,
+  threads: number | undefined,
+  log: (line: string) => void,
+): Promise<number> {
+  const { generator, segmenter } = modelSpecs(v, true);
+  if (!v.layer || v.layer.length !== 1) throw new UsageError(`${command} needs exactly one --layer`);
+  const units = v.units?.split(',').map((x) => {
+    const n = Number(x.trim());
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--units must be comma-separated unit numbers, got "${v.units}"`);
+    return n;
+  });
+  const ranking = v.ranking as 'iou' | 'ace' | undefined;
+  if (ranking && ranking !== 'iou' && ranking !== 'ace') throw new UsageError(`--ranking must be iou or ace, got "${v.ranking}"`);
+  const region = nums(v.region, 'region', 4) as [number, number, number, number] | undefined;
+  const base = {
+    generator,
+    segmenter: segmenter!,
+    layer: v.layer[0],
+    provider,
+    ...(threads ? { threads } : {}),
+    ...(v.from ? { from: path.resolve(v.from) } : {}),
+    ...(units ? { units } : {}),
+    ...(v.concept ? { concept: v.concept } : {}),
+    ...(ranking ? { ranking } : {}),
+    ...(v.count ? { count: int(v.count, 'count') } : {}),
+    seed: int(v.seed, 'seed', 0) ?? 3,
+    batch: int(v.batch, 'batch') ?? 16,
+    ...(region ? { region } : {}),
+  };
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  let last = 0;
+  const onProgress = (done: number, total: number, what: string) => {
+    if (v.quiet || (Date.now() - last < 1000 && done < total)) return;
+    last = Date.now();
+    process.stderr.write(`${what}: ${done}/${total}\n`);
+  };
+  const needConcept = () => {
+    if (!v.concept) throw new UsageError(`${command} needs --concept C`);
+    return v.concept;
+  };
+  const needOut = () => {
+    if (!v.out) throw new UsageError(`${command} needs --out DIR`);
+    return path.resolve(v.out);
+  };
+  switch (command) {
+    case 'intervene': {
+      const mode = v.mode as 'ablate' | 'insert';
+      if (mode !== 'ablate' && mode !== 'insert') throw new UsageError('intervene needs --mode ablate|insert');
+      const value = v.value !== undefined ? Number(v.value) : undefined;
+      if (value !== undefined && !Number.isFinite(value)) throw new UsageError(`--value must be a number, got "${v.value}"`);
+      const out = needOut();
+      const r = await runIntervene({ ...base, mode, ...(value !== undefined ? { value } : {}), samples: int(v.samples, 'samples') ?? 8, out });
+      process.stdout.write(`${mode} units ${r.units.join(',')} of ${r.layer}${r.region ? ` in ${r.region.join(',')}` : ''}: ${path.join(out, r.image)}\n`);
+      return 0;
+    }
+    case 'ace': {
+      const r = await runAce({ ...base, concept: needConcept(), samples: int(v.samples, 'samples') ?? 200, signal: controller.signal, onProgress });
+      if (v.json) process.stdout.write(JSON.stringify({ removed: r.removed, added: r.added, ace: r.ace, samples: r.samples, units: r.units, base: r.base, ci: r.ci }) + '\n');
+      else process.stdout.write(`ACE of units ${r.units.join(',')} on ${v.concept}: ${r.ace.toFixed(3)} (removed ${r.removed.toFixed(3)}, added ${r.added.toFixed(3)}; ${r.samples} samples)\n`);
+      return 0;
+    }
+    case 'causal': {
+      const out = needOut();
+      const r = await runCausal({ ...base, concept: needConcept(), count: int(v.count, 'count') ?? 20, samples: int(v.samples, 'samples') ?? 200, searchSamples: int(v['search-samples'], 'search-samples') ?? 32, out, signal: controller.signal, onProgress });
+      process.stdout.write(`causal units for ${r.concept} in ${r.layer}: ${r.units.join(',')}\nACE ${r.ace.ace.toFixed(3)}${r.iouAce ? ` (IoU ranking: ${r.iouAce.ace.toFixed(3)})` : ''}; ${path.join(out, 'causal.json')}\n`);
+      return 0;
+    }
+    case 'context': {
+      const out = needOut();
+      const r = await runContext({ ...base, concept: needConcept(), samples: int(v.samples, 'samples') ?? 100, grid: int(v.grid, 'grid') ?? 8, out, signal: controller.signal, onProgress });
+      const rows = Object.entries(r.by_class).sort((a, b) => b[1] - a[1]).map(([k, x]) => `  ${k.padEnd(12)} ${(x * 100).toFixed(2)}% of the image (${r.counts[k]} locations)`);
+      process.stdout.write(`inserting ${r.concept} units ${r.units.join(',')} of ${r.layer}, gain by class at the location:\n${rows.join('\n')}\n`);
+      return 0;
+    }
+  }
+  log('unreachable');
+  return 1;
 }
 
 if (require.main === module) {

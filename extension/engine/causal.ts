@@ -1,0 +1,352 @@
+/**
+ * Causal effects of units on a concept c (DESIGN.md §5; the paper's §3.2, §4.3, Fig. 4 and Fig. 11):
+ *   s_c(x)   the fraction of image x's pixels the segmenter labels c;
+ *   removed  = (E[s_c(x)] − E[s_c(x_ablate)]) / E[s_c(x)]   — the fraction of c removed by ablating U;
+ *   added    = (E[s_c(x_insert)] − E[s_c(x)]) / E[s_c(x)]   — the fraction of c added by inserting U;
+ *   ACE      = (E[s_c(x_insert)] − E[s_c(x_ablate)]) / E[s_c(x)].
+ * ONNX Runtime for Node gives no gradients, so the causal unit search is derivative-free (see causalSearch).
+ */
+import { InterventionModel, type Edit } from './intervene';
+import { seededLatents } from './latents';
+import { CancelledError, DissectError } from './errors';
+
+export interface EffectOptions {
+  samples: number;
+  /** Seed of the evaluation samples (not the dissection's). */
+  seed: number;
+  batch: number;
+  /** Where to intervene (featuremap locations, a in [0, 1]); default everywhere. */
+  mask?: Float32Array;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface AceResult {
+  removed: number;
+  added: number;
+  ace: number;
+  samples: number;
+  /** E[s_c(x)]: the concept's mean pixel fraction in the unedited images. */
+  base: number;
+  /** 95% intervals (normal approximation over samples, E[s_c(x)] taken as fixed). */
+  ci: { removed: [number, number]; added: [number, number]; ace: [number, number] };
+}
+
+/** Unedited samples held in memory so many edits can be rendered from the same featuremaps. */
+export interface SampleSet {
+  n: number;
+  z: Float32Array;
+  fm: Float32Array;
+  /** s_c(x_i) of the unedited images, for the concept the set was made for. */
+  s: Float64Array;
+  /** Label maps of the unedited images (first output), for context analysis. */
+  labels: Uint16Array;
+  segShape: [number, number];
+}
+
+export async function sampleSet(model: InterventionModel, c: number, o: EffectOptions): Promise<SampleSet> {
+  const [C, h, w] = model.shape;
+  const latents = seededLatents(o.seed, model.gen.latentDims);
+  const z = latents.batch(0, o.samples);
+  const fm = new Float32Array(o.samples * C * h * w);
+  const s = new Float64Array(o.samples);
+  let labels = new Uint16Array(0);
+  let segShape: [number, number] = [0, 0];
+  for (let i = 0; i < o.samples; i += o.batch) {
+    checkCancel(o.signal);
+    const n = Math.min(o.batch, o.samples - i);
+    const zb = z.subarray(i * model.gen.latentDims, (i + n) * model.gen.latentDims);
+    const r = await model.original(zb, n, i);
+    fm.set(r.fm, i * C * h * w);
+    if (labels.length === 0) {
+      segShape = [r.seg.H, r.seg.W];
+      labels = new Uint16Array(o.samples * r.seg.H * r.seg.W);
+    }
+    labels.set(r.seg.maps[0], i * r.seg.H * r.seg.W);
+    for (let k = 0; k < n; k++) s[i + k] = conceptShare(r.seg.maps, k, r.seg.H * r.seg.W, c);
+    o.onProgress?.(i + n, o.samples, 'generating samples');
+  }
+  return { n: o.samples, z, fm, s, labels, segShape };
+}
+
+function conceptShare(maps: Uint16Array[], i: number, P: number, c: number): number {
+  let n = 0;
+  for (const m of maps) for (let p = i * P; p < (i + 1) * P; p++) if (m[p] === c) n++;
+  return n / P;
+}
+
+function checkCancel(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError('cancelled');
+}
+
+/** s_c of every sample of the set under an edit. */
+export async function editedShares(model: InterventionModel, set: SampleSet, c: number, e: Edit, batch: number, signal?: AbortSignal): Promise<Float64Array> {
+  const [C, h, w] = model.shape;
+  const plane = C * h * w;
+  const dims = model.gen.latentDims;
+  const out = new Float64Array(set.n);
+  for (let i = 0; i < set.n; i += batch) {
+    checkCancel(signal);
+    const n = Math.min(batch, set.n - i);
+    const r = await model.edited(set.fm.subarray(i * plane, (i + n) * plane), set.z.subarray(i * dims, (i + n) * dims), n, e);
+    for (let k = 0; k < n; k++) out[i + k] = conceptShare(r.seg.maps, k, r.seg.H * r.seg.W, c);
+  }
+  return out;
+}
+
+function mean(a: ArrayLike<number>): number {
+  let t = 0;
+  for (let i = 0; i < a.length; i++) t += a[i];
+  return a.length > 0 ? t / a.length : 0;
+}
+
+/** mean(d)/base with a 95% normal interval. */
+function ratioWithInterval(d: Float64Array, base: number): { v: number; ci: [number, number] } {
+  const m = mean(d);
+  let ss = 0;
+  for (let i = 0; i < d.length; i++) ss += (d[i] - m) ** 2;
+  const se = d.length > 1 ? Math.sqrt(ss / (d.length - 1) / d.length) : 0;
+  return { v: m / base, ci: [(m - 1.96 * se) / base, (m + 1.96 * se) / base] };
+}
+
+function diff(a: Float64Array, b: Float64Array): Float64Array {
+  return a.map((v, i) => v - b[i]);
+}
+
+export function ablation(units: readonly number[], mask?: Float32Array): Edit {
+  return { units, values: new Float32Array(units.length), ...(mask ? { mask } : {}) };
+}
+
+export function insertion(units: readonly number[], k: Float32Array, mask?: Float32Array): Edit {
+  return { units, values: Float32Array.from(units, (u) => k[u]), ...(mask ? { mask } : {}) };
+}
+
+/** The ACE of units U on concept c, with its two halves (ablation, insertion). */
+export async function averageCausalEffect(model: InterventionModel, c: number, units: readonly number[], k: Float32Array, o: EffectOptions, set?: SampleSet): Promise<AceResult> {
+  const s = set ?? (await sampleSet(model, c, o));
+  const base = mean(s.s);
+  if (base <= 0) {
+    throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in any of the ${s.n} samples: its causal effect is undefined (try more --samples)`);
+  }
+  const abl = await editedShares(model, s, c, ablation(units, o.mask), o.batch, o.signal);
+  o.onProgress?.(1, 2, 'ablating');
+  const ins = await editedShares(model, s, c, insertion(units, k, o.mask), o.batch, o.signal);
+  o.onProgress?.(2, 2, 'inserting');
+  const removed = ratioWithInterval(diff(s.s, abl), base);
+  const added = ratioWithInterval(diff(ins, s.s), base);
+  const ace = ratioWithInterval(diff(ins, abl), base);
+  return { removed: removed.v, added: added.v, ace: ace.v, samples: s.n, base, ci: { removed: removed.ci, added: added.ci, ace: ace.ci } };
+}
+
+/**
+ * Insertion constants k_u for concept c: the mean activation of each unit where c is present, weighted by
+ * how much of each featuremap location c covers:  k_u = Σ_p cov_c(p) r_u(p) / Σ_p cov_c(p).
+ */
+export async function insertionValues(model: InterventionModel, c: number, o: EffectOptions, set?: SampleSet): Promise<Float32Array> {
+  const s = set ?? (await sampleSet(model, c, o));
+  const [C, h, w] = model.shape;
+  const [H, W] = s.segShape;
+  const cov = new Float64Array(h * w);
+  const num = new Float64Array(C);
+  let den = 0;
+  for (let i = 0; i < s.n; i++) {
+    cov.fill(0);
+    for (let y = 0; y < H; y++) {
+      const cy = Math.min(h - 1, Math.floor((y * h) / H));
+      for (let x = 0; x < W; x++) if (s.labels[i * H * W + y * W + x] === c) cov[cy * w + Math.min(w - 1, Math.floor((x * w) / W))]++;
+    }
+    const cellPixels = (H * W) / (h * w);
+    for (let p = 0; p < h * w; p++) {
+      if (cov[p] === 0) continue;
+      const f = cov[p] / cellPixels;
+      den += f;
+      for (let u = 0; u < C; u++) num[u] += f * s.fm[(i * C + u) * h * w + p];
+    }
+  }
+  if (den === 0) throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in the ${s.n} samples: no insertion constants (use --value K)`);
+  return Float32Array.from(num, (v) => v / den);
+}
+
+export interface CausalResult {
+  concept: string;
+  layer: string;
+  /** The causal ranking: units in the order they were chosen. */
+  units: number[];
+  /** Single-unit ablation effects (fraction of c removed) on the search samples, per unit. */
+  singleEffects: number[];
+  /** Fraction of c removed by ablating the first k units (k = 1…count) of each ranking (the paper's Fig. 4). */
+  curves: { ace: number[]; iou?: number[] };
+  /** ACE of the top `count` of each ranking. */
+  ace: AceResult;
+  iouAce?: AceResult;
+  iouUnits?: number[];
+  method: string;
+  searchSamples: number;
+  samples: number;
+}
+
+export interface CausalOptions extends EffectOptions {
+  count: number;
+  /** Samples the search itself uses (the curves and ACE use `samples`). */
+  searchSamples: number;
+  /** Units ranked by IoU with c (best first), from a dissection: a starting point and the baseline. */
+  iouRanking?: number[];
+  /** Candidates evaluated at each greedy step. */
+  pool?: number;
+  k: Float32Array;
+}
+
+/**
+ * Derivative-free causal unit search (ONNX Runtime for Node has no gradients for the paper's Adam over α):
+ *  1. the single-unit ablation effect e_u of every unit (one render of the search samples per unit);
+ *  2. greedy forward selection: at each step, among a pool of the best remaining units by e_u and by IoU,
+ *     add the one whose ablation together with the chosen set removes the most of c (this finds units that
+ *     only matter together, which e_u alone misses);
+ *  3. the final ranking is the best, by removal of the whole set on the search samples, of the greedy
+ *     order, the e_u order and the IoU order — so it never does worse there than the IoU ranking.
+ */
+export async function causalSearch(model: InterventionModel, c: number, o: CausalOptions): Promise<CausalResult> {
+  const [C] = model.shape;
+  const count = Math.min(o.count, C);
+  const progress = (what: string, done: number, total: number) => o.onProgress?.(done, total, what);
+  const search = await sampleSet(model, c, { ...o, samples: o.searchSamples });
+  const base = mean(search.s);
+  if (base <= 0) throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in the ${search.n} search samples; try more --samples`);
+  const removal = async (units: number[]) => 1 - mean(await editedShares(model, search, c, ablation(units), o.batch, o.signal)) / base;
+  const single: number[] = [];
+  for (let u = 0; u < C; u++) {
+    single.push(await removal([u]));
+    progress('single-unit effects', u + 1, C);
+  }
+  const byEffect = [...Array(C).keys()].sort((a, b) => single[b] - single[a] || a - b);
+  const iou = o.iouRanking ?? [];
+  const chosen: number[] = [];
+  const pool = o.pool ?? 6;
+  for (let step = 0; step < count; step++) {
+    const candidates = [...new Set([...byEffect.filter((u) => !chosen.includes(u)).slice(0, pool), ...iou.filter((u) => !chosen.includes(u)).slice(0, 2)])];
+    let best = { u: candidates[0], r: -Infinity };
+    for (const u of candidates) {
+      const r = await removal([...chosen, u]);
+      if (r > best.r) best = { u, r };
+    }
+    chosen.push(best.u);
+    progress('greedy selection', step + 1, count);
+  }
+  const rankings: { name: string; units: number[] }[] = [{ name: 'greedy', units: chosen }, { name: 'single-effect', units: byEffect.slice(0, count) }];
+  if (iou.length >= count) rankings.push({ name: 'iou', units: iou.slice(0, count) });
+  let final = rankings[0];
+  let finalR = -Infinity;
+  for (const r of rankings) {
+    const v = await removal(r.units);
+    if (v > finalR) {
+      final = r;
+      finalR = v;
+    }
+  }
+  // curves and ACE on the evaluation samples
+  const evalSet = await sampleSet(model, c, o);
+  const evalBase = mean(evalSet.s);
+  const curve = async (units: number[]) => {
+    const out: number[] = [];
+    for (let k = 1; k <= units.length; k++) {
+      out.push(1 - mean(await editedShares(model, evalSet, c, ablation(units.slice(0, k)), o.batch, o.signal)) / evalBase);
+      progress('curves', k, units.length);
+    }
+    return out;
+  };
+  const aceCurve = await curve(final.units);
+  const iouUnits = iou.length > 0 ? iou.slice(0, count) : undefined;
+  const iouCurve = iouUnits ? await curve(iouUnits) : undefined;
+  const ace = await averageCausalEffect(model, c, final.units, o.k, o, evalSet);
+  const iouAce = iouUnits ? await averageCausalEffect(model, c, iouUnits, o.k, o, evalSet) : undefined;
+  return {
+    concept: model.seg.space.labels[c].name,
+    layer: model.layer.name,
+    units: final.units,
+    singleEffects: single,
+    curves: { ace: aceCurve, ...(iouCurve ? { iou: iouCurve } : {}) },
+    ace,
+    ...(iouAce ? { iouAce, iouUnits } : {}),
+    method: `derivative-free: single-unit ablation effects, then greedy forward selection (pool ${pool} by effect + 2 by IoU); chose the ${final.name} ranking`,
+    searchSamples: o.searchSamples,
+    samples: o.samples,
+  };
+}
+
+export interface ContextResult {
+  concept: string;
+  layer: string;
+  units: number[];
+  /** Mean fraction of the image's pixels that became c when inserting at a location of this class. */
+  by_class: Record<string, number>;
+  /** Number of (image, location) pairs per background class. */
+  counts: Record<string, number>;
+  grid: [number, number];
+  /** Per image: gains over the grid of locations (row-major), and each location's background class. */
+  maps: { sample: number; gain: number[]; background: string[] }[];
+}
+
+/**
+ * Insertion context (the paper's Fig. 11): insert U at each location of a grid over the featuremap, in each
+ * of M images; the gain of c's pixels is credited to the segmenter's class at that location (the majority
+ * label of the location's image region in the unedited image).
+ */
+export async function insertionContext(model: InterventionModel, c: number, units: number[], k: Float32Array, o: EffectOptions & { grid: number }): Promise<ContextResult> {
+  const [C, h, w] = model.shape;
+  const gh = Math.min(o.grid, h);
+  const gw = Math.min(o.grid, w);
+  const set = await sampleSet(model, c, o);
+  const [H, W] = set.segShape;
+  const names = model.seg.space.labels.map((l) => l.name);
+  const sums: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  const maps: ContextResult['maps'] = [];
+  const plane = C * h * w;
+  const dims = model.gen.latentDims;
+  // one batch per image: every grid location's edit of that image
+  for (let i = 0; i < set.n; i++) {
+    checkCancel(o.signal);
+    const locs = gh * gw;
+    const fm = new Float32Array(locs * plane);
+    const z = new Float32Array(locs * dims);
+    const background: string[] = [];
+    for (let g = 0; g < locs; g++) {
+      const gy = Math.floor(g / gw);
+      const gx = g % gw;
+      const mask = new Float32Array(h * w);
+      const y0 = Math.floor((gy * h) / gh), y1 = Math.floor(((gy + 1) * h) / gh);
+      const x0 = Math.floor((gx * w) / gw), x1 = Math.floor(((gx + 1) * w) / gw);
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1;
+      const edited = new Float32Array(set.fm.subarray(i * plane, (i + 1) * plane));
+      units.forEach((u) => {
+        for (let p = 0; p < h * w; p++) if (mask[p] > 0) edited[u * h * w + p] = k[u];
+      });
+      fm.set(edited, g * plane);
+      z.set(set.z.subarray(i * dims, (i + 1) * dims), g * dims);
+      // background: the majority label of the location's image region
+      const tally = new Map<number, number>();
+      const Y0 = Math.floor((y0 * H) / h), Y1 = Math.floor((y1 * H) / h), X0 = Math.floor((x0 * W) / w), X1 = Math.floor((x1 * W) / w);
+      for (let y = Y0; y < Y1; y++) for (let x = X0; x < X1; x++) {
+        const l = set.labels[i * H * W + y * W + x];
+        tally.set(l, (tally.get(l) ?? 0) + 1);
+      }
+      const major = [...tally.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0;
+      background.push(names[major]);
+    }
+    const gains: number[] = [];
+    for (let g0 = 0; g0 < locs; g0 += o.batch) {
+      const n = Math.min(o.batch, locs - g0);
+      const r = await model.renderFrom(fm.subarray(g0 * plane, (g0 + n) * plane), z.subarray(g0 * dims, (g0 + n) * dims), n);
+      for (let j = 0; j < n; j++) gains.push(conceptShare(r.seg.maps, j, r.seg.H * r.seg.W, c) - set.s[i]);
+    }
+    gains.forEach((gain, g) => {
+      sums[background[g]] = (sums[background[g]] ?? 0) + gain;
+      counts[background[g]] = (counts[background[g]] ?? 0) + 1;
+    });
+    maps.push({ sample: i, gain: gains, background });
+    o.onProgress?.(i + 1, set.n, 'inserting at each location');
+  }
+  const by_class: Record<string, number> = {};
+  for (const [k2, v] of Object.entries(sums)) by_class[k2] = v / counts[k2];
+  return { concept: names[c], layer: model.layer.name, units, by_class, counts, grid: [gh, gw], maps };
+}

@@ -1,0 +1,146 @@
+/**
+ * Interventions on a layer (DESIGN.md §5, the paper's §3.2): the edit
+ *   r' = r ⊙ (1 − a) + k ⊙ a,   a = 1 on units U × locations P (a soft mask in [0, 1] at featuremap size),
+ * ablation k = 0, insertion k = a per-unit constant; the edited featuremap is rendered by the render model
+ * (graph surgery) and segmented, so the effect on each concept is measured.
+ */
+import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type SegmentedBatch } from './models';
+import { runSession, floatTensor, type Session, type ProviderRequest } from './onnx/session';
+import { DissectError } from './errors';
+import { firstNonFinite } from './data/image';
+
+export interface InterventionOptions {
+  generator: GeneratorSpec;
+  segmenter: SegmenterSpec;
+  layer: string;
+  provider?: ProviderRequest;
+  threads?: number;
+}
+
+export interface Edit {
+  units: readonly number[];
+  /** Per-unit constants k (same order as units); ablation: all 0. */
+  values: Float32Array;
+  /** a over the featuremap's h×w locations, in [0, 1]; undefined = everywhere. */
+  mask?: Float32Array;
+}
+
+export interface Rendered {
+  image: Float32Array;
+  imageShape: [number, number, number];
+  seg: SegmentedBatch;
+}
+
+/** r' = r ⊙ (1 − a) + k ⊙ a for the units of the edit, on a batch of n featuremaps [n, C, h, w] (a copy). */
+export function editFeaturemap(fm: Float32Array, n: number, shape: readonly [number, number, number], e: Edit): Float32Array {
+  const [C, h, w] = shape;
+  const plane = h * w;
+  const out = fm.slice();
+  e.units.forEach((u, j) => {
+    if (u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
+    const k = e.values[j];
+    for (let i = 0; i < n; i++) {
+      const base = (i * C + u) * plane;
+      if (!e.mask) out.fill(k, base, base + plane);
+      else for (let p = 0; p < plane; p++) out[base + p] = out[base + p] * (1 - e.mask[p]) + k * e.mask[p];
+    }
+  });
+  return out;
+}
+
+/**
+ * A mask painted at image resolution (H×W, values in [0, 1]) pooled down to the featuremap's h×w by
+ * averaging the image pixels each location covers.
+ */
+export function poolMask(mask: Float32Array, H: number, W: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(h * w);
+  const count = new Float32Array(h * w);
+  for (let y = 0; y < H; y++) {
+    const cy = Math.min(h - 1, Math.floor((y * h) / H));
+    for (let x = 0; x < W; x++) {
+      const cx = Math.min(w - 1, Math.floor((x * w) / W));
+      out[cy * w + cx] += mask[y * W + x];
+      count[cy * w + cx]++;
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] = count[i] > 0 ? out[i] / count[i] : 0;
+  return out;
+}
+
+/** A rectangle [x0, y0, x1) × [y0, y1) in image pixels as an image-resolution mask. */
+export function rectMask(H: number, W: number, r: [number, number, number, number]): Float32Array {
+  const [x0, y0, x1, y1] = r;
+  const m = new Float32Array(H * W);
+  for (let y = Math.max(0, y0); y < Math.min(H, y1); y++) for (let x = Math.max(0, x0); x < Math.min(W, x1); x++) m[y * W + x] = 1;
+  return m;
+}
+
+/** s_c(x): the fraction of image i's pixels labelled c (by any of the segmenter's outputs). */
+export function conceptFraction(seg: SegmentedBatch, i: number, c: number): number {
+  const P = seg.H * seg.W;
+  let n = 0;
+  for (const m of seg.maps) {
+    const base = i * P;
+    for (let p = 0; p < P; p++) if (m[base + p] === c) n++;
+  }
+  return n / P;
+}
+
+/** The generator split at a layer: capture (z → layer, image) and render (layer → image), plus the segmenter. */
+export class InterventionModel {
+  private constructor(
+    readonly gen: Generator,
+    readonly seg: Segmenter,
+    readonly layer: LayerInfo,
+    private readonly capture: Session,
+    private readonly render: Session,
+  ) {}
+
+  static async open(o: InterventionOptions): Promise<InterventionModel> {
+    const sessionOptions = { provider: o.provider ?? 'auto', ...(o.threads ? { threads: o.threads } : {}) };
+    const gen = Generator.open(o.generator, sessionOptions);
+    const seg = await Segmenter.open(o.segmenter, sessionOptions);
+    const [layer] = await gen.resolveLayers([o.layer]);
+    const capture = await gen.session([layer.tensor]);
+    const render = await gen.renderSession(layer);
+    return new InterventionModel(gen, seg, layer, capture, render);
+  }
+
+  get shape(): [number, number, number] {
+    return this.layer.shape;
+  }
+
+  /** Index of a concept by name; a clear error with the known names if absent. */
+  concept(name: string): number {
+    const i = this.seg.space.labels.findIndex((l) => l.name === name && l.category !== '-');
+    if (i < 0) throw new DissectError('bad-labels', `no concept "${name}" in the segmenter's labels (${this.seg.space.labels.filter((l) => l.category !== '-').map((l) => l.name).join(', ')})`);
+    return i;
+  }
+
+  /** The unedited batch: featuremaps of the layer, the image and its segmentation. */
+  async original(z: Float32Array, n: number, firstSample = 0): Promise<{ fm: Float32Array } & Rendered> {
+    const b = await this.gen.run(this.capture, z, n, [this.layer], 'intervention', firstSample);
+    const seg = await this.seg.segment(b.image, n, b.imageShape, this.gen.range, 'intervention', firstSample);
+    return { fm: b.layers.get(this.layer.tensor)!, image: b.image, imageShape: b.imageShape, seg };
+  }
+
+  /** Renders (and segments) featuremaps of the layer; z feeds the inputs later layers still read. */
+  async renderFrom(fm: Float32Array, z: Float32Array, n: number): Promise<Rendered> {
+    const feeds: Record<string, ReturnType<typeof floatTensor>> = { [this.layer.tensor]: floatTensor(fm, [n, ...this.layer.shape]) };
+    const all = this.gen.feeds(z, n);
+    for (const name of this.render.inputNames) if (name !== this.layer.tensor && all[name]) feeds[name] = all[name];
+    const res = await runSession(this.render, feeds, [this.gen.output], 'render model');
+    const img = res[this.gen.output];
+    const image = img.data as Float32Array;
+    const bad = firstNonFinite(image);
+    if (bad >= 0) throw new DissectError('non-finite', `the edited layer rendered a NaN/Inf image (sample ${Math.floor(bad / (image.length / n))})`);
+    const imageShape: [number, number, number] = [3, img.dims[2], img.dims[3]];
+    const seg = await this.seg.segment(image, n, imageShape, this.gen.range, 'intervention', 0);
+    return { image, imageShape, seg };
+  }
+
+  /** Applies an edit to a batch and renders it. */
+  async edited(fm: Float32Array, z: Float32Array, n: number, e: Edit): Promise<Rendered> {
+    return this.renderFrom(editFeaturemap(fm, n, this.layer.shape, e), z, n);
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The intervention jobs behind `gan-dissect intervene | ace | causal | context` and the VS Code panels:
+ * unit sets from rankings of an earlier dissection (`--from DIR`), insertion constants (cached in that
+ * dissection's folder), results as JSON and pictures.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InterventionModel, poolMask, rectMask, type InterventionOptions } from './intervene';
+import { averageCausalEffect, causalSearch, insertionContext, insertionValues, sampleSet, ablation, insertion, type AceResult, type CausalResult, type ContextResult, type EffectOptions } from './causal';
+import { seededLatents } from './latents';
+import { toRgbBytes } from './data/image';
+import { encodePng } from './data/png';
+import { safeName } from './files';
+import { DissectError } from './errors';
+import { writeAtomic } from './blob';
+import type { DissectResult, LayerResult } from './results';
+
+export interface UnitChoice {
+  units?: number[];
+  concept?: string;
+  ranking?: 'iou' | 'ace';
+  count?: number;
+}
+
+/** An earlier dissection of the layer: its result and folder. */
+export interface FromRun {
+  out: string;
+  result: DissectResult;
+  layer: LayerResult;
+}
+
+export function readFrom(dir: string, layer: string): FromRun {
+  const file = path.join(dir, 'dissect.json');
+  if (!fs.existsSync(file)) throw new DissectError('file-missing', `--from ${dir}: no dissect.json there`);
+  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
+  const l = result.layers.find((x) => x.layer === layer || x.tensor === layer || x.aliases.includes(layer));
+  if (!l) throw new DissectError('bad-layer', `--from ${dir} did not dissect layer ${layer} (it has ${result.layers.map((x) => x.layer).join(', ')})`);
+  return { out: dir, result, layer: l };
+}
+
+/** Units ranked by IoU with a concept (best first), from the full IoU matrix of a dissection. */
+export function iouRanking(from: FromRun, concept: string): number[] {
+  const c = from.result.labels.findIndex((l) => l.name === concept && l.category !== '-');
+  if (c < 0) throw new DissectError('bad-labels', `no concept "${concept}" in the dissection's labels`);
+  const K = from.result.labels.length;
+  const C = from.layer.shape[0];
+  const m = from.layer.iouMatrix;
+  let iou: (u: number) => number;
+  if (m && fs.existsSync(path.join(from.out, m.file))) {
+    const raw = fs.readFileSync(path.join(from.out, m.file));
+    const a = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+    iou = (u) => a[u * K + c];
+  } else iou = (u) => from.layer.units[u].concepts.find((x) => x.label === concept)?.iou ?? 0;
+  return [...Array(C).keys()].sort((a, b) => iou(b) - iou(a) || a - b);
+}
+
+function rankingFile(from: FromRun, concept: string): string {
+  return path.join(from.out, 'rankings', safeName(from.layer.layer), `${safeName(concept)}-ace.json`);
+}
+
+/** The `<concept>-ace` ranking stored by an earlier `causal` run, if any. */
+export function aceRanking(from: FromRun, concept: string): number[] | undefined {
+  const f = rankingFile(from, concept);
+  return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, 'utf8')) as { units: number[] }).units : undefined;
+}
+
+export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: number): number[] {
+  if (choice.units && choice.units.length > 0) {
+    for (const u of choice.units) if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
+    return choice.units;
+  }
+  if (!choice.concept) throw new DissectError('bad-usage', 'give --units, or --concept with --ranking iou|ace and --count');
+  if (!from) throw new DissectError('bad-usage', `units by ranking need --from DIR (an earlier dissection of the layer)`);
+  const count = choice.count ?? 20;
+  if (choice.ranking === 'ace') {
+    const r = aceRanking(from, choice.concept);
+    if (!r) throw new DissectError('bad-usage', `no causal ranking for "${choice.concept}" in ${from.out}: run gan-dissect causal --from ${from.out} --concept ${choice.concept} first`);
+    return r.slice(0, count);
+  }
+  return iouRanking(from, choice.concept).slice(0, count);
+}
+
+/** Insertion constants k for a concept, cached next to the dissection they came from. */
+export async function cachedInsertionValues(model: InterventionModel, concept: string, from: FromRun | undefined, o: EffectOptions): Promise<Float32Array> {
+  const file = from ? path.join(from.out, 'insertion', safeName(from.layer.layer), `${safeName(concept)}.json`) : undefined;
+  if (file && fs.existsSync(file)) {
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { generator: string; values: number[] };
+    if (j.generator === model.gen.sha256) return Float32Array.from(j.values);
+  }
+  const k = await insertionValues(model, model.concept(concept), o);
+  if (file) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeAtomic(file, JSON.stringify({ generator: model.gen.sha256, concept, samples: o.samples, seed: o.seed, values: Array.from(k) }));
+  }
+  return k;
+}
+
+// ---- pictures ---------------------------------------------------------------------------------------
+
+/** A fixed colour per label (label 0 black), for segmentation pictures. */
+export function labelColour(l: number): [number, number, number] {
+  if (l === 0) return [0, 0, 0];
+  const h = (l * 0.618033988749895) % 1;
+  const s = 0.65;
+  const v = 0.95;
+  const i = Math.floor(h * 6);
+  const f = h * 6 - i;
+  const p = v * (1 - s), q = v * (1 - f * s), t = v * (1 - (1 - f) * s);
+  const [r, g, b] = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][i % 6];
+  return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
+}
+
+export function segmentationRgb(labels: Uint16Array, offset: number, P: number): Uint8Array {
+  const out = new Uint8Array(P * 3);
+  for (let p = 0; p < P; p++) out.set(labelColour(labels[offset + p]), p * 3);
+  return out;
+}
+
+/** Tiles RGB images (each h×w) into a grid with `gap` pixels between them. */
+export function tileGrid(tiles: Uint8Array[][], h: number, w: number, gap = 2): { rgb: Uint8Array; width: number; height: number } {
+  const rows = tiles.length;
+  const cols = Math.max(...tiles.map((r) => r.length));
+  const width = cols * w + (cols - 1) * gap;
+  const height = rows * h + (rows - 1) * gap;
+  const rgb = new Uint8Array(width * height * 3).fill(40);
+  tiles.forEach((row, r) => row.forEach((t, c) => {
+    for (let y = 0; y < h; y++) rgb.set(t.subarray(y * w * 3, (y + 1) * w * 3), ((r * (h + gap) + y) * width + c * (w + gap)) * 3);
+  }));
+  return { rgb, width, height };
+}
+
+// ---- jobs -------------------------------------------------------------------------------------------
+
+export interface InterveneJob extends InterventionOptions, UnitChoice {
+  from?: string;
+  mode: 'ablate' | 'insert';
+  value?: number;
+  /** x0, y0, x1, y1 in image pixels. */
+  region?: [number, number, number, number];
+  samples: number;
+  seed: number;
+  batch: number;
+  out: string;
+}
+
+export interface InterventionSummary {
+  layer: string;
+  units: number[];
+  mode: 'ablate' | 'insert';
+  values: number[];
+  region?: [number, number, number, number];
+  samples: { sample: number; before: Record<string, number>; after: Record<string, number> }[];
+  image: string;
+}
+
+function fractions(maps: Uint16Array[], i: number, P: number, names: string[]): Record<string, number> {
+  const counts = new Map<number, number>();
+  for (const m of maps) for (let p = i * P; p < (i + 1) * P; p++) counts.set(m[p], (counts.get(m[p]) ?? 0) + 1);
+  const out: Record<string, number> = {};
+  for (const [l, n] of [...counts.entries()].sort((a, b) => b[1] - a[1])) out[names[l]] = n / P;
+  return out;
+}
+
+export async function runIntervene(j: InterveneJob): Promise<InterventionSummary> {
+  const model = await InterventionModel.open(j);
+  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const [C, h, w] = model.shape;
+  const units = chooseUnits(j, from, C);
+  const z = seededLatents(j.seed, model.gen.latentDims).batch(0, j.samples);
+  const orig = await model.original(z, j.samples);
+  const [, H, W] = orig.imageShape;
+  const mask = j.region ? poolMask(rectMask(H, W, j.region), H, W, h, w) : undefined;
+  let values: Float32Array;
+  if (j.mode === 'ablate') values = new Float32Array(units.length);
+  else if (j.value !== undefined) values = new Float32Array(units.length).fill(j.value);
+  else {
+    if (!j.concept) throw new DissectError('bad-usage', 'insert needs --value K, or --concept C to use its insertion constants');
+    const k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch });
+    values = Float32Array.from(units, (u) => k[u]);
+  }
+  const after = await model.edited(orig.fm, z, j.samples, { units, values, ...(mask ? { mask } : {}) });
+  const names = model.seg.space.labels.map((l) => l.name);
+  const P = orig.seg.H * orig.seg.W;
+  const rows: Uint8Array[][] = [];
+  const samples = [];
+  for (let i = 0; i < j.samples; i++) {
+    rows.push([
+      toRgbBytes(orig.image, i, H, W, model.gen.range),
+      toRgbBytes(after.image, i, H, W, model.gen.range),
+      segmentationRgb(orig.seg.maps[0], i * P, P),
+      segmentationRgb(after.seg.maps[0], i * P, P),
+    ]);
+    samples.push({ sample: i, before: fractions(orig.seg.maps, i, P, names), after: fractions(after.seg.maps, i, P, names) });
+  }
+  fs.mkdirSync(j.out, { recursive: true });
+  const same = orig.seg.H === H && orig.seg.W === W;
+  const grid = tileGrid(same ? rows : rows.map((r) => r.slice(0, 2)), H, W);
+  fs.writeFileSync(path.join(j.out, 'intervention.png'), encodePng(grid.rgb, grid.width, grid.height));
+  const summary: InterventionSummary = { layer: model.layer.name, units, mode: j.mode, values: Array.from(values), ...(j.region ? { region: j.region } : {}), samples, image: 'intervention.png' };
+  writeAtomic(path.join(j.out, 'intervention.json'), JSON.stringify(summary, null, 1));
+  return summary;
+}
+
+export interface EffectJob extends InterventionOptions, UnitChoice {
+  from?: string;
+  concept: string;
+  samples: number;
+  seed: number;
+  batch: number;
+  region?: [number, number, number, number];
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export async function runAce(j: EffectJob): Promise<AceResult & { units: number[] }> {
+  const model = await InterventionModel.open(j);
+  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const units = chooseUnits(j, from, model.shape[0]);
+  const c = model.concept(j.concept);
+  const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
+  const set = await sampleSet(model, c, o);
+  const k = await cachedInsertionValues(model, j.concept, from, o);
+  return { ...(await averageCausalEffect(model, c, units, k, o, set)), units };
+}
+
+export async function runCausal(j: EffectJob & { count: number; searchSamples: number; out: string }): Promise<CausalResult> {
+  const model = await InterventionModel.open(j);
+  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const c = model.concept(j.concept);
+  const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
+  const k = await cachedInsertionValues(model, j.concept, from, o);
+  const r = await causalSearch(model, c, { ...o, count: j.count, searchSamples: j.searchSamples, k, ...(from ? { iouRanking: iouRanking(from, j.concept) } : {}) });
+  fs.mkdirSync(j.out, { recursive: true });
+  writeAtomic(path.join(j.out, 'causal.json'), JSON.stringify(r, null, 1));
+  if (from) {
+    const f = rankingFile(from, j.concept);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    writeAtomic(f, JSON.stringify({ concept: j.concept, layer: r.layer, units: r.units, ace: r.ace.ace }));
+  }
+  return r;
+}
+
+export async function runContext(j: EffectJob & { grid: number; out: string }): Promise<ContextResult> {
+  const model = await InterventionModel.open(j);
+  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const choice: UnitChoice = j.units ? { units: j.units } : { concept: j.concept, ranking: j.ranking ?? (from && aceRanking(from, j.concept) ? 'ace' : 'iou'), count: j.count ?? 20 };
+  const units = chooseUnits(choice, from, model.shape[0]);
+  const c = model.concept(j.concept);
+  const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
+  const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) });
+  const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
+  fs.mkdirSync(j.out, { recursive: true });
+  writeAtomic(path.join(j.out, 'context.json'), JSON.stringify(r, null, 1));
+  return r;
+}
+
+export { ablation, insertion };

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { writeCausalModels, tmpDir } from '../fixtures/models';
+import { InterventionModel, editFeaturemap, poolMask, rectMask, conceptFraction } from '../../extension/engine/intervene';
+import { averageCausalEffect, insertionValues, causalSearch, insertionContext, sampleSet, insertion } from '../../extension/engine/causal';
+import { dissect } from '../../extension/engine/dissect';
+import { seededLatents } from '../../extension/engine/latents';
+
+const dir = tmpDir();
+const m = writeCausalModels(dir);
+const open = () => InterventionModel.open({ generator: { path: m.generator }, segmenter: { path: m.segmenter, labels: m.labels }, layer: 'layer1', provider: 'cpu' });
+const opts = { samples: 64, seed: 3, batch: 16 };
+
+test('the edit r\' = r(1 − a) + k·a touches only the chosen units, at the masked locations', () => {
+  const fm = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => i + 1);
+  const mask = Float32Array.from([1, 0, 0.5, 0]);
+  const out = editFeaturemap(fm, 2, [3, 2, 2], { units: [1], values: Float32Array.from([10]), mask });
+  for (let i = 0; i < 2; i++) {
+    for (let u = 0; u < 3; u++) {
+      for (let p = 0; p < 4; p++) {
+        const idx = (i * 3 + u) * 4 + p;
+        const expected = u === 1 ? fm[idx] * (1 - mask[p]) + 10 * mask[p] : fm[idx];
+        assert.equal(out[idx], expected);
+      }
+    }
+  }
+  assert.throws(() => editFeaturemap(fm, 2, [3, 2, 2], { units: [5], values: new Float32Array(1) }), /unit 5 is out of range/);
+  // a mask painted at image resolution is averaged down to the featuremap
+  const pooled = poolMask(rectMask(8, 8, [0, 0, 4, 2]), 8, 8, 2, 2);
+  assert.deepEqual(Array.from(pooled), [0.5, 0, 0, 0]);
+});
+
+test('ablating the unit that draws trees removes ≥ 90% of the trees; the correlated unit removes none', async () => {
+  const model = await open();
+  const tree = model.concept('tree');
+  const k = await insertionValues(model, tree, opts);
+  const causal = await averageCausalEffect(model, tree, [0], k, opts);
+  assert.ok(causal.base > 0);
+  assert.ok(causal.removed >= 0.9, `removed ${causal.removed}`);
+  const correlated = await averageCausalEffect(model, tree, [1], k, opts);
+  assert.ok(Math.abs(correlated.removed) < 1e-9, `unit 1 removed ${correlated.removed}`);
+  assert.ok(causal.ace > correlated.ace);
+  assert.ok(causal.ci.removed[0] <= causal.removed && causal.removed <= causal.ci.removed[1]);
+  // k for unit 0 is its mean activation where trees are (> 2 by construction)
+  assert.ok(k[0] > 2, `k0 = ${k[0]}`);
+});
+
+test('inserting the tree unit in a region creates trees there', async () => {
+  const model = await open();
+  const tree = model.concept('tree');
+  const k = await insertionValues(model, tree, opts);
+  const z = seededLatents(9, model.gen.latentDims).batch(0, 8);
+  const orig = await model.original(z, 8);
+  // the region: featuremap rows 2–3, cols 2–5 (image = featuremap resolution here)
+  const region = rectMask(8, 8, [2, 2, 6, 4]);
+  const mask = poolMask(region, 8, 8, 8, 8);
+  const after = await model.edited(orig.fm, z, 8, insertion([0], k, mask));
+  let inside = 0, insideTree = 0, outsideChanged = 0;
+  for (let i = 0; i < 8; i++) {
+    for (let p = 0; p < 64; p++) {
+      const t = after.seg.maps[0][i * 64 + p] === tree;
+      if (region[p]) {
+        inside++;
+        if (t) insideTree++;
+      } else if (t !== (orig.seg.maps[0][i * 64 + p] === tree)) outsideChanged++;
+    }
+  }
+  assert.ok(insideTree / inside > 0.6, `trees in the region: ${insideTree}/${inside}`);
+  assert.equal(outsideChanged, 0, 'nothing changes outside the region');
+  assert.ok(conceptFraction(after.seg, 0, tree) >= conceptFraction(orig.seg, 0, tree));
+});
+
+test('causal search finds the unit that causes trees, beating the IoU ranking misled by a correlated unit', async () => {
+  const model = await open();
+  const tree = model.concept('tree');
+  // the IoU ranking from a real dissection: unit 1 (on exactly where trees are) has the best IoU
+  const { result } = await dissect({ generator: { path: m.generator }, segmenter: { path: m.segmenter, labels: m.labels }, out: path.join(dir, 'd'), samples: 100, threshold: 'quantile', provider: 'cpu' });
+  const treeIdx = result.labels.findIndex((l) => l.name === 'tree');
+  const iouOf = (u: number) => result.layers[0].units[u].concepts.find((c) => c.label === 'tree')?.iou ?? 0;
+  const iouRanking = [0, 1, 2, 3].sort((a, b) => iouOf(b) - iouOf(a));
+  assert.equal(iouRanking[0], 1, `IoU ranking ${iouRanking} (label index ${treeIdx})`);
+  const k = await insertionValues(model, tree, opts);
+  const r = await causalSearch(model, tree, { ...opts, count: 1, searchSamples: 32, iouRanking, k });
+  assert.deepEqual(r.units, [0]);
+  assert.ok(r.ace.ace >= r.iouAce!.ace, `causal ACE ${r.ace.ace} vs IoU ACE ${r.iouAce!.ace}`);
+  assert.ok(r.ace.ace > r.iouAce!.ace + 0.5);
+  assert.ok(r.curves.ace[0] >= 0.9 && r.curves.iou![0] < 0.05, JSON.stringify(r.curves));
+  assert.equal(r.singleEffects.length, 4);
+  // with two units, the search still puts the causal unit first
+  const r2 = await causalSearch(model, tree, { ...opts, count: 2, searchSamples: 32, iouRanking, k });
+  assert.equal(r2.units[0], 0);
+  assert.ok(r2.ace.ace >= r2.iouAce!.ace - 1e-9);
+});
+
+test('insertion context: doors appear only where a building is', async () => {
+  const model = await open();
+  const door = model.concept('door');
+  const set = await sampleSet(model, door, { ...opts, samples: 64 });
+  const k = await insertionValues(model, door, opts, set);
+  const r = await insertionContext(model, door, [3], k, { samples: 12, seed: 4, batch: 64, grid: 8 });
+  assert.ok((r.by_class.building ?? 0) > 0.005, JSON.stringify(r.by_class));
+  for (const cls of ['-', 'tree']) if (cls in r.by_class) assert.ok(Math.abs(r.by_class[cls]) < 1e-9, `${cls}: ${r.by_class[cls]}`);
+  assert.equal(r.maps.length, 12);
+  assert.equal(r.maps[0].gain.length, 64);
+});
