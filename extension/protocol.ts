@@ -85,17 +85,108 @@ export interface LayerPanelState {
   tab: 'table' | 'gallery' | 'summary' | 'compare';
 }
 
+// ---- interventions (the intervention and causal panels) ----------------------------------------------
+
+/** A label of the segmenter with its display colour (segmentation pictures use the same colours). */
+export interface LabelColour {
+  name: string;
+  category: string;
+  colour: string;
+}
+
+/** What the intervention panel works on: a dissected layer and a few fixed samples ("seeds"). */
+export interface InterventionView {
+  runId: string;
+  model: string;
+  layer: string;
+  /** [C, h, w] of the layer. */
+  shape: [number, number, number];
+  image: { width: number; height: number };
+  labels: LabelColour[];
+  /** The dissection's units, to choose by hand. */
+  units: { unit: number; label: string; iou: number }[];
+  /** Unit rankings per concept, best first: by IoU (always) and by causal effect (once computed). */
+  rankings: Record<string, { iou: number[]; ace?: number[] }>;
+  /** The samples shown, unedited: image and segmentation as webview URIs. */
+  samples: { sample: number; before: string; segBefore: string }[];
+  /** Preset from "ablate/insert these units" in another panel. */
+  initial?: InterventionSpec;
+}
+
+/** An intervention as the user set it; `mask` is painted at image resolution (null: the whole image). */
+export interface InterventionSpec {
+  units: number[];
+  mode: 'ablate' | 'insert';
+  /** Multiplies a: 1 = the full edit. */
+  strength: number;
+  /** Concept whose insertion constants k are used (insert mode). */
+  concept?: string;
+  /** Image-resolution mask, row-major, bytes 0…255 base64-encoded; null for everywhere. */
+  mask: { width: number; height: number; data: string } | null;
+}
+
+export interface PreviewResult {
+  /** Edited image and its segmentation per sample (webview URIs), in the order of view.samples. */
+  after: string[];
+  segAfter: string[];
+  /** Per sample: pixel fractions per label before and after (labels that are present in either). */
+  changes: { sample: number; before: Record<string, number>; after: Record<string, number> }[];
+  /** Engine time for the whole grid, and per image. */
+  ms: number;
+  msPerImage: number;
+}
+
+/** The causal panel's data: what was computed so far for a layer (concepts → results). */
+export interface CausalView {
+  runId: string;
+  model: string;
+  layer: string;
+  concepts: string[];
+  results: CausalConceptResult[];
+  contexts: ContextView[];
+}
+
+export interface CausalConceptResult {
+  concept: string;
+  units: number[];
+  iouUnits?: number[];
+  /** Fraction of the concept removed by ablating the first k units, k = 1…n (the paper's Fig. 4). */
+  curves: { ace: number[]; iou?: number[] };
+  ace: { ace: number; removed: number; added: number; ci: { ace: [number, number] } };
+  iouAce?: { ace: number; removed: number; added: number; ci: { ace: [number, number] } };
+  samples: number;
+}
+
+export interface ContextView {
+  concept: string;
+  units: number[];
+  /** Mean fraction of the image gained per background class, with the number of locations. */
+  byClass: { label: string; gain: number; count: number }[];
+  grid: [number, number];
+  /** A few images with their per-location gain heatmap (webview URIs). */
+  heatmaps: { sample: number; image: string; heatmap: string }[];
+}
+
 // ---- host → webview -------------------------------------------------------------------------------
 
 export type HostMessage =
   | { type: 'layer'; view: LayerView }
+  | { type: 'intervention'; view: InterventionView }
+  | { type: 'causal'; view: CausalView }
+  /** Progress of a long job the webview started (causal search, context); done = total at the end. */
+  | { type: 'progress'; job: string; done: number; total: number; what: string }
   | { type: 'unit'; view: UnitView }
   /** A second layer (or another model's layer) to show side by side with the first. */
   | { type: 'compare'; view: LayerView }
   | { type: 'flagged'; layer: string; unit: number; flagged: boolean }
   | { type: 'response'; id: number; result?: ResponseResult; error?: string };
 
-export type ResponseResult = { kind: 'heatmaps'; heatmaps: HeatmapSet } | { kind: 'done' };
+export type ResponseResult =
+  | { kind: 'heatmaps'; heatmaps: HeatmapSet }
+  | { kind: 'preview'; preview: PreviewResult }
+  | { kind: 'causal'; result: CausalConceptResult }
+  | { kind: 'context'; context: ContextView }
+  | { kind: 'done' };
 
 // ---- webview → host -------------------------------------------------------------------------------
 
@@ -106,6 +197,18 @@ export type WebviewMessage =
   | { type: 'pickComparison' }
   | { type: 'flagUnit'; layer: string; unit: number; flagged: boolean }
   | { type: 'exportReport'; format: 'html' | 'csv' | 'json' }
+  /** Open the intervention panel on these units (from the layer table or the unit panel). */
+  | { type: 'intervene'; layer: string; units: number[]; mode: 'ablate' | 'insert' }
+  /** Put text on the clipboard (the intervention as JSON). */
+  | { type: 'copy'; text: string }
+  /** Save the edited image of one sample (the host asks where). */
+  | { type: 'saveImage'; sample: number }
+  | { type: 'cancelJob'; job: string }
   | { type: 'request'; id: number; request: WebviewRequest };
 
-export type WebviewRequest = { kind: 'heatmaps'; layer: string; unit: number; count: number };
+export type WebviewRequest =
+  | { kind: 'heatmaps'; layer: string; unit: number; count: number }
+  | { kind: 'preview'; spec: InterventionSpec }
+  /** Long jobs: progress arrives as `progress` messages with this job id; cancel with cancelJob. */
+  | { kind: 'causal'; job: string; concept: string; count: number; samples: number }
+  | { kind: 'context'; job: string; concept: string; samples: number };

@@ -284,6 +284,8 @@ export interface ContextResult {
   grid: [number, number];
   /** Per image: gains over the grid of locations (row-major), and each location's background class. */
   maps: { sample: number; gain: number[]; background: string[] }[];
+  /** Files: the first images and their gain heatmaps (written by the context job). */
+  heatmaps?: { sample: number; image: string; heatmap: string }[];
 }
 
 /**

@@ -11,6 +11,7 @@ import { seededLatents } from './latents';
 import { toRgbBytes } from './data/image';
 import { encodePng } from './data/png';
 import { safeName } from './files';
+import { colourMap } from './heatmap';
 import { DissectError } from './errors';
 import { writeAtomic } from './blob';
 import type { DissectResult, LayerResult } from './results';
@@ -93,6 +94,11 @@ export async function cachedInsertionValues(model: InterventionModel, concept: s
     writeAtomic(file, JSON.stringify({ generator: model.gen.sha256, concept, samples: o.samples, seed: o.seed, values: Array.from(k) }));
   }
   return k;
+}
+
+/** Where a causal or context job on a dissected layer keeps its results (inside the dissection's folder). */
+export function jobFolder(runId: string, layer: string, kind: 'causal' | 'context', concept: string): string {
+  return path.join(runId, kind, safeName(layer), safeName(concept));
 }
 
 // ---- pictures ---------------------------------------------------------------------------------------
@@ -250,8 +256,39 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
   const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) });
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
   fs.mkdirSync(j.out, { recursive: true });
+  r.heatmaps = await contextHeatmaps(model, r, j.seed, Math.min(4, j.samples), j.out);
   writeAtomic(path.join(j.out, 'context.json'), JSON.stringify(r, null, 1));
   return r;
+}
+
+/** The first images of a context run with their per-location gain as a heatmap (files in `out`). */
+async function contextHeatmaps(model: InterventionModel, r: ContextResult, seed: number, count: number, out: string): Promise<{ sample: number; image: string; heatmap: string }[]> {
+  const z = seededLatents(seed, model.gen.latentDims).batch(0, count);
+  const orig = await model.original(z, count);
+  const [, H, W] = orig.imageShape;
+  const [gh, gw] = r.grid;
+  const max = Math.max(1e-6, ...r.maps.slice(0, count).flatMap((m) => m.gain));
+  const files = [];
+  for (let i = 0; i < count; i++) {
+    const rgb = toRgbBytes(orig.image, i, H, W, model.gen.range);
+    const heat = new Uint8Array(H * W * 3);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const g = r.maps[i].gain[Math.min(gh - 1, Math.floor((y * gh) / H)) * gw + Math.min(gw - 1, Math.floor((x * gw) / W))];
+        const [cr, cg, cb] = colourMap(Math.max(0, g) / max);
+        const p = (y * W + x) * 3;
+        heat[p] = Math.round(rgb[p] * 0.35 + cr * 0.65);
+        heat[p + 1] = Math.round(rgb[p + 1] * 0.35 + cg * 0.65);
+        heat[p + 2] = Math.round(rgb[p + 2] * 0.35 + cb * 0.65);
+      }
+    }
+    const image = path.join(out, `context-${i}-image.png`);
+    const heatmap = path.join(out, `context-${i}-heat.png`);
+    fs.writeFileSync(image, encodePng(rgb, W, H));
+    fs.writeFileSync(heatmap, encodePng(heat, W, H));
+    files.push({ sample: i, image, heatmap });
+  }
+  return files;
 }
 
 export { ablation, insertion };

@@ -6,6 +6,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
+  CausalJobRequest,
+  ContextJobRequest,
+  JobProgressNotification,
+  PreviewCloseNotification,
+  PreviewOpenRequest,
+  PreviewRequest,
+  PreviewSaveRequest,
+  type JobParams,
+  type PreviewOpenParams,
+  type PreviewOpenResult,
+  type PreviewParams,
   DissectRequest,
   HeatmapRequest,
   LayersRequest,
@@ -40,6 +51,7 @@ export class EngineClient {
   /** Rejecters of the requests in flight: a crash rejects them all. */
   private inFlight = new Set<(e: EngineError) => void>();
   private progressListeners = new Map<string, (p: Progress) => void>();
+  private jobListeners = new Map<string, (done: number, total: number, what: string) => void>();
   private stderrTail = '';
 
   constructor(private readonly script: string, private readonly log: (line: string) => void = () => {}) {}
@@ -58,6 +70,7 @@ export class EngineClient {
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     connection.onNotification(ProgressNotification, ({ runId, progress }) => this.progressListeners.get(runId)?.(progress));
     connection.onNotification(LogNotification, ({ line }) => this.log(line));
+    connection.onNotification(JobProgressNotification, ({ jobId, done, total, what }) => this.jobListeners.get(jobId)?.(done, total, what));
     connection.listen();
     child.on('exit', (code, signal) => {
       if (this.child !== child) return;
@@ -123,6 +136,39 @@ export class EngineClient {
 
   heatmaps(params: HeatmapParams): Promise<HeatmapResponse> {
     return this.send(HeatmapRequest, params);
+  }
+
+  previewOpen(params: PreviewOpenParams): Promise<PreviewOpenResult> {
+    return this.send(PreviewOpenRequest, params);
+  }
+
+  preview(params: PreviewParams) {
+    return this.send(PreviewRequest, params);
+  }
+
+  previewSave(params: PreviewParams & { sample: number; target: string }) {
+    return this.send(PreviewSaveRequest, params);
+  }
+
+  previewClose(key: string): void {
+    if (this.connection) void this.connection.sendNotification(PreviewCloseNotification, { key });
+  }
+
+  private async job<R>(run: () => Promise<R>, jobId: string, onProgress: (done: number, total: number, what: string) => void): Promise<R> {
+    this.jobListeners.set(jobId, onProgress);
+    try {
+      return await run();
+    } finally {
+      this.jobListeners.delete(jobId);
+    }
+  }
+
+  causal(params: JobParams & { count: number; searchSamples: number }, onProgress: (done: number, total: number, what: string) => void, token?: Cancellable) {
+    return this.job(() => this.send(CausalJobRequest, params, token), params.jobId, onProgress);
+  }
+
+  context(params: JobParams & { grid: number }, onProgress: (done: number, total: number, what: string) => void, token?: Cancellable) {
+    return this.job(() => this.send(ContextJobRequest, params, token), params.jobId, onProgress);
   }
 
   /** The engine process's pid, if running (tests kill it to check crash handling). */

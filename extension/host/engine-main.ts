@@ -7,7 +7,25 @@ import { Generator } from '../engine/models';
 import { dissect } from '../engine/dissect';
 import { unitHeatmaps } from '../engine/heatmap';
 import { CancelledError, DissectError } from '../engine/errors';
-import { DissectRequest, HeatmapRequest, LayersRequest, LogNotification, ProgressNotification, type EngineErrorData } from './engine-protocol';
+import {
+  CausalJobRequest,
+  ContextJobRequest,
+  DissectRequest,
+  HeatmapRequest,
+  JobProgressNotification,
+  LayersRequest,
+  LogNotification,
+  PreviewCloseNotification,
+  PreviewOpenRequest,
+  PreviewRequest,
+  PreviewSaveRequest,
+  ProgressNotification,
+  type EngineErrorData,
+  type JobParams,
+} from './engine-protocol';
+import * as fs from 'node:fs';
+import { PreviewSession, hexColour } from '../engine/preview';
+import { runCausal, runContext, readFrom, jobFolder } from '../engine/interventions';
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 
@@ -54,6 +72,70 @@ connection.onRequest(DissectRequest, (p, token) =>
 );
 
 connection.onRequest(HeatmapRequest, (p) => guarded(() => unitHeatmaps(p)));
+
+const previews = new Map<string, Promise<PreviewSession>>();
+
+function preview(key: string): Promise<PreviewSession> {
+  const p = previews.get(key);
+  if (!p) throw new Error(`no preview session ${key} (was the engine restarted?)`);
+  return p;
+}
+
+connection.onRequest(PreviewOpenRequest, (p) =>
+  guarded(async () => {
+    const opening = PreviewSession.open({ runId: p.runId, layer: p.layer, samples: p.samples, seed: p.seed, ...(p.provider ? { provider: p.provider } : {}) });
+    previews.set(p.key, opening);
+    opening.catch(() => previews.delete(p.key));
+    const s = await opening;
+    return {
+      shape: s.model.shape,
+      image: s.imageSize,
+      samples: s.files,
+      labels: s.model.seg.space.labels.map((l, i) => ({ name: l.name, category: l.category, colour: hexColour(i) })),
+    };
+  }),
+);
+connection.onRequest(PreviewRequest, (p) => guarded(async () => (await preview(p.key)).preview(p.spec)));
+connection.onRequest(PreviewSaveRequest, (p) =>
+  guarded(async () => {
+    fs.writeFileSync(p.target, await (await preview(p.key)).afterPng(p.spec, p.sample));
+    return null;
+  }),
+);
+connection.onNotification(PreviewCloseNotification, ({ key }) => previews.delete(key));
+
+function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): unknown }) {
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  const from = readFrom(p.runId, p.layer);
+  const s = from.result.settings;
+  let last = 0;
+  return {
+    generator: { path: s.generator.path, latent: s.generator.latent, output: s.generator.output, range: s.generator.range, ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}) },
+    segmenter: { path: s.segmenter.path, labels: s.segmenter.labels, outputs: s.segmenter.outputs, input: s.segmenter.input, quad: s.segmenter.quad },
+    layer: from.layer.tensor,
+    from: p.runId,
+    concept: p.concept,
+    samples: p.samples,
+    seed: 3,
+    batch: 16,
+    provider: p.provider ?? 'auto',
+    signal: controller.signal,
+    onProgress: (done: number, total: number, what: string) => {
+      const now = Date.now();
+      if (now - last < 200 && done < total) return;
+      last = now;
+      void connection.sendNotification(JobProgressNotification, { jobId: p.jobId, done, total, what });
+    },
+  };
+}
+
+connection.onRequest(CausalJobRequest, (p, token) =>
+  guarded(() => runCausal({ ...jobBase(p, token), count: p.count, searchSamples: p.searchSamples, out: jobFolder(p.runId, p.layer, 'causal', p.concept) })),
+);
+connection.onRequest(ContextJobRequest, (p, token) =>
+  guarded(() => runContext({ ...jobBase(p, token), grid: p.grid, out: jobFolder(p.runId, p.layer, 'context', p.concept) })),
+);
 
 connection.listen();
 process.on('disconnect', () => process.exit(0));

@@ -63,3 +63,43 @@ export const DissectRequest = new RequestType<DissectParams, DissectResponse, En
 export const HeatmapRequest = new RequestType<HeatmapParams, HeatmapResponse, EngineErrorData>('engine/heatmaps');
 export const ProgressNotification = new NotificationType<{ runId: string; progress: Progress }>('engine/progress');
 export const LogNotification = new NotificationType<{ line: string }>('engine/log');
+
+// ---- interventions ----------------------------------------------------------------------------------
+
+export interface PreviewOpenParams {
+  key: string;
+  runId: string;
+  layer: string;
+  samples: number;
+  seed: number;
+  provider?: ProviderRequest;
+}
+
+export interface PreviewOpenResult {
+  shape: [number, number, number];
+  image: [number, number];
+  samples: { sample: number; before: string; segBefore: string }[];
+  labels: { name: string; category: string; colour: string }[];
+}
+
+export interface PreviewParams {
+  key: string;
+  spec: import('../engine/preview').PreviewSpec;
+}
+
+export interface JobParams {
+  jobId: string;
+  runId: string;
+  layer: string;
+  concept: string;
+  samples: number;
+  provider?: ProviderRequest;
+}
+
+export const PreviewOpenRequest = new RequestType<PreviewOpenParams, PreviewOpenResult, EngineErrorData>('engine/preview/open');
+export const PreviewRequest = new RequestType<PreviewParams, import('../engine/preview').PreviewOutput, EngineErrorData>('engine/preview/render');
+export const PreviewSaveRequest = new RequestType<PreviewParams & { sample: number; target: string }, null, EngineErrorData>('engine/preview/save');
+export const PreviewCloseNotification = new NotificationType<{ key: string }>('engine/preview/close');
+export const CausalJobRequest = new RequestType<JobParams & { count: number; searchSamples: number }, import('../engine/causal').CausalResult, EngineErrorData>('engine/causal');
+export const ContextJobRequest = new RequestType<JobParams & { grid: number }, import('../engine/causal').ContextResult, EngineErrorData>('engine/context');
+export const JobProgressNotification = new NotificationType<{ jobId: string; done: number; total: number; what: string }>('engine/job/progress');

@@ -326,6 +326,34 @@ export function registerCommands(s: CommandServices): void {
     s.panels.show('unit', arg);
   });
 
+  /** A dissected layer from a tree node, an argument, or a quick pick. */
+  const dissectedLayer = async (arg: { runId: string; layer: string } | Node | undefined, title: string) => {
+    if (arg && 'kind' in arg) {
+      if ((arg.kind !== 'layer' && arg.kind !== 'unit') || !arg.run) {
+        void vscode.window.showInformationMessage('Dissect this layer first: interventions use its dissection (rankings, insertion constants).');
+        return undefined;
+      }
+      return { runId: arg.run.out, layer: arg.layer.name };
+    }
+    if (arg) return arg;
+    const pick = await s.panels.pickLayer(title);
+    return pick ? { runId: pick.run.out, layer: pick.layer.layer } : undefined;
+  };
+
+  reg('ganDissection.intervene', async (arg?: ({ runId: string; layer: string; units?: number[]; mode?: 'ablate' | 'insert' }) | Node) => {
+    const id = await dissectedLayer(arg, 'Intervene on which layer?');
+    if (!id) return;
+    const a = arg && !('kind' in arg) ? arg : undefined;
+    const node = arg && 'kind' in arg && arg.kind === 'unit' ? arg : undefined;
+    const units = a?.units ?? (node ? [node.unit.unit] : undefined);
+    s.panels.show('intervene', { runId: id.runId, layer: id.layer }, units ? { units, mode: a?.mode ?? 'ablate', strength: 1, mask: null } : undefined);
+  });
+
+  reg('ganDissection.causalUnits', async (arg?: { runId: string; layer: string } | Node) => {
+    const id = await dissectedLayer(arg, 'Find causal units in which layer?');
+    if (id) s.panels.show('causal', id);
+  });
+
   reg('ganDissection.goToSource', async (arg?: { generator: string; layer: string } | Node) => {
     if (arg && 'kind' in arg) {
       if (arg.kind !== 'layer' && arg.kind !== 'unit') return false;

@@ -104,3 +104,28 @@ test('insertion context: doors appear only where a building is', async () => {
   assert.equal(r.maps.length, 12);
   assert.equal(r.maps[0].gain.length, 64);
 });
+
+test('live preview: a session keeps the samples; each edit renders them (mask painted at image resolution)', async () => {
+  const { PreviewSession } = await import('../../extension/engine/preview');
+  const out = path.join(dir, 'preview-run');
+  await dissect({ generator: { path: m.generator }, segmenter: { path: m.segmenter, labels: m.labels }, out, samples: 60, threshold: 'quantile', provider: 'cpu' });
+  const s = await PreviewSession.open({ runId: out, layer: 'layer1', samples: 32, seed: 11, provider: 'cpu' });
+  assert.equal(s.files.length, 32);
+  const ablateAll = await s.preview({ units: [0], mode: 'ablate', strength: 1, mask: null });
+  assert.equal(ablateAll.after.length, 32);
+  assert.match(ablateAll.after[0], /^data:image\/png;base64,/);
+  for (const c of ablateAll.changes) assert.equal(c.after.tree ?? 0, 0, `sample ${c.sample}: trees remain`);
+  // a mask over the left half only: trees on the right half survive where there were some
+  const W = s.imageSize[1];
+  const H = s.imageSize[0];
+  const left = Buffer.from(Uint8Array.from({ length: H * W }, (_, p) => (p % W < W / 2 ? 255 : 0))).toString('base64');
+  const half = await s.preview({ units: [0], mode: 'ablate', strength: 1, mask: { width: W, height: H, data: left } });
+  const sum = (r: typeof half, k: 'before' | 'after') => r.changes.reduce((a, c) => a + (c[k].tree ?? 0), 0);
+  assert.ok(sum(half, 'after') > 0 && sum(half, 'after') < sum(half, 'before'), `${sum(half, 'after')} vs ${sum(half, 'before')}`);
+  // strength 0 changes nothing
+  const none = await s.preview({ units: [0], mode: 'ablate', strength: 0, mask: null });
+  assert.equal(sum(none, 'after'), sum(none, 'before'));
+  assert.ok(none.msPerImage > 0);
+  await assert.rejects(s.preview({ units: [9], mode: 'ablate', strength: 1, mask: null }), /unit 9 is out of range/);
+  await assert.rejects(s.preview({ units: [0], mode: 'insert', strength: 1, mask: null }), /needs a concept/);
+});

@@ -234,6 +234,15 @@ test('toolbar: Go to Source and Export post their messages; no source, no button
   await eventually(async () => assert.equal(await h.page.locator('gd-layer-app vscode-button.source').count(), 0));
 });
 
+test('"Ablate shown units…" sends the first 20 units in table order to the intervention panel', async () => {
+  await tab('table').click();
+  await eventually(async () => assert.ok((await rowUnits()).length > 0));
+  const shown = await rowUnits();
+  await h.clearPosted();
+  await h.page.locator('gd-layer-app vscode-button.intervene').click();
+  assert.deepEqual(await h.posted(), [{ type: 'intervene', layer: 'layer4', units: shown.slice(0, 20), mode: 'ablate' }]);
+});
+
 test('a flagged reply marks the unit in the table', async () => {
   await h.push({ type: 'flagged', layer: 'layer4', unit: 3, flagged: true });
   await eventually(async () => assert.equal(await h.page.locator('gd-units-table tr[data-unit="3"] .flag').count(), 1));

@@ -64,6 +64,16 @@ test('the best concepts show as IoU bars, scaled to the best', async () => {
   assert.match((await app('gd-concept-bars .rows').textContent()) ?? '', /IoU 0\.214[\s\S]*IoU 0\.051/);
 });
 
+test('Ablate… and Insert… open the intervention panel on this unit', async () => {
+  await h.clearPosted();
+  await app('vscode-button.ablate').click();
+  await app('vscode-button.insert').click();
+  assert.deepEqual(await h.posted(), [
+    { type: 'intervene', layer: 'layer4', units: [0], mode: 'ablate' },
+    { type: 'intervene', layer: 'layer4', units: [0], mode: 'insert' },
+  ]);
+});
+
 test('Flag as artifact posts flagUnit and reflects the flagged reply; Unflag undoes it', async () => {
   await h.clearPosted();
   await app('vscode-button.flag').click();

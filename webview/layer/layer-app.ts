@@ -134,6 +134,8 @@ export class LayerApp extends LitElement {
           ${v.hasSource
             ? html`<vscode-button class="source" appearance="secondary" @click=${() => this.post({ type: 'goToSource', layer: v.layer })}>Go to Source</vscode-button>`
             : nothing}
+          <vscode-button class="intervene" appearance="secondary" title="Ablate the units shown (up to 20, in table order) in the intervention panel"
+            @click=${() => this.post({ type: 'intervene', layer: v.layer, units: units.slice(0, 20).map((u) => u.unit), mode: 'ablate' })}>Ablate shown units…</vscode-button>
           <span class="muted">Export:</span>
           ${(['html', 'csv', 'json'] as const).map(
             (format) =>

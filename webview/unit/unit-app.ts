@@ -155,6 +155,10 @@ export class UnitApp extends LitElement {
       </dl>
       <div class="toolbar actions" role="toolbar" aria-label="Unit actions">
         <vscode-button class="flag" appearance="secondary" @click=${this.toggleFlag}>${u.flagged ? 'Unflag' : 'Flag as artifact'}</vscode-button>
+        <vscode-button class="ablate" appearance="secondary" title="Open the intervention panel with this unit switched off"
+          @click=${() => this.post({ type: 'intervene', layer: v.layer, units: [u.unit], mode: 'ablate' })}>Ablate…</vscode-button>
+        <vscode-button class="insert" appearance="secondary" title="Open the intervention panel with this unit switched on"
+          @click=${() => this.post({ type: 'intervene', layer: v.layer, units: [u.unit], mode: 'insert' })}>Insert…</vscode-button>
         ${v.hasSource
           ? html`<vscode-button class="source" appearance="secondary" @click=${() => this.post({ type: 'goToSource', layer: v.layer })}>Go to Source</vscode-button>`
           : nothing}
