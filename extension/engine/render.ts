@@ -92,7 +92,7 @@ export async function renderTopImages(
         for (let y = 0; y < th; y++) strip.set(tile.subarray(y * tw * 3, (y + 1) * tw * 3), (y * SW + rank * (tw + GAP)) * 3);
       });
       const file = path.join('images', safeName(lr.layer), `unit${String(unit.unit).padStart(4, '0')}.png`);
-      pending.push(encodePngAsync(strip, SW, th).then((png) => fs.promises.writeFile(path.join(out, file), png)));
+      pending.push(encodePngAsync(strip, SW, th, 1).then((png) => fs.promises.writeFile(path.join(out, file), png)));
       await flush(8);
       unit.image = file.split(path.sep).join('/');
     }

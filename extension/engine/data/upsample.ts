@@ -38,6 +38,10 @@ export class Upsampler {
   /** Upsamples the h×w map starting at `src[offset]` into `out` (H×W). */
   run(src: Float32Array, offset: number, out: Float32Array): Float32Array {
     const { h, w, H, W, rows } = this;
+    if (h === H && w === W) {
+      out.set(src.subarray(offset, offset + h * w));
+      return out;
+    }
     const { i0: x0, i1: x1, w: wx } = this.xs;
     for (let r = 0; r < h; r++) {
       const base = offset + r * w;

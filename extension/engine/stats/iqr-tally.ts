@@ -47,13 +47,27 @@ export class IqrTally {
       up.run(fm, offset + u * plane, scratch);
       const lv = u * M;
       const hrow = u * (M + 1);
-      // b = number of levels strictly below a. Upsampled maps are smooth, so the bucket of the previous
-      // pixel is a good start: walk from it (usually a step or two) instead of a binary search.
+      // b = number of levels strictly below a. Upsampled maps are smooth, so the previous pixel's bucket
+      // is often right (or one step off); otherwise binary search.
       let b = 0;
       for (let p = 0; p < P; p++) {
         const a = scratch[p];
-        while (b < M && levels[lv + b] < a) b++;
-        while (b > 0 && levels[lv + b - 1] >= a) b--;
+        const below = b === 0 || levels[lv + b - 1] < a;
+        const atOrAbove = b === M || levels[lv + b] >= a;
+        if (!(below && atOrAbove)) {
+          if (below && b + 1 <= M && (b + 1 === M || levels[lv + b + 1] >= a)) b = b + 1;
+          else if (atOrAbove && b - 1 >= 0 && (b - 1 === 0 || levels[lv + b - 2] < a)) b = b - 1;
+          else {
+            let lo = 0;
+            let hi = M;
+            while (lo < hi) {
+              const mid = (lo + hi) >> 1;
+              if (levels[lv + mid] < a) lo = mid + 1;
+              else hi = mid;
+            }
+            b = lo;
+          }
+        }
         this.histAll[hrow + b]++;
         const cell = (hrow + b) * K;
         if (single) this.hist[cell + single[p]]++;
