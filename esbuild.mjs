@@ -18,7 +18,7 @@ const builds = [
   { ...common, entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['extension/host/engine-main.ts'], outfile: 'dist/engine.js' },
   // The panels' webview apps (browser, ESM: loaded with <script type="module" nonce=…>).
-  ...['layer', 'unit'].map((app) => ({
+  ...['layer', 'unit', 'intervene', 'causal'].map((app) => ({
     entryPoints: [`webview/${app}/index.ts`],
     outfile: `dist/webview/${app}.js`,
     bundle: true,

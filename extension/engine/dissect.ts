@@ -103,6 +103,8 @@ export interface RunContext {
   thresholdLatents: LatentSource;
   batch: number;
   session?: Session;
+  /** The segmentation's resolution [H, W] (found by segmenting one generated image). */
+  segShape: [number, number];
 }
 
 export async function openRun(opts: DissectOptions): Promise<RunContext> {
@@ -167,7 +169,11 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   if (provider.fallback) opts.onLog?.(`warning: ${provider.fallback}; running on the CPU`);
   const batch = opts.batch ?? 16;
   if (!Number.isInteger(batch) || batch < 1) throw new DissectError('bad-usage', `--batch must be a positive integer, got ${batch}`);
-  return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session };
+  // One generated image through the segmenter: its resolution, and early errors (shapes, labels).
+  const probe = await gen.run(session, thresholdLatents.batch(0, 1), 1, layers, 'the probe batch (threshold sample 0)', 0);
+  const probeSeg = await seg.segment(probe.image, 1, probe.imageShape, gen.range, 'the probe batch (threshold sample 0)', 0);
+  const segShape: [number, number] = [probeSeg.H, probeSeg.W];
+  return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session, segShape };
 }
 
 /** By default: the top-level modules (`layer1`, `layer2`, …), or every candidate layer if none. */
@@ -246,9 +252,10 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
   }
   if (opts.force && !checkpoint) clearRun(out);
 
+  const [H, W] = ctx.segShape;
   const tallies: LayerTallies[] = ctx.layers.map((layer) => {
     const [, h, w] = layer.shape;
-    return { layer, up: new Upsampler(h, w, 1, 1) };
+    return { layer, up: new Upsampler(h, w, H, W) };
   });
   const [start, end] = sampleRange(settings.samples, opts.shard);
   const T = settings.thresholdSamples;
@@ -263,11 +270,10 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
   let doneThisRun = 0;
   let lastCheckpoint = Date.now();
   const every = (opts.checkpointSeconds ?? 5) * 1000;
-  let segRes: [number, number] | undefined;
 
   const saveState = (phase: Phase, done: number) => {
     const arrays: Record<string, Arr> = {};
-    const extra: Record<string, unknown> = { segRes };
+    const extra: Record<string, unknown> = {};
     tallies.forEach((t, i) => {
       if (phase === 'quantile' && t.quantiles) {
         const p = t.quantiles.pack();
@@ -286,9 +292,14 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     lastCheckpoint = Date.now();
   };
 
+  /** Loads a tally's arrays saved under `prefix` in the checkpoint. */
+  const restoreArrays = (tally: { arrays(): Record<string, Arr>; load(a: Record<string, Float64Array>): void }, prefix: string) => {
+    const a: Record<string, Arr> = {};
+    for (const k of Object.keys(tally.arrays())) a[k] = restored[`${prefix}.${k}`];
+    tally.load(a as Record<string, Float64Array>);
+  };
   const phaseIndex = (p: Phase) => order.indexOf(p);
   const resumeAt = checkpoint ? phaseIndex(checkpoint.phase) : 0;
-  if (checkpoint) segRes = restoredMeta.segRes as [number, number] | undefined;
   let overallBase = 0;
 
   for (const { phase, total } of phases) {
@@ -326,10 +337,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         const z = latents.batch(s0, n);
         const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
         const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
-        if (segBatch) {
-          if (segRes && (segRes[0] !== segBatch.H || segRes[1] !== segBatch.W)) throw new DissectError('bad-shape', 'segmentation resolution changed between batches');
-          segRes = [segBatch.H, segBatch.W];
-        }
+        if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
         for (let i = 0; i < n; i++) onSample(done, s0 + i, i, (t) => b.layers.get(t.layer.tensor)!, segBatch);
         done += n;
         doneThisRun += n;
@@ -343,7 +351,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
 
     if (phase === 'quantile') {
       tallies.forEach((t, i) => {
-        t.quantiles = fromCheckpoint && restored[`q${i}`] ? UnitQuantiles.unpack(restoredMeta[`q${i}`], restored[`q${i}`] as Float32Array) : new UnitQuantiles(t.layer.shape[0], SKETCH_K);
+        t.quantiles = fromCheckpoint && checkpoint!.done > 0 && restored[`q${i}`] ? UnitQuantiles.unpack(restoredMeta[`q${i}`], restored[`q${i}`] as Float32Array) : new UnitQuantiles(t.layer.shape[0], SKETCH_K);
       });
       await runBatches((_b, _s, i, fmOf) => {
         for (const t of tallies) {
@@ -365,24 +373,12 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         t.quantiles = undefined;
       }
     } else if (phase === 'iqr') {
-      let made = false;
-      const ensure = (H: number, W: number) => {
-        if (made) return;
-        made = true;
-        tallies.forEach((t, i) => {
-          const [C, h, w] = t.layer.shape;
-          t.up = new Upsampler(h, w, H, W);
-          t.iqr = new IqrTally(C, ctx.seg.space.labels.length, t.levels!, t.up);
-          if (fromCheckpoint && restored[`iqr${i}.hist`]) {
-            const a: Record<string, Arr> = {};
-            for (const k of ['hist', 'histAll', 'area', 'counters']) a[k] = restored[`iqr${i}.${k}`];
-            t.iqr.load(a as Record<string, Float64Array>);
-          }
-        });
-      };
-      if (segRes) ensure(segRes[0], segRes[1]);
+      const K = ctx.seg.space.labels.length;
+      tallies.forEach((t, i) => {
+        t.iqr = new IqrTally(t.layer.shape[0], K, t.levels!, t.up);
+        if (fromCheckpoint && checkpoint!.done > 0) restoreArrays(t.iqr, `iqr${i}`);
+      });
       await runBatches((_b, _s, i, fmOf, seg) => {
-        ensure(seg!.H, seg!.W);
         const sl = seg!.sample(i);
         for (const t of tallies) {
           const [C, h, w] = t.layer.shape;
@@ -402,34 +398,25 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         t.iqr = undefined;
       }
     } else {
-      let made = false;
-      const ensure = (H: number, W: number) => {
-        if (made) return;
-        made = true;
-        tallies.forEach((t, i) => {
-          const [C, h, w] = t.layer.shape;
-          t.up = new Upsampler(h, w, H, W);
-          t.iou = new IouTally(C, ctx.seg.space.labels.length, ctx.seg.space.categories.length, t.thresholds!, t.up, settings.topk);
-          if (fromCheckpoint && restored[`iou${i}.inter`]) {
-            const a: Record<string, Arr> = {};
-            for (const k of Object.keys(t.iou.arrays())) a[k] = restored[`iou${i}.${k}`];
-            t.iou.load(a as Record<string, Float64Array>);
-          }
-        });
-      };
-      if (segRes) ensure(segRes[0], segRes[1]);
+      const space = ctx.seg.space;
+      tallies.forEach((t, i) => {
+        t.iou = new IouTally(t.layer.shape[0], space.labels.length, space.categories.length, t.thresholds!, t.up, settings.topk);
+        if (fromCheckpoint && checkpoint!.done > 0) restoreArrays(t.iou, `iou${i}`);
+      });
       await runBatches((_b, sample, i, fmOf, seg) => {
-        ensure(seg!.H, seg!.W);
         const sl = seg!.sample(i);
         for (const t of tallies) {
           const [C, h, w] = t.layer.shape;
           t.iou!.addSample(sample, fmOf(t), i * C * h * w, sl);
         }
       });
-      if (total === 0 && segRes) ensure(segRes[0], segRes[1]);
     }
     overallBase += total;
-    saveState(phase, total);
+    // A finished phase checkpoints as the start of the next one (its results — levels, thresholds — go
+    // with it), so a resume never re-derives them from a phase it skips.
+    const next = order[pi + 1];
+    if (next) saveState(next, 0);
+    else saveState(phase, total);
   }
 
   const result = await finalizeResults(ctx, tallies, {

@@ -158,3 +158,15 @@ test('a segmenter with several outputs gives one label per pixel from each (obje
   // with the labels of only one output, the channel count does not match
   await assert.rejects(dissect(base('two-head-bad', { segmenter: { path: seg, labels: m.labels } })), /5 channels \(object: 3, material: 2\) but the labels file names 4/);
 });
+
+test('a run that dies just after a phase ends (no checkpoint since) resumes with that phase\'s thresholds', async () => {
+  const full = await dissect(base('full-iqr', { batch: 5, threshold: 'iqr' }));
+  // a crash (here: an exception from the progress callback) in the first IoU batch, long before any
+  // periodic checkpoint: the last checkpoint is the one written when the IQR phase ended
+  await assert.rejects(
+    dissect(base('died', { batch: 5, threshold: 'iqr', checkpointSeconds: 3600, onProgress: (p) => { if (p.phase === 'iou') throw new Error('simulated crash'); } })),
+    /simulated crash/,
+  );
+  const resumed = await dissect(base('died', { batch: 5, threshold: 'iqr', resume: true }));
+  assert.deepEqual(numbers(resumed.result), numbers(full.result));
+});

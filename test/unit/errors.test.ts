@@ -74,7 +74,7 @@ test('an image size the segmenter cannot take is reported with the shapes', asyn
 
 test('NaN in an output names the batch and the sample', async () => {
   const nan = writeMaskModels(dir, { nanAt: true });
-  await assert.rejects(dissect(opts('e7', { generator: { path: nan.generator } })), code('non-finite', /(generator output "image"|layer layer1) is NaN in quantile batch 1, sample 0: the model produced NaN/));
+  await assert.rejects(dissect(opts('e7', { generator: { path: nan.generator } })), code('non-finite', /(generator output "image"|layer layer1) is NaN in the probe batch \(threshold sample 0\), sample 0: the model produced NaN/));
 });
 
 test('a latents file of the wrong shape says what is needed', async () => {

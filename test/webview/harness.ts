@@ -82,7 +82,7 @@ export interface Harness {
   /** Uncaught page errors and console errors seen so far. */
   errors: string[];
   /** Loads (or reloads) the app's page; sessionStorage (the persisted state) survives unless `fresh`. */
-  open(app: 'layer' | 'unit', opts?: { fresh?: boolean }): Promise<void>;
+  open(app: WebviewApp, opts?: { fresh?: boolean }): Promise<void>;
   push(msg: HostMessage): Promise<void>;
   posted(): Promise<WebviewMessage[]>;
   clearPosted(): Promise<void>;
@@ -92,11 +92,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export type WebviewApp = 'layer' | 'unit' | 'intervene' | 'causal';
+
 export async function startHarness(images: Map<string, Buffer>): Promise<Harness> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: the webview tests need it. Install it with \`apt-get install chromium\` (CI installs it), or set CHROMIUM_PATH.`);
   }
-  for (const app of ['layer', 'unit']) {
+  for (const app of ['layer', 'unit', 'intervene', 'causal']) {
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'webview', `${app}.js`)), `dist/webview/${app}.js is missing: run \`npm run build\``);
   }
   const server = http.createServer((req, res) => {
@@ -106,7 +108,7 @@ export async function startHarness(images: Map<string, Buffer>): Promise<Harness
       res.end(body);
     };
     if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', '');
-    const app = /^\/(layer|unit)\.html$/.exec(url.pathname);
+    const app = /^\/(layer|unit|intervene|causal)\.html$/.exec(url.pathname);
     if (app) return send(200, 'text/html; charset=utf-8', pageHtml(app[1]), { 'content-security-policy': CSP });
     const dist = /^\/dist\/webview\/([a-z]+\.js(?:\.map)?)$/.exec(url.pathname);
     if (dist) {

@@ -1,0 +1,404 @@
+/**
+ * <gd-causal-app>: the causal panel (`{type:'causal'}`; the paper's §3.2, Fig. 4 and Fig. 11). Starts causal
+ * unit searches and insertion-context jobs with `host.request` (progress arrives as `{type:'progress'}` with
+ * the job id; Cancel posts `cancelJob`), and shows per concept: the removal curves of the causal and the IoU
+ * ranking, the ACE of both unit sets with 95% intervals, the units, and where the concept can be inserted.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import type { CausalConceptResult, CausalView, ContextView, HostMessage, PanelIdentity, WebviewMessage } from '../../extension/protocol';
+import { controlStyles } from '../shared/controls';
+import { cssProps } from '../shared/css-props';
+import type { Host } from '../shared/host';
+import { baseStyles } from '../shared/theme';
+import './ace-chart';
+import './context-view';
+
+const DEFAULT_COUNT = 20;
+const DEFAULT_SAMPLES = 200;
+const CONTEXT_SAMPLES = 20;
+
+interface Job {
+  job: string;
+  kind: 'causal' | 'context';
+  concept: string;
+  done: number;
+  total: number;
+  what: string;
+}
+
+interface CausalPanelState extends PanelIdentity {
+  concept?: string;
+  count?: number;
+  samples?: number;
+}
+
+type Ace = CausalConceptResult['ace'];
+
+const f3 = (x: number): string => x.toFixed(3);
+
+let jobCounter = 0;
+function newJobId(kind: string): string {
+  jobCounter++;
+  return `${kind}-${Date.now().toString(36)}-${jobCounter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export class CausalApp extends LitElement {
+  static override properties = {
+    view: { state: true },
+    results: { state: true },
+    contexts: { state: true },
+    order: { state: true },
+    jobs: { state: true },
+    errors: { state: true },
+    concept: { state: true },
+    count: { state: true },
+    samples: { state: true },
+  };
+
+  /** Set by the entry point before the element is connected. */
+  host: Host | undefined;
+  declare view: CausalView | undefined;
+  declare results: Map<string, CausalConceptResult>;
+  declare contexts: Map<string, ContextView>;
+  /** Concepts shown, most recently computed first. */
+  declare order: string[];
+  declare jobs: Job[];
+  declare errors: { concept: string; kind: Job['kind']; message: string }[];
+  declare concept: string;
+  declare count: number;
+  declare samples: number;
+
+  private cancelled = new Set<string>();
+  private generation = 0;
+
+  constructor() {
+    super();
+    this.view = undefined;
+    this.results = new Map();
+    this.contexts = new Map();
+    this.order = [];
+    this.jobs = [];
+    this.errors = [];
+    this.concept = '';
+    this.count = DEFAULT_COUNT;
+    this.samples = DEFAULT_SAMPLES;
+  }
+
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host {
+        padding: 8px 4px 16px;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        gap: 4px 16px;
+        margin-bottom: 10px;
+      }
+      .form {
+        gap: 8px 14px;
+      }
+      .jobs,
+      .errors {
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+        margin-top: 10px;
+      }
+      .job {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+      }
+      .track {
+        width: 240px;
+        height: 6px;
+        border-radius: 3px;
+        background: var(--vscode-input-background, #3c3c3c);
+        overflow: hidden;
+        flex: none;
+      }
+      .fill {
+        height: 100%;
+        background: var(--vscode-progressBar-background, #0e70c0);
+      }
+      .card {
+        margin-top: 16px;
+        padding: 10px 12px;
+        border: 1px solid var(--vscode-editorWidget-border, var(--vscode-widget-border, #454545));
+        border-radius: 4px;
+        background: var(--vscode-editorWidget-background, #252526);
+      }
+      .card header {
+        margin-bottom: 6px;
+      }
+      .body {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 12px 24px;
+        align-items: flex-start;
+      }
+      table.ace {
+        border-collapse: collapse;
+        margin-bottom: 8px;
+      }
+      table.ace th,
+      table.ace td {
+        padding: 3px 10px 3px 0;
+        text-align: right;
+      }
+      table.ace th:first-child,
+      table.ace td:first-child {
+        text-align: left;
+      }
+      table.ace th {
+        color: var(--vscode-descriptionForeground, #9d9d9d);
+        font-weight: 600;
+      }
+      table.ace td {
+        font-variant-numeric: tabular-nums;
+      }
+      .units {
+        margin: 4px 0;
+        max-width: 460px;
+        overflow-wrap: anywhere;
+        font-variant-numeric: tabular-nums;
+      }
+      .context {
+        margin-top: 12px;
+      }
+      h3 {
+        margin-bottom: 4px;
+      }
+      .waiting {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.host) return;
+    const s = this.host.getState<CausalPanelState>();
+    if (s) {
+      if (typeof s.count === 'number') this.count = s.count;
+      if (typeof s.samples === 'number') this.samples = s.samples;
+      if (typeof s.concept === 'string') this.concept = s.concept;
+    }
+    this.host.onMessage(this.onMessage);
+    this.post({ type: 'ready' });
+  }
+
+  private post(msg: WebviewMessage): void {
+    this.host?.post(msg);
+  }
+
+  private persist(): void {
+    const v = this.view;
+    if (v) this.host?.setState<CausalPanelState>({ runId: v.runId, layer: v.layer, concept: this.concept, count: this.count, samples: this.samples });
+  }
+
+  private onMessage = (m: HostMessage): void => {
+    switch (m.type) {
+      case 'causal':
+        this.show(m.view);
+        break;
+      case 'progress':
+        if (this.jobs.some((j) => j.job === m.job)) {
+          this.jobs = this.jobs.map((j) => (j.job === m.job ? { ...j, done: m.done, total: m.total, what: m.what } : j));
+        }
+        break;
+      default:
+        break;
+    }
+  };
+
+  private show(view: CausalView): void {
+    const other = !this.view || this.view.runId !== view.runId || this.view.layer !== view.layer;
+    if (other) {
+      this.generation++;
+      this.results = new Map();
+      this.contexts = new Map();
+      this.order = [];
+      this.jobs = [];
+      this.errors = [];
+    }
+    const results = new Map(this.results);
+    const contexts = new Map(this.contexts);
+    const order = [...this.order];
+    for (const r of view.results) {
+      results.set(r.concept, r);
+      if (!order.includes(r.concept)) order.push(r.concept);
+    }
+    for (const c of view.contexts) {
+      contexts.set(c.concept, c);
+      if (!order.includes(c.concept)) order.push(c.concept);
+    }
+    this.results = results;
+    this.contexts = contexts;
+    this.order = order;
+    this.view = view;
+    if (!view.concepts.includes(this.concept)) this.concept = view.concepts[0] ?? '';
+    this.persist();
+  }
+
+  private toFront(concept: string): void {
+    this.order = [concept, ...this.order.filter((c) => c !== concept)];
+  }
+
+  private async start(kind: Job['kind'], concept: string): Promise<void> {
+    const host = this.host;
+    if (!host || !concept || this.jobs.some((j) => j.kind === kind && j.concept === concept)) return;
+    const job = newJobId(kind);
+    const generation = this.generation;
+    this.jobs = [...this.jobs, { job, kind, concept, done: 0, total: 0, what: 'starting…' }];
+    this.errors = this.errors.filter((e) => !(e.concept === concept && e.kind === kind));
+    try {
+      const r =
+        kind === 'causal'
+          ? await host.request({ kind: 'causal', job, concept, count: this.count, samples: this.samples })
+          : await host.request({ kind: 'context', job, concept, samples: CONTEXT_SAMPLES });
+      if (generation !== this.generation) return;
+      if (r.kind === 'causal') {
+        this.results = new Map(this.results).set(r.result.concept, r.result);
+        this.toFront(r.result.concept);
+      } else if (r.kind === 'context') {
+        this.contexts = new Map(this.contexts).set(r.context.concept, r.context);
+        this.toFront(r.context.concept);
+      } else if (r.kind !== 'done') {
+        throw new Error(`unexpected answer "${r.kind}"`);
+      }
+    } catch (e) {
+      if (generation === this.generation && !this.cancelled.has(job)) {
+        this.errors = [...this.errors, { concept, kind, message: e instanceof Error ? e.message : String(e) }];
+      }
+    } finally {
+      if (generation === this.generation) this.jobs = this.jobs.filter((j) => j.job !== job);
+      this.cancelled.delete(job);
+    }
+  }
+
+  private cancel(job: string): void {
+    this.cancelled.add(job);
+    this.post({ type: 'cancelJob', job });
+    this.jobs = this.jobs.filter((j) => j.job !== job);
+  }
+
+  private numberInput(e: Event, min: number): number | undefined {
+    const n = Math.round(Number((e.target as HTMLInputElement).value));
+    return Number.isFinite(n) && n >= min ? n : undefined;
+  }
+
+  override render() {
+    const v = this.view;
+    if (!v) return html`<div class="waiting muted"><vscode-progress-ring></vscode-progress-ring> Loading…</div>`;
+    const busy = (kind: Job['kind']) => this.jobs.some((j) => j.kind === kind && j.concept === this.concept);
+    return html`
+      <header>
+        <h1 class="title">Causal units · ${v.layer}</h1>
+        <span class="muted">${v.model}</span>
+      </header>
+      <div class="toolbar form" role="group" aria-label="Causal unit search">
+        <label class="field"><span>Concept</span>
+          <select class="concept" @change=${(e: Event) => {
+            this.concept = (e.target as HTMLSelectElement).value;
+            this.persist();
+          }}>
+            ${v.concepts.map((c) => html`<option value=${c} ?selected=${c === this.concept}>${c}</option>`)}
+          </select></label>
+        <label class="field"><span>Units</span>
+          <input class="count" type="number" min="1" .value=${String(this.count)} @change=${(e: Event) => {
+            this.count = this.numberInput(e, 1) ?? this.count;
+            this.persist();
+          }} /></label>
+        <label class="field"><span>Samples</span>
+          <input class="samples" type="number" min="2" step="10" .value=${String(this.samples)} @change=${(e: Event) => {
+            this.samples = this.numberInput(e, 2) ?? this.samples;
+            this.persist();
+          }} /></label>
+        <vscode-button class="find" ?disabled=${!this.concept || busy('causal')} @click=${() => void this.start('causal', this.concept)}>Find causal units</vscode-button>
+        <vscode-button class="where" appearance="secondary" ?disabled=${!this.concept || busy('context')}
+          @click=${() => void this.start('context', this.concept)}>Where can it be inserted?</vscode-button>
+      </div>
+      ${this.jobs.length > 0 ? html`<div class="jobs">${this.jobs.map((j) => this.renderJob(j))}</div>` : nothing}
+      ${this.errors.length > 0
+        ? html`<div class="errors">${this.errors.map((e) => html`<p class="error" role="alert">${e.kind === 'causal' ? 'Causal search' : 'Insertion context'} for ${e.concept} failed: ${e.message}</p>`)}</div>`
+        : nothing}
+      ${this.order.length === 0 ? html`<p class="muted empty">No results yet: choose a concept and find its causal units.</p>` : nothing}
+      ${this.order.map((c) => this.renderConcept(v, c))}
+    `;
+  }
+
+  private renderJob(j: Job) {
+    const frac = j.total > 0 ? Math.min(1, j.done / j.total) : 0;
+    const title = j.kind === 'causal' ? `Finding causal units for ${j.concept}` : `Insertion context of ${j.concept}`;
+    return html`<div class="job" data-job=${j.job} data-kind=${j.kind}>
+      <div class="track" role="progressbar" aria-label=${title} aria-valuemin="0" aria-valuemax=${j.total} aria-valuenow=${j.done}>
+        <div class="fill" ${cssProps({ width: `${(frac * 100).toFixed(1)}%` })}></div>
+      </div>
+      <span class="text">${title}: ${j.what}${j.total > 0 ? ` (${j.done}/${j.total})` : ''}</span>
+      <vscode-button class="cancel" appearance="secondary" @click=${() => this.cancel(j.job)}>Cancel</vscode-button>
+    </div>`;
+  }
+
+  private renderConcept(v: CausalView, concept: string) {
+    const r = this.results.get(concept);
+    const ctx = this.contexts.get(concept);
+    const contextBusy = this.jobs.some((j) => j.kind === 'context' && j.concept === concept);
+    return html`<section class="card" data-concept=${concept}>
+      <header>
+        <h2>${concept}</h2>
+        ${r ? html`<span class="muted">${r.units.length} units · ${r.samples} samples</span>` : nothing}
+        <span class="spacer"></span>
+        ${r
+          ? html`<vscode-button class="intervene" appearance="secondary" title="Ablate these units in the intervention panel"
+              @click=${() => this.post({ type: 'intervene', layer: v.layer, units: [...r.units], mode: 'ablate' })}>Open in intervention panel</vscode-button>`
+          : nothing}
+        ${!ctx
+          ? html`<vscode-button class="where" appearance="secondary" ?disabled=${contextBusy} @click=${() => void this.start('context', concept)}>Where can it be inserted?</vscode-button>`
+          : nothing}
+      </header>
+      ${r
+        ? html`<div class="body">
+            <gd-ace-chart .ace=${r.curves.ace} .iou=${r.curves.iou} .concept=${concept}></gd-ace-chart>
+            <div>
+              <table class="ace">
+                <thead><tr><th>Ranking</th><th>Units</th><th>ACE</th><th>95% interval</th><th>Removed</th><th>Added</th></tr></thead>
+                <tbody>
+                  ${this.aceRow('causal', 'causal', r.units.length, r.ace)}
+                  ${r.iouAce ? this.aceRow('iou', 'IoU', (r.iouUnits ?? r.units).length, r.iouAce) : nothing}
+                </tbody>
+              </table>
+              <p class="units causal-units"><span class="muted">Causal units:</span> ${r.units.join(', ')}</p>
+              ${r.iouUnits ? html`<p class="units iou-units"><span class="muted">IoU units:</span> ${r.iouUnits.join(', ')}</p>` : nothing}
+            </div>
+          </div>`
+        : nothing}
+      ${ctx ? html`<div class="context"><h3>Where can ${concept} be inserted?</h3><gd-context-view .context=${ctx}></gd-context-view></div>` : nothing}
+    </section>`;
+  }
+
+  private aceRow(cls: string, name: string, n: number, a: Ace) {
+    return html`<tr class=${cls}>
+      <td>${name}</td>
+      <td class="n">${n}</td>
+      <td class="ace-value">${f3(a.ace)}</td>
+      <td class="ci">[${f3(a.ci.ace[0])}, ${f3(a.ci.ace[1])}]</td>
+      <td class="removed">${f3(a.removed)}</td>
+      <td class="added">${f3(a.added)}</td>
+    </tr>`;
+  }
+}
+
+customElements.define('gd-causal-app', CausalApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gd-causal-app': CausalApp;
+  }
+}
