@@ -414,6 +414,54 @@ async function webviewCheck(page) {
   }
 }
 
+/** UI check: in the intervention panel, painting a stroke re-renders the edited images. */
+async function interventionCheck(page) {
+  const title = 'UI: painting a region in the intervention panel re-renders the ablated images';
+  const started = Date.now();
+  let seen = 'no webview frame with <gd-intervene-app>';
+  const afterSrcs = (frame) => frame.locator('gd-intervene-app img.pic.after:not(.pending)').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
+  try {
+    let frame;
+    while (!frame && Date.now() - started < 60_000) {
+      for (const f of page.frames()) if ((await f.locator('gd-intervene-app').count().catch(() => 0)) > 0) frame = f;
+      if (!frame) await sleep(500);
+    }
+    if (!frame) throw new Error(seen);
+    // the preset (whole-image ablation of 8 units) renders first
+    let first = [];
+    while (Date.now() - started < 60_000 && first.length < 4) {
+      first = await afterSrcs(frame).catch(() => []);
+      if (first.length < 4) await sleep(500);
+    }
+    seen = `${first.length} after-images before painting`;
+    if (first.length < 4) throw new Error(seen);
+    const canvas = frame.locator('gd-intervene-app gd-mask-painter canvas');
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error('the brush canvas is not visible');
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * (0.2 + 0.06 * i), box.y + box.height * 0.5, { steps: 2 });
+    await page.mouse.up();
+    const whole = await frame.locator('gd-intervene-app vscode-checkbox.whole').evaluate((c) => c.checked);
+    if (whole) throw new Error('painting did not turn "whole image" off');
+    while (Date.now() - started < 90_000) {
+      const now = await afterSrcs(frame).catch(() => []);
+      const changed = now.length === 4 && now.some((src, i) => src !== first[i]);
+      seen = `${now.length} after-images, ${changed ? 'changed' : 'unchanged'} since painting`;
+      if (changed) {
+        results.push({ title, state: 'passed', durationMs: Date.now() - started });
+        return;
+      }
+      await sleep(500);
+    }
+    throw new Error(seen);
+  } catch (e) {
+    const shot = path.join(tmp, 'intervention-failure.png');
+    await page.screenshot({ path: shot }).catch(() => {});
+    results.push({ title, state: 'failed', error: `${e.message} (screenshot: ${shot})`, durationMs: Date.now() - started });
+  }
+}
+
 /** Waits for the suite's result file; the timeout counts from `since` (when the workbench was opened). */
 async function waitForResult(since) {
   const file = path.join(tmp, 'result.json');
@@ -477,6 +525,8 @@ async function main() {
     log(`suite finished in ${(suite.durationMs / 1000).toFixed(1)}s`);
     results.push(...suite.tests);
     if (suite.tests.length === 0) throw new HarnessError('the suite ran no tests');
+    await interventionCheck(page);
+    if (process.env.GD_E2E_SCREENSHOT) await page.screenshot({ path: process.env.GD_E2E_SCREENSHOT.replace(/\.png$/, '-intervene.png') }).catch(() => {});
     await webviewCheck(page);
     // After the suite, so no panel the suite opens can take the focus from the palette meanwhile.
     await paletteCheck(page);

@@ -114,8 +114,22 @@ describe('dissection in VS Code', function () {
     assert.match(fs.readFileSync(html, 'utf8'), /data:image\/png;base64/);
   });
 
+  it('opens the intervention panel on layer3 and the causal panel', async () => {
+    await vscode.commands.executeCommand('ganDissection.causalUnits', { runId: out, layer: 'layer3' });
+    await vscode.commands.executeCommand('ganDissection.intervene', { runId: out, layer: 'layer3', units: [0, 1, 2, 3, 4, 5, 6, 7], mode: 'ablate' });
+    const titles = (await vscode.commands.executeCommand('ganDissection.openedPanels')) as string[];
+    assert.ok(titles.includes('layer3 · intervention'), `panels: ${titles.join(', ')}`);
+    assert.ok(titles.includes('layer3 · causal units'), `panels: ${titles.join(', ')}`);
+    // the engine wrote the unedited samples of the preview grid next to the dissection
+    const dir = path.join(out, 'interventions', 'layer3');
+    const start = Date.now();
+    while (Date.now() - start < 60_000 && !(fs.existsSync(dir) && fs.readdirSync(dir).filter((f) => f.endsWith('-before.png')).length === 4)) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('-before.png')).length, 4);
+  });
+
   after(async () => {
-    // leave the layer panel in front for the harness's webview check
+    // leave the layer panel open and the intervention panel in front, for the harness's UI checks
     await vscode.commands.executeCommand('ganDissection.showLayer', { runId: out, layer: 'layer3' });
+    await vscode.commands.executeCommand('ganDissection.intervene', { runId: out, layer: 'layer3' });
   });
 });
