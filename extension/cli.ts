@@ -34,7 +34,8 @@ Interventions (--from DIR: an earlier dissection of the layer, for rankings and 
   gan-dissect ace       --layer L --concept C (--units ... | --ranking iou|ace --count N) [--samples 200] [--json]
   gan-dissect causal    --layer L --concept C [--count 20] [--samples 200] [--search-samples 32] --out DIR
   gan-dissect context   --layer L --concept C [--samples 100] [--grid 8] --out DIR
-  (also --from DIR, --seed 3, --batch N, and the model options below)
+  (also --from DIR, --seed 3, --batch N, --insertion concept|quantile — insertion constants: the unit's
+   mean activation where the concept is (default) or its 0.99 quantile — and the model options below)
 
 Model options (or --project P.dissect.json holding them):
   --latent-input NAME  --image-output NAME  --image-range LO,HI (default -1,1)
@@ -88,6 +89,7 @@ const OPTIONS = {
   region: { type: 'string' },
   grid: { type: 'string' },
   'search-samples': { type: 'string' },
+  insertion: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -322,7 +324,9 @@ async function interventionCommand(
   const ranking = v.ranking as 'iou' | 'ace' | undefined;
   if (ranking && ranking !== 'iou' && ranking !== 'ace') throw new UsageError(`--ranking must be iou or ace, got "${v.ranking}"`);
   const region = nums(v.region, 'region', 4) as [number, number, number, number] | undefined;
+  if (v.insertion && v.insertion !== 'concept' && v.insertion !== 'quantile') throw new UsageError(`--insertion must be concept or quantile, got "${v.insertion}"`);
   const base = {
+    ...(v.insertion ? { insertion: v.insertion as 'concept' | 'quantile' } : {}),
     generator,
     segmenter: segmenter!,
     layer: v.layer[0],

@@ -167,6 +167,21 @@ export async function insertionValues(model: InterventionModel, c: number, o: Ef
   return Float32Array.from(num, (v) => v / den);
 }
 
+/** The alternative insertion constants (the later toolkit's painter): each unit's 0.99 quantile. */
+export async function quantileValues(model: InterventionModel, o: EffectOptions, q = 0.99): Promise<Float32Array> {
+  const { UnitQuantiles } = await import('./stats/quantile');
+  const [C, h, w] = model.shape;
+  const sketches = new UnitQuantiles(C);
+  const z = seededLatents(o.seed, model.gen.latentDims).batch(0, o.samples);
+  for (let i = 0; i < o.samples; i += o.batch) {
+    checkCancel(o.signal);
+    const n = Math.min(o.batch, o.samples - i);
+    const r = await model.original(z.subarray(i * model.gen.latentDims, (i + n) * model.gen.latentDims), n, i);
+    for (let k = 0; k < n; k++) sketches.addSample(r.fm, k * C * h * w, h * w);
+  }
+  return Float32Array.from(sketches.sketches, (s) => s.quantiles([q])[0]);
+}
+
 export interface CausalResult {
   concept: string;
   layer: string;

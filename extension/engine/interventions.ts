@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InterventionModel, poolMask, rectMask, type InterventionOptions } from './intervene';
-import { averageCausalEffect, causalSearch, insertionContext, insertionValues, sampleSet, ablation, insertion, type AceResult, type CausalResult, type ContextResult, type EffectOptions } from './causal';
+import { averageCausalEffect, causalSearch, insertionContext, insertionValues, quantileValues, sampleSet, ablation, insertion, type AceResult, type CausalResult, type ContextResult, type EffectOptions } from './causal';
 import { seededLatents } from './latents';
 import { toRgbBytes } from './data/image';
 import { encodePng } from './data/png';
@@ -81,14 +81,19 @@ export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: nu
   return iouRanking(from, choice.concept).slice(0, count);
 }
 
-/** Insertion constants k for a concept, cached next to the dissection they came from. */
-export async function cachedInsertionValues(model: InterventionModel, concept: string, from: FromRun | undefined, o: EffectOptions): Promise<Float32Array> {
-  const file = from ? path.join(from.out, 'insertion', safeName(from.layer.layer), `${safeName(concept)}.json`) : undefined;
+/** Where insertion constants come from: the concept's conditional mean (the paper), or each unit's 0.99 quantile. */
+export type InsertionSource = 'concept' | 'quantile';
+
+/** Insertion constants k, cached next to the dissection they came from. */
+export async function cachedInsertionValues(model: InterventionModel, concept: string | undefined, from: FromRun | undefined, o: EffectOptions, source: InsertionSource = 'concept'): Promise<Float32Array> {
+  if (source === 'concept' && !concept) throw new DissectError('bad-usage', 'insertion constants by concept need a concept (or use the units\' 0.99 quantiles: --insertion quantile)');
+  const name = source === 'quantile' ? '_quantile-0.99' : safeName(concept!);
+  const file = from ? path.join(from.out, 'insertion', safeName(from.layer.layer), `${name}.json`) : undefined;
   if (file && fs.existsSync(file)) {
     const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { generator: string; values: number[] };
     if (j.generator === model.gen.sha256) return Float32Array.from(j.values);
   }
-  const k = await insertionValues(model, model.concept(concept), o);
+  const k = source === 'quantile' ? await quantileValues(model, o) : await insertionValues(model, model.concept(concept!), o);
   if (file) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeAtomic(file, JSON.stringify({ generator: model.gen.sha256, concept, samples: o.samples, seed: o.seed, values: Array.from(k) }));
@@ -141,6 +146,7 @@ export interface InterveneJob extends InterventionOptions, UnitChoice {
   from?: string;
   mode: 'ablate' | 'insert';
   value?: number;
+  insertion?: InsertionSource;
   /** x0, y0, x1, y1 in image pixels. */
   region?: [number, number, number, number];
   samples: number;
@@ -180,8 +186,8 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
   if (j.mode === 'ablate') values = new Float32Array(units.length);
   else if (j.value !== undefined) values = new Float32Array(units.length).fill(j.value);
   else {
-    if (!j.concept) throw new DissectError('bad-usage', 'insert needs --value K, or --concept C to use its insertion constants');
-    const k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch });
+    if (!j.concept && j.insertion !== 'quantile') throw new DissectError('bad-usage', 'insert needs --value K, --concept C (its insertion constants) or --insertion quantile');
+    const k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch }, j.insertion ?? 'concept');
     values = Float32Array.from(units, (u) => k[u]);
   }
   const after = await model.edited(orig.fm, z, j.samples, { units, values, ...(mask ? { mask } : {}) });
@@ -209,6 +215,7 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
 
 export interface EffectJob extends InterventionOptions, UnitChoice {
   from?: string;
+  insertion?: InsertionSource;
   concept: string;
   samples: number;
   seed: number;
@@ -225,7 +232,7 @@ export async function runAce(j: EffectJob): Promise<AceResult & { units: number[
   const c = model.concept(j.concept);
   const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
   const set = await sampleSet(model, c, o);
-  const k = await cachedInsertionValues(model, j.concept, from, o);
+  const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
   return { ...(await averageCausalEffect(model, c, units, k, o, set)), units };
 }
 
@@ -234,7 +241,7 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
   const from = j.from ? readFrom(j.from, j.layer) : undefined;
   const c = model.concept(j.concept);
   const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
-  const k = await cachedInsertionValues(model, j.concept, from, o);
+  const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
   const r = await causalSearch(model, c, { ...o, count: j.count, searchSamples: j.searchSamples, k, ...(from ? { iouRanking: iouRanking(from, j.concept) } : {}) });
   fs.mkdirSync(j.out, { recursive: true });
   writeAtomic(path.join(j.out, 'causal.json'), JSON.stringify(r, null, 1));
@@ -253,7 +260,7 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
   const units = chooseUnits(choice, from, model.shape[0]);
   const c = model.concept(j.concept);
   const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
-  const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) });
+  const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'concept');
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
   fs.mkdirSync(j.out, { recursive: true });
   r.heatmaps = await contextHeatmaps(model, r, j.seed, Math.min(4, j.samples), j.out);

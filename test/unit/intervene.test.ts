@@ -129,3 +129,13 @@ test('live preview: a session keeps the samples; each edit renders them (mask pa
   await assert.rejects(s.preview({ units: [9], mode: 'ablate', strength: 1, mask: null }), /unit 9 is out of range/);
   await assert.rejects(s.preview({ units: [0], mode: 'insert', strength: 1, mask: null }), /needs a concept/);
 });
+
+test('the alternative insertion constants are each unit\'s 0.99 quantile (known here in closed form)', async () => {
+  const { quantileValues } = await import('../../extension/engine/causal');
+  const model = await open();
+  const q = await quantileValues(model, { samples: 200, seed: 5, batch: 50 });
+  // c0 = relu(x − 0.5), x ~ N(0, 1): its 0.99 quantile is Φ⁻¹(0.99) − 0.5 = 1.826
+  assert.ok(Math.abs(q[0] - 1.826) < 0.12, `q0 = ${q[0]}`);
+  // c1 = 10·relu(c0 − 2) is non-zero in 0.6% < 1% of cells: its 0.99 quantile is 0
+  assert.equal(q[1], 0);
+});
