@@ -135,7 +135,7 @@ export function registerCommands(s: CommandServices): void {
     `${PHASE_TITLES[p.phase]} ${p.done}/${p.total} · ${p.samplesPerSecond.toFixed(1)} samples/s${p.phase === 'render' ? '' : ` · ETA ${Math.round(p.etaSeconds)} s`}`;
 
   /** Runs a dissection with a cancellable progress notification; returns the response or undefined. */
-  const run = async (params: DissectParams, title: string): Promise<DissectResponse | undefined> => {
+  const run = async (params: DissectParams, title: string, retried = false): Promise<DissectResponse | undefined> => {
     fs.mkdirSync(params.out, { recursive: true });
     fs.writeFileSync(path.join(params.out, 'request.json'), JSON.stringify({ ...params, resume: undefined, force: undefined }, null, 1));
     const source = new vscode.CancellationTokenSource();
@@ -166,6 +166,11 @@ export function registerCommands(s: CommandServices): void {
       }
       s.log.appendLine(`[error] ${err.message}`);
       const resumable = fs.existsSync(path.join(params.out, 'state.bin'));
+      if (err.code === 'crashed' && resumable && !retried) {
+        // The engine restarts on the next request; resume once by itself (a second crash asks the user).
+        void vscode.window.showWarningMessage(`GAN Dissection: ${err.message} Resuming from the last checkpoint…`);
+        return run({ ...params, resume: true, force: false }, title, true);
+      }
       const choice = await vscode.window.showErrorMessage(`GAN Dissection: ${err.message}`, ...(resumable ? ['Resume'] : []), 'Show Log');
       if (choice === 'Resume') return run({ ...params, resume: true }, title);
       if (choice === 'Show Log') s.log.show();
