@@ -202,8 +202,12 @@ export class Panels {
 
   private async onMessage(st: PanelState, m: WebviewMessage): Promise<void> {
     const { id } = st;
-    const run = readRun(id.runId);
-    if (!run) return;
+    // read lazily: previews arrive on every brush move and need no dissection file
+    const run = () => {
+      const r = readRun(id.runId);
+      if (!r) throw new Error(`the dissection in ${id.runId} is no longer on disk`);
+      return r;
+    };
     switch (m.type) {
       case 'ready':
         return this.postView(st);
@@ -211,7 +215,7 @@ export class Panels {
         this.show('unit', { runId: id.runId, layer: m.layer, unit: m.unit });
         return;
       case 'goToSource':
-        await vscode.commands.executeCommand('ganDissection.goToSource', { generator: run.result.settings.generator.path, layer: m.layer });
+        await vscode.commands.executeCommand('ganDissection.goToSource', { generator: run().result.settings.generator.path, layer: m.layer });
         return;
       case 'flagUnit':
         setFlag(id.runId, m.layer, m.unit, m.flagged);
@@ -220,7 +224,7 @@ export class Panels {
         await vscode.commands.executeCommand('ganDissection.exportReport', { runId: id.runId, format: m.format });
         return;
       case 'pickComparison': {
-        const other = await this.pickLayer(`Compare ${id.layer} with…`, run, id.layer);
+        const other = await this.pickLayer(`Compare ${id.layer} with…`, run(), id.layer);
         if (other) this.post(st, { type: 'compare', view: layerView(st.panel.webview, other.run, other.layer, await this.s.hasSource(other.run.result.settings.generator.path, other.layer.layer)) });
         return;
       }
