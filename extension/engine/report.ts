@@ -31,12 +31,12 @@ export function conceptChart(concepts: { label: string; category: string; count:
   const max = Math.max(...concepts.map((c) => c.count));
   const bars = concepts.map((c, i) => {
     const bh = Math.max(1, Math.round((c.count / max) * h));
-    const x = i * bw + 4;
+    const x = i * bw + 40; // room on the left for the first rotated label
     return `<g><title>${esc(c.label)} (${esc(c.category)}): ${c.count}</title><rect x="${x}" y="${h - bh + 14}" width="${bw - 4}" height="${bh}" fill="${colour(c.category)}"/>` +
       `<text x="${x + (bw - 4) / 2}" y="${h - bh + 11}" font-size="9" text-anchor="middle">${c.count}</text>` +
       `<text transform="translate(${x + (bw - 4) / 2 + 3},${h + 18}) rotate(-60)" font-size="10" text-anchor="end">${esc(c.label)}</text></g>`;
   });
-  return `<svg class="chart" width="${concepts.length * bw + 8}" height="${h + 80}" role="img" aria-label="interpretable units per concept">${bars.join('')}</svg>`;
+  return `<svg class="chart" width="${concepts.length * bw + 48}" height="${h + 80}" role="img" aria-label="interpretable units per concept">${bars.join('')}</svg>`;
 }
 
 export function renderReport(result: DissectResult): string {
