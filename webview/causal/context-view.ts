@@ -5,7 +5,7 @@
  */
 import { LitElement, css, html, svg } from 'lit';
 import type { ContextView } from '../../extension/protocol';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, imagePairStyles } from '../shared/theme';
 
 const ROW = 20;
 const LABEL_W = 110;
@@ -26,6 +26,7 @@ export class ContextViewElement extends LitElement {
 
   static override styles = [
     baseStyles,
+    imagePairStyles,
     css`
       svg {
         display: block;
@@ -55,17 +56,6 @@ export class ContextViewElement extends LitElement {
         flex-wrap: wrap;
         gap: 10px;
         margin-top: 10px;
-      }
-      figure {
-        margin: 0;
-        padding: 4px;
-        background: var(--vscode-editorWidget-background, #252526);
-        border: 1px solid var(--vscode-editorWidget-border, var(--vscode-widget-border, #454545));
-        border-radius: 4px;
-      }
-      .pair {
-        display: flex;
-        gap: 4px;
       }
       img {
         width: 96px;

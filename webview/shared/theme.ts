@@ -59,3 +59,18 @@ export const baseStyles = css`
     text-align: right;
   }
 `;
+
+/** Framed figures holding an image and its heatmap side by side (unit heatmaps, insertion context). */
+export const imagePairStyles = css`
+  figure {
+    margin: 0;
+    padding: 5px;
+    background: var(--vscode-editorWidget-background, #252526);
+    border: 1px solid var(--vscode-editorWidget-border, var(--vscode-widget-border, #454545));
+    border-radius: 4px;
+  }
+  .pair {
+    display: flex;
+    gap: 4px;
+  }
+`;

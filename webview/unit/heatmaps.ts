@@ -2,7 +2,7 @@
 import { LitElement, css, html } from 'lit';
 import type { HeatmapSet } from '../../extension/protocol';
 import { fmtAct } from '../shared/format';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, imagePairStyles } from '../shared/theme';
 
 export class Heatmaps extends LitElement {
   static override properties = {
@@ -21,22 +21,12 @@ export class Heatmaps extends LitElement {
 
   static override styles = [
     baseStyles,
+    imagePairStyles,
     css`
       .grid {
         display: flex;
         flex-wrap: wrap;
         gap: 12px;
-      }
-      figure {
-        margin: 0;
-        padding: 6px;
-        background: var(--vscode-editorWidget-background, #252526);
-        border: 1px solid var(--vscode-editorWidget-border, var(--vscode-widget-border, #454545));
-        border-radius: 4px;
-      }
-      .pair {
-        display: flex;
-        gap: 4px;
       }
       img {
         width: 128px;
