@@ -173,11 +173,6 @@ export class CausalApp extends LitElement {
       h3 {
         margin-bottom: 4px;
       }
-      .waiting {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-      }
     `,
   ];
 

@@ -237,11 +237,6 @@ export class InterveneApp extends LitElement {
       section {
         margin-top: 14px;
       }
-      .waiting {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-      }
     `,
   ];
 

@@ -70,11 +70,6 @@ export class LayerApp extends LitElement {
         padding: 8px 0 0;
         flex-direction: column;
       }
-      .waiting {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-      }
     `,
   ];
 

@@ -22,6 +22,13 @@ export const baseStyles = css`
     border: 1px solid var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground, #f48771));
     padding: 4px 8px;
   }
+  /* a spinner with its message, shown while a view loads */
+  .waiting,
+  .loading {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+  }
   h1,
   h2,
   h3 {

@@ -95,11 +95,6 @@ export class UnitApp extends LitElement {
         margin-top: 2px;
         font-size: 0.9em;
       }
-      .loading {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-      }
     `,
   ];
 
