@@ -5,6 +5,8 @@ import { iqr, iou } from '../../extension/engine/stats/info';
 import { IouTally } from '../../extension/engine/stats/iou-tally';
 import { IqrTally, candidateFractions } from '../../extension/engine/stats/iqr-tally';
 import { TopK } from '../../extension/engine/stats/topk';
+import { sortFloat32 } from '../../extension/engine/stats/radix-sort';
+import { BucketIndex } from '../../extension/engine/stats/bucket-index';
 import { Upsampler } from '../../extension/engine/data/upsample';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
 import { GraphBuilder } from '../../extension/engine/onnx/builder';
@@ -246,4 +248,121 @@ test('quantile sketch: addMany is the same as adding one by one', () => {
   for (let o = 0; o < values.length; o += 777) b.addMany(values, o, Math.min(777, values.length - o));
   assert.equal(b.count, a.count);
   assert.deepEqual(b.pack(), a.pack());
+});
+
+test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and IQR tallies vs brute force', () => {
+  // Geometries: integer factors like a DCGAN's (4→64, 8→64), odd ones, identity; featuremaps with ReLU
+  // zeros, flat blocks and few distinct values, so corners often agree and values often equal a level.
+  const geometries: [number, number, number, number][] = [[4, 4, 64, 64], [8, 8, 64, 64], [3, 4, 9, 11], [5, 5, 5, 5], [2, 3, 7, 5], [16, 16, 32, 32]];
+  const rng = new Xoshiro128(23);
+  const K = 5;
+  for (const [h, w, H, W] of geometries) {
+    const C = 4;
+    const n = 3;
+    const fms: Float32Array[] = [];
+    const maps: Uint16Array[][] = [];
+    for (let s = 0; s < n; s++) {
+      const fm = new Float32Array(C * h * w);
+      for (let u = 0; u < C; u++) {
+        for (let i = 0; i < h * w; i++) {
+          const blocky = u % 2 === 0 ? Math.floor(i / 3) : i; // even units: runs of equal values
+          fm[u * h * w + i] = Math.max(0, Math.round(randn(new Xoshiro128(seed(s, u, blocky))) * 4) / 4);
+        }
+      }
+      fms.push(fm);
+      const m1 = new Uint16Array(H * W);
+      const m2 = new Uint16Array(H * W);
+      for (let p = 0; p < H * W; p++) {
+        const y = Math.floor(p / W);
+        m1[p] = 1 + ((Math.floor(y / 5) + Math.floor((p % W) / 7) + s) % 3);
+        m2[p] = rng.uniform() < 0.2 ? 4 : 0;
+      }
+      maps.push([m1, m2]);
+    }
+    const up = new Upsampler(h, w, H, W);
+    const levels = new Float32Array(C * 6);
+    for (let u = 0; u < C; u++) levels.set([0, 0.25, 0.5, 0.75, 1, 1.5], u * 6);
+    const thresholds = Float32Array.from([0, 0.5, 0.75, 1]);
+    const iqrTally = new IqrTally(C, K, levels, up);
+    const iouTally = new IouTally(C, K, 1, thresholds, up, 2);
+    const cp = new Uint8Array([1]);
+    fms.forEach((fm, s) => {
+      iqrTally.addSample(fm, 0, { maps: maps[s], categoryPresent: cp });
+      iouTally.addSample(s, fm, 0, { maps: maps[s], categoryPresent: cp });
+    });
+    const hist = new Float64Array(C * 7 * K);
+    const histAll = new Float64Array(C * 7);
+    const inter = new Float64Array(C * K);
+    const on = new Float64Array(C);
+    const act = new Float32Array(H * W);
+    fms.forEach((fm, s) => {
+      for (let u = 0; u < C; u++) {
+        up.run(fm, u * h * w, act);
+        for (let p = 0; p < H * W; p++) {
+          let b = 0;
+          while (b < 6 && levels[u * 6 + b] < act[p]) b++;
+          histAll[u * 7 + b]++;
+          for (const m of maps[s]) hist[(u * 7 + b) * K + m[p]]++;
+          if (act[p] > thresholds[u]) {
+            on[u]++;
+            for (const m of maps[s]) inter[u * K + m[p]]++;
+          }
+        }
+      }
+    });
+    const g = `${h}×${w} → ${H}×${W}`;
+    assert.deepEqual(Array.from(iqrTally.histAll), Array.from(histAll), `IQR bucket counts, ${g}`);
+    assert.deepEqual(Array.from(iqrTally.hist), Array.from(hist), `IQR (bucket, label) counts, ${g}`);
+    assert.deepEqual(Array.from(iouTally.on), Array.from(on), `on counts, ${g}`);
+    assert.deepEqual(Array.from(iouTally.inter), Array.from(inter), `intersections, ${g}`);
+  }
+  function seed(s: number, u: number, i: number): number {
+    return 1 + s * 100003 + u * 1009 + i;
+  }
+});
+
+test('radix sort of float32 gives the order of Float32Array.prototype.sort (−0 before +0, ±Infinity)', () => {
+  const rng = new Xoshiro128(31);
+  for (const n of [0, 1, 63, 64, 65, 2048, 5000]) {
+    const a = Float32Array.from({ length: n }, (_, i) => {
+      const r = rng.uniform();
+      if (r < 0.1) return 0;
+      if (r < 0.15) return -0;
+      if (r < 0.17) return i % 2 ? Infinity : -Infinity;
+      if (r < 0.3) return Math.round(randn(rng) * 2) / 2; // duplicates
+      return randn(rng) * 10 ** Math.floor(randn(rng) * 3);
+    });
+    const expected = Float32Array.from(a).sort();
+    const got = sortFloat32(Float32Array.from(a));
+    assert.ok(expected.every((v, i) => Object.is(v, got[i])), `n = ${n}`);
+  }
+  // a prefix only
+  const b = Float32Array.from({ length: 100 }, (_, i) => 100 - i);
+  sortFloat32(b, 80);
+  assert.deepEqual(Array.from(b.subarray(0, 80)), Array.from({ length: 80 }, (_, i) => 21 + i));
+  assert.deepEqual(Array.from(b.subarray(80)), [20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+});
+
+test('bucket index: #levels below a value, for every value, equals counting (ties, flat and one-level units)', () => {
+  const rng = new Xoshiro128(37);
+  const M = 100;
+  const units = 4;
+  const levels = new Float32Array(units * M);
+  for (let j = 0; j < M; j++) {
+    levels[j] = j < 30 ? 0 : Math.round(((j - 30) / 70) * 1.2 * 64) / 64; // ReLU zeros and repeated levels
+    levels[M + j] = -3 + 6 * ((j / (M - 1)) ** 3);
+    levels[2 * M + j] = 0.5; // all equal
+    levels[3 * M + j] = Math.fround(1e-6 * j) + (j > 90 ? 1e6 : 0); // a huge gap at the top
+  }
+  const index = new BucketIndex(levels, units, M);
+  for (let u = 0; u < units; u++) {
+    const probes = [...levels.subarray(u * M, (u + 1) * M), -Infinity, Infinity, 0, -0];
+    for (let i = 0; i < 2000; i++) probes.push(Math.fround(randn(rng) * (u === 3 ? 1e6 : 1)));
+    for (const l of levels.subarray(u * M, (u + 1) * M)) probes.push(Math.fround(l * (1 + 1e-7)), Math.fround(l * (1 - 1e-7)));
+    for (const a of probes) {
+      let expected = 0;
+      for (let j = 0; j < M; j++) if (levels[u * M + j] < a) expected++;
+      assert.equal(index.bucket(u, a), expected, `unit ${u}, a = ${a}`);
+    }
+  }
 });

@@ -26,8 +26,8 @@ export function interpolationAxis(inSize: number, outSize: number): Axis {
 }
 
 export class Upsampler {
-  private readonly ys: Axis;
-  private readonly xs: Axis;
+  readonly ys: Axis;
+  readonly xs: Axis;
   private readonly rows: Float32Array;
   constructor(readonly h: number, readonly w: number, readonly H: number, readonly W: number) {
     this.ys = interpolationAxis(h, H);

@@ -6,6 +6,7 @@
  * the IQR of each (unit, concept) table at the unit's threshold.
  */
 import { Upsampler } from '../data/upsample';
+import { CellGrid, type CellLabels } from '../data/cells';
 import { TopK } from './topk';
 import { iou, iqr } from './info';
 
@@ -29,6 +30,9 @@ export class IouTally {
   samples = 0;
   readonly top: TopK;
   private readonly scratch: Float32Array;
+  private readonly grid: CellGrid;
+  private cellLabels?: CellLabels;
+  private readonly mixed: Int32Array;
 
   constructor(
     readonly units: number,
@@ -44,16 +48,24 @@ export class IouTally {
     this.area = new Float64Array(labels);
     this.top = new TopK(units, topk);
     this.scratch = new Float32Array(up.H * up.W);
+    this.grid = new CellGrid(up);
+    this.mixed = new Int32Array(this.grid.count);
   }
 
   /** Adds one sample: `fm` holds its units × h × w featuremap at `offset`. */
   addSample(sample: number, fm: Float32Array, offset: number, seg: SampleLabels): void {
-    const { units, labels: K, categories: G, up, scratch } = this;
+    const { units, labels: K, categories: G, up, grid, scratch, inter, mixed } = this;
     const plane = up.h * up.w;
     const P = up.H * up.W;
-    for (const m of seg.maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
+    const maps = seg.maps;
+    for (const m of maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
     this.pixels += P;
     this.samples++;
+    const m0 = maps[0];
+    const single = maps.length === 1;
+    const identity = up.h === up.H && up.w === up.W;
+    const cl = identity ? undefined : (this.cellLabels = grid.labels(maps, K, this.cellLabels));
+    const { pixels: cellPixels, corners } = grid;
     for (let u = 0; u < units; u++) {
       const base = offset + u * plane;
       let max = -Infinity;
@@ -62,17 +74,42 @@ export class IouTally {
       const t = this.thresholds[u];
       // Bilinear interpolation never exceeds the map's maximum: no pixel of this unit is on.
       if (!(max > t)) continue;
-      // Only the part of the map that interpolates some cell above t can be on.
-      const [y0, y1, x0, x1] = up.regionAbove(fm, base, t);
-      up.runRegion(fm, base, scratch, y0, y1, x0, x1);
       let on = 0;
       const row = u * K;
-      const W = up.W;
-      for (let y = y0; y < y1; y++) {
-        for (let p = y * W + x0, end = y * W + x1; p < end; p++) {
-          if (scratch[p] > t) {
+      if (identity) {
+        for (let p = 0; p < P; p++) {
+          if (fm[base + p] > t) {
             on++;
-            for (const m of seg.maps) this.inter[row + m[p]]++;
+            for (const m of maps) inter[row + m[p]]++;
+          }
+        }
+      } else {
+        // A cell whose corners are all above t is on everywhere; all at or below t, off everywhere
+        // (data/cells.ts); only the others are interpolated pixel by pixel.
+        const { counts, list, start } = cl!;
+        let nMixed = 0;
+        for (let cell = 0; cell < grid.count; cell++) {
+          const c4 = cell * 4;
+          const above = (fm[base + corners[c4]] > t ? 1 : 0) + (fm[base + corners[c4 + 1]] > t ? 1 : 0) + (fm[base + corners[c4 + 2]] > t ? 1 : 0) + (fm[base + corners[c4 + 3]] > t ? 1 : 0);
+          if (above === 0) continue;
+          if (above === 4) {
+            on += cellPixels[cell];
+            const ck = cell * K;
+            for (let i = start[cell]; i < start[cell + 1]; i++) inter[row + list[i]] += counts[ck + list[i]];
+          } else mixed[nMixed++] = cell;
+        }
+        grid.interpolateCells(fm, base, mixed, nMixed, scratch);
+        const W = up.W;
+        for (let i = 0; i < nMixed; i++) {
+          const cell = mixed[i];
+          for (let y = grid.y0[cell], y1 = grid.y1[cell]; y < y1; y++) {
+            for (let p = y * W + grid.x0[cell], end = y * W + grid.x1[cell]; p < end; p++) {
+              if (scratch[p] > t) {
+                on++;
+                if (single) inter[row + m0[p]]++;
+                else for (const m of maps) inter[row + m[p]]++;
+              }
+            }
           }
         }
       }

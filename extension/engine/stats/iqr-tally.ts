@@ -5,6 +5,8 @@
  * and the label is present. The unit's threshold is the level of its best (label, level) pair.
  */
 import { Upsampler } from '../data/upsample';
+import { CellGrid, type CellLabels } from '../data/cells';
+import { BucketIndex } from './bucket-index';
 import { iqr } from './info';
 import type { SampleLabels } from './iou-tally';
 
@@ -26,6 +28,11 @@ export class IqrTally {
   readonly area: Float64Array;
   pixels = 0;
   private readonly scratch: Float32Array;
+  private readonly grid: CellGrid;
+  private cellLabels?: CellLabels;
+  private readonly srcBucket: Int32Array;
+  private readonly mixed: Int32Array;
+  private readonly index: BucketIndex;
 
   /** `levels`: units × M, ascending per unit. */
   constructor(readonly units: number, readonly labels: number, readonly levels: Float32Array, private readonly up: Upsampler) {
@@ -34,44 +41,66 @@ export class IqrTally {
     this.histAll = new Float64Array(units * (this.M + 1));
     this.area = new Float64Array(labels);
     this.scratch = new Float32Array(up.H * up.W);
+    this.grid = new CellGrid(up);
+    this.srcBucket = new Int32Array(up.h * up.w);
+    this.mixed = new Int32Array(this.grid.count);
+    this.index = new BucketIndex(levels, units, this.M);
   }
 
   addSample(fm: Float32Array, offset: number, seg: SampleLabels): void {
-    const { units, labels: K, M, up, scratch, levels } = this;
+    const { units, labels: K, M, up, grid, scratch, index, hist, histAll, srcBucket, mixed } = this;
     const plane = up.h * up.w;
     const P = up.H * up.W;
-    for (const m of seg.maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
+    const maps = seg.maps;
+    for (const m of maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
     this.pixels += P;
-    const single = seg.maps.length === 1 ? seg.maps[0] : undefined;
+    const m0 = maps[0];
+    const single = maps.length === 1;
+    const identity = up.h === up.H && up.w === up.W;
+    const cl = identity ? undefined : (this.cellLabels = grid.labels(maps, K, this.cellLabels));
+    const { pixels: cellPixels, corners } = grid;
     for (let u = 0; u < units; u++) {
-      up.run(fm, offset + u * plane, scratch);
-      const lv = u * M;
+      const base = offset + u * plane;
       const hrow = u * (M + 1);
-      // b = number of levels strictly below a. Upsampled maps are smooth, so the previous pixel's bucket
-      // is often right (or one step off); otherwise binary search.
-      let b = 0;
-      for (let p = 0; p < P; p++) {
-        const a = scratch[p];
-        const below = b === 0 || levels[lv + b - 1] < a;
-        const atOrAbove = b === M || levels[lv + b] >= a;
-        if (!(below && atOrAbove)) {
-          if (below && b + 1 <= M && (b + 1 === M || levels[lv + b + 1] >= a)) b = b + 1;
-          else if (atOrAbove && b - 1 >= 0 && (b - 1 === 0 || levels[lv + b - 2] < a)) b = b - 1;
-          else {
-            let lo = 0;
-            let hi = M;
-            while (lo < hi) {
-              const mid = (lo + hi) >> 1;
-              if (levels[lv + mid] < a) lo = mid + 1;
-              else hi = mid;
-            }
-            b = lo;
+      // b = number of levels strictly below a, for every source value
+      for (let i = 0; i < plane; i++) srcBucket[i] = index.bucket(u, fm[base + i]);
+      if (identity) {
+        for (let p = 0; p < P; p++) {
+          const b = srcBucket[p];
+          histAll[hrow + b]++;
+          const row = (hrow + b) * K;
+          if (single) hist[row + m0[p]]++;
+          else for (const m of maps) hist[row + m[p]]++;
+        }
+        continue;
+      }
+      // A cell whose four corners share a bucket has every pixel in it (data/cells.ts); the others are
+      // interpolated, and their pixels' buckets lie between the corners' lowest and highest.
+      const { counts, list, start } = cl!;
+      let nMixed = 0;
+      for (let cell = 0; cell < grid.count; cell++) {
+        const c4 = cell * 4;
+        const b0 = srcBucket[corners[c4]];
+        if (b0 === srcBucket[corners[c4 + 1]] && b0 === srcBucket[corners[c4 + 2]] && b0 === srcBucket[corners[c4 + 3]]) {
+          histAll[hrow + b0] += cellPixels[cell];
+          const row = (hrow + b0) * K;
+          const ck = cell * K;
+          for (let i = start[cell]; i < start[cell + 1]; i++) hist[row + list[i]] += counts[ck + list[i]];
+        } else mixed[nMixed++] = cell;
+      }
+      grid.interpolateCells(fm, base, mixed, nMixed, scratch);
+      const W = up.W;
+      for (let i = 0; i < nMixed; i++) {
+        const cell = mixed[i];
+        for (let y = grid.y0[cell], y1 = grid.y1[cell]; y < y1; y++) {
+          for (let p = y * W + grid.x0[cell], end = y * W + grid.x1[cell]; p < end; p++) {
+            const b = index.bucket(u, scratch[p]);
+            histAll[hrow + b]++;
+            const row = (hrow + b) * K;
+            if (single) hist[row + m0[p]]++;
+            else for (const m of maps) hist[row + m[p]]++;
           }
         }
-        this.histAll[hrow + b]++;
-        const cell = (hrow + b) * K;
-        if (single) this.hist[cell + single[p]]++;
-        else for (const m of seg.maps) this.hist[cell + m[p]]++;
       }
     }
   }

@@ -6,6 +6,8 @@
  * Quantile convention: q ↦ the value of (weighted) rank ⌈q·n⌉ in ascending order (rank 1 = smallest),
  * so "a > quantile(q)" selects at most a fraction 1 − q of the values.
  */
+import { sortFloat32 } from './radix-sort';
+
 export class QuantileSketch {
   private levels: Float32Array[] = [];
   private sizes: number[] = [];
@@ -49,7 +51,7 @@ export class QuantileSketch {
   /** Sorts a full level and promotes every other item (weight doubles); the offset alternates. */
   private compact(level: number): void {
     const buf = this.levels[level];
-    buf.sort();
+    sortFloat32(buf);
     const off = this.flips[level];
     this.flips[level] ^= 1;
     this.sizes[level] = 0;
