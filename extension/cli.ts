@@ -23,7 +23,8 @@ const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX ge
                       [--layer NAME]... [--samples 1000] [--seed 1] [--latents Z.npy]
                       [--threshold-latents Z2.npy] [--threshold-samples N] [--threshold-seed 2]
                       [--threshold iqr|quantile] [--quantile 0.99] [--topk 20] [--batch N]
-                      [--provider auto|cpu|cuda] [--threads N] [--shard I/N] [--resume] [--force]
+                      [--provider auto|cpu|cuda] [--threads N] [--workers N] [--shard I/N]
+                      [--resume] [--force]
   gan-dissect merge   --out DIR SHARD_DIR...
   gan-dissect latents --generator G.onnx --samples N [--seed 1] --out Z.npy
   gan-dissect demo    [--out gan-dissect-demo] [--samples 1000] [any dissect option]
@@ -64,6 +65,7 @@ const OPTIONS = {
   batch: { type: 'string' },
   provider: { type: 'string' },
   threads: { type: 'string' },
+  workers: { type: 'string' },
   shard: { type: 'string' },
   resume: { type: 'boolean' },
   force: { type: 'boolean' },
@@ -261,6 +263,7 @@ async function main(argv: string[]): Promise<number> {
         ...(v.batch !== undefined ? { batch: int(v.batch, 'batch') } : {}),
         provider,
         ...(threads ? { threads } : {}),
+        ...(v.workers !== undefined ? { workers: int(v.workers, 'workers', 0) } : {}),
         ...(shard ? { shard } : {}),
         resume: !!v.resume,
         force: !!v.force,

@@ -10,7 +10,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo } from './models';
+import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type GeneratedBatch, type SegmentedBatch } from './models';
+import { StatsPool, defaultWorkers } from './parallel/stats-pool';
+import type { BatchSlot } from './parallel/batch-slot';
+import type { ShardState, StatsPhase } from './parallel/shard-stats';
 import type { ProviderInfo, ProviderRequest, Session } from './onnx/session';
 import { Upsampler } from './data/upsample';
 import { UnitQuantiles } from './stats/quantile';
@@ -52,6 +55,8 @@ export interface DissectOptions extends DissectSettings {
   batch?: number;
   provider?: ProviderRequest;
   threads?: number;
+  /** Statistics threads (default: one per core beyond the first, at most 8; 0 = on the calling thread). */
+  workers?: number;
   shard?: { index: number; count: number };
   resume?: boolean;
   /** Overwrite an incompatible earlier run in `out`. */
@@ -292,16 +297,18 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     lastCheckpoint = Date.now();
   };
 
-  /** Loads a tally's arrays saved under `prefix` in the checkpoint. */
-  const restoreArrays = (tally: { arrays(): Record<string, Arr>; load(a: Record<string, Float64Array>): void }, prefix: string) => {
-    const a: Record<string, Arr> = {};
-    for (const k of Object.keys(tally.arrays())) a[k] = restored[`${prefix}.${k}`];
-    tally.load(a as Record<string, Float64Array>);
-  };
   const phaseIndex = (p: Phase) => order.indexOf(p);
   const resumeAt = checkpoint ? phaseIndex(checkpoint.phase) : 0;
   let overallBase = 0;
 
+  const pool = new StatsPool(opts.workers ?? defaultWorkers(), {
+    batch: ctx.batch,
+    layerSizes: ctx.layers.map((l) => l.shape[0] * l.shape[1] * l.shape[2]),
+    maps: ctx.seg.outputs.length + (ctx.seg.space.quad.length > 0 ? 2 : 0),
+    pixels: H * W,
+    categories: ctx.seg.space.categories.length,
+  });
+  try {
   for (const { phase, total } of phases) {
     const pi = phaseIndex(phase);
     let done = 0;
@@ -325,40 +332,72 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     const latents = phase === 'iou' ? ctx.latents : ctx.thresholdLatents;
     const first = phase === 'iou' ? start : 0;
 
-    const runBatches = async (onSample: (batchIndex: number, sample: number, i: number, fmOf: (t: LayerTallies) => Float32Array, seg?: import('./models').SegmentedBatch) => void) => {
-      while (done < total) {
-        if (opts.signal?.aborted) {
-          saveState(phase, done);
-          throw new CancelledError(`cancelled during ${phase} after ${done}/${total} samples; resume with --resume`);
-        }
-        const n = Math.min(ctx.batch, total - done);
-        const s0 = first + done;
-        const label = `${phase} batch ${Math.floor(done / ctx.batch) + 1}`;
-        const z = latents.batch(s0, n);
-        const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
-        const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
-        if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
-        for (let i = 0; i < n; i++) onSample(done, s0 + i, i, (t) => b.layers.get(t.layer.tensor)!, segBatch);
-        done += n;
-        doneThisRun += n;
-        const elapsed = (Date.now() - startedAt) / 1000;
-        const rate = doneThisRun / Math.max(elapsed, 1e-3);
-        const overallDone = overallBase + done;
-        opts.onProgress?.({ phase, done, total, overallDone, overallTotal, samplesPerSecond: rate, etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9) });
-        if (Date.now() - lastCheckpoint >= every && done < total) saveState(phase, done);
-      }
+    const K = ctx.seg.space.labels.length;
+    const G = ctx.seg.space.categories.length;
+    /** Whole-layer state saved under `prefix` in the checkpoint (tally arrays, or a sketch pack). */
+    const restoredState = (i: number): ShardState | undefined => {
+      if (!fromCheckpoint || checkpoint!.done === 0) return undefined;
+      if (phase === 'quantile') return restored[`q${i}`] ? { arrays: { items: restored[`q${i}`] }, meta: restoredMeta[`q${i}`] } : undefined;
+      const prefix = `${phase}${i}.`;
+      const arrays: Record<string, Arr> = {};
+      for (const [k, a] of Object.entries(restored)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
+      return { arrays };
+    };
+    await pool.phase({
+      phase: phase as StatsPhase,
+      H,
+      W,
+      K,
+      G,
+      topk: settings.topk,
+      sketchK: SKETCH_K,
+      layers: tallies.map((t, i) => ({
+        shape: t.layer.shape,
+        ...(phase === 'iqr' ? { levels: t.levels! } : {}),
+        ...(phase === 'iou' ? { thresholds: t.thresholds! } : {}),
+        ...(restoredState(i) ? { restored: restoredState(i) } : {}),
+      })),
+    });
+    /** The pool's state, as whole-layer tallies on this thread (for a checkpoint or the phase's end). */
+    const gather = async () => {
+      const states = await pool.state();
+      tallies.forEach((t, i) => {
+        const st = states[i];
+        if (phase === 'quantile') t.quantiles = UnitQuantiles.unpack(st.meta, st.arrays.items as Float32Array);
+        else if (phase === 'iqr') (t.iqr = new IqrTally(t.layer.shape[0], K, t.levels!, t.up)).load(st.arrays as Record<string, Float64Array>);
+        else (t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk)).load(st.arrays as Record<string, Float64Array>);
+      });
     };
 
+    while (done < total) {
+      if (opts.signal?.aborted) {
+        await gather();
+        saveState(phase, done);
+        throw new CancelledError(`cancelled during ${phase} after ${done}/${total} samples; resume with --resume`);
+      }
+      const n = Math.min(ctx.batch, total - done);
+      const s0 = first + done;
+      const label = `${phase} batch ${Math.floor(done / ctx.batch) + 1}`;
+      const z = latents.batch(s0, n);
+      const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
+      const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
+      if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
+      // Inference of the next batch overlaps the statistics of this one (parallel/stats-pool.ts).
+      await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0);
+      done += n;
+      doneThisRun += n;
+      const elapsed = (Date.now() - startedAt) / 1000;
+      const rate = doneThisRun / Math.max(elapsed, 1e-3);
+      const overallDone = overallBase + done;
+      opts.onProgress?.({ phase, done, total, overallDone, overallTotal, samplesPerSecond: rate, etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9) });
+      if (Date.now() - lastCheckpoint >= every && done < total) {
+        await gather();
+        saveState(phase, done);
+      }
+    }
+    await gather();
+
     if (phase === 'quantile') {
-      tallies.forEach((t, i) => {
-        t.quantiles = fromCheckpoint && checkpoint!.done > 0 && restored[`q${i}`] ? UnitQuantiles.unpack(restoredMeta[`q${i}`], restored[`q${i}`] as Float32Array) : new UnitQuantiles(t.layer.shape[0], SKETCH_K);
-      });
-      await runBatches((_b, _s, i, fmOf) => {
-        for (const t of tallies) {
-          const [C, h, w] = t.layer.shape;
-          t.quantiles!.addSample(fmOf(t), i * C * h * w, h * w);
-        }
-      });
       for (const t of tallies) {
         const C = t.layer.shape[0];
         if (settings.threshold === 'quantile') {
@@ -373,18 +412,6 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         t.quantiles = undefined;
       }
     } else if (phase === 'iqr') {
-      const K = ctx.seg.space.labels.length;
-      tallies.forEach((t, i) => {
-        t.iqr = new IqrTally(t.layer.shape[0], K, t.levels!, t.up);
-        if (fromCheckpoint && checkpoint!.done > 0) restoreArrays(t.iqr, `iqr${i}`);
-      });
-      await runBatches((_b, _s, i, fmOf, seg) => {
-        const sl = seg!.sample(i);
-        for (const t of tallies) {
-          const [C, h, w] = t.layer.shape;
-          t.iqr!.addSample(fmOf(t), i * C * h * w, sl);
-        }
-      });
       const space = ctx.seg.space;
       for (const t of tallies) {
         const C = t.layer.shape[0];
@@ -397,19 +424,6 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         }
         t.iqr = undefined;
       }
-    } else {
-      const space = ctx.seg.space;
-      tallies.forEach((t, i) => {
-        t.iou = new IouTally(t.layer.shape[0], space.labels.length, space.categories.length, t.thresholds!, t.up, settings.topk);
-        if (fromCheckpoint && checkpoint!.done > 0) restoreArrays(t.iou, `iou${i}`);
-      });
-      await runBatches((_b, sample, i, fmOf, seg) => {
-        const sl = seg!.sample(i);
-        for (const t of tallies) {
-          const [C, h, w] = t.layer.shape;
-          t.iou!.addSample(sample, fmOf(t), i * C * h * w, sl);
-        }
-      });
     }
     overallBase += total;
     // A finished phase checkpoints as the start of the next one (its results — levels, thresholds — go
@@ -417,6 +431,9 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     const next = order[pi + 1];
     if (next) saveState(next, 0);
     else saveState(phase, total);
+  }
+  } finally {
+    await pool.close();
   }
 
   const result = await finalizeResults(ctx, tallies, {
@@ -431,6 +448,22 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
   writeResults(out, result, tallies);
   fs.rmSync(stateFile, { force: true });
   return { result, cached: false };
+}
+
+/** Copies a batch's featuremaps and label maps (with quad parts and category presence) into a slot. */
+function fillSlot(slot: BatchSlot, tallies: LayerTallies[], b: GeneratedBatch, seg: SegmentedBatch | undefined): void {
+  tallies.forEach((t, i) => {
+    const fm = b.layers.get(t.layer.tensor)!;
+    slot.fms[i].set(fm.subarray(0, b.n * slot.layout.layerSizes[i]));
+  });
+  if (!seg) return;
+  const P = slot.layout.pixels;
+  const G = slot.layout.categories;
+  for (let i = 0; i < b.n; i++) {
+    const sl = seg.sample(i);
+    sl.maps.forEach((m, k) => slot.maps[k].set(m, i * P));
+    slot.present.set(sl.categoryPresent, i * G);
+  }
 }
 
 function readJson(file: string): unknown {

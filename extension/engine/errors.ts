@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'non-finite'
   | 'incompatible-out'
   | 'bad-usage'
-  | 'provider';
+  | 'provider'
+  | 'stats-thread';
 
 export class DissectError extends Error {
   constructor(readonly code: ErrorCode, message: string) {

@@ -48,11 +48,13 @@ export async function renderTopImages(
   const started = Date.now();
   for (let i = 0; i < samples.length; ) {
     if (signal?.aborted) throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
-    // consecutive samples go in one batch when they are contiguous; otherwise one by one is fine too
-    const batch: number[] = [samples[i++]];
-    while (i < samples.length && batch.length < ctx.batch && samples[i] === batch[batch.length - 1] + 1) batch.push(samples[i++]);
-    const z = ctx.latents.batch(batch[0], batch.length);
-    const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `render batch at sample ${batch[0]}`, batch[0]);
+    // full batches of the wanted samples, contiguous or not (their latents gathered row by row)
+    const batch = samples.slice(i, i + ctx.batch);
+    i += batch.length;
+    const rows = batch.map((s) => ctx.latents.batch(s, 1));
+    const z = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
+    rows.reduce((o, r) => (z.set(r, o), o + r.length), 0);
+    const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `the render batch of samples ${batch.join(", ")}`, batch[0]);
     [, H, W] = b.imageShape;
     stride = tileSize(H, W).stride;
     batch.forEach((s, k) => {
@@ -88,8 +90,7 @@ export async function renderTopImages(
       const strip = new Uint8Array(SW * th * 3).fill(40);
       unit.top.forEach((t, rank) => {
         up.run(maps.get(`${li}:${unit.unit}:${rank}`)!, 0, act);
-        const tile = highlight(tiles.get(t.sample)!, act, unit.threshold, th, tw);
-        for (let y = 0; y < th; y++) strip.set(tile.subarray(y * tw * 3, (y + 1) * tw * 3), (y * SW + rank * (tw + GAP)) * 3);
+        highlight(tiles.get(t.sample)!, act, unit.threshold, th, tw, strip, SW, rank * (tw + GAP));
       });
       const file = path.join('images', safeName(lr.layer), `unit${String(unit.unit).padStart(4, '0')}.png`);
       pending.push(encodePngAsync(strip, SW, th, 1).then((png) => fs.promises.writeFile(path.join(out, file), png)));
@@ -110,28 +111,34 @@ function subsample(rgb: Uint8Array, H: number, W: number, s: number): Uint8Array
   return out;
 }
 
-/** The image with the region act > threshold highlighted: outside at half brightness, a yellow border. */
-export function highlight(rgb: Uint8Array, act: Float32Array, threshold: number, H: number, W: number): Uint8Array {
-  const out = new Uint8Array(rgb.length);
-  const on = (y: number, x: number) => y >= 0 && y < H && x >= 0 && x < W && act[y * W + x] > threshold;
+/**
+ * The image with the region act > threshold highlighted: outside at half brightness, a yellow border;
+ * written into `out` (rows of `outWidth` pixels, from column `x0`), by default a new H×W image.
+ */
+export function highlight(rgb: Uint8Array, act: Float32Array, threshold: number, H: number, W: number, out = new Uint8Array(rgb.length), outWidth = W, x0 = 0): Uint8Array {
+  // the region, with a one-pixel margin that is off, so neighbours need no bounds checks
+  const PW = W + 2;
+  const on = new Uint8Array((H + 2) * PW);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) on[(y + 1) * PW + x + 1] = act[y * W + x] > threshold ? 1 : 0;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const p = (y * W + x) * 3;
-      if (on(y, x)) {
-        const edge = !on(y - 1, x) || !on(y + 1, x) || !on(y, x - 1) || !on(y, x + 1);
-        if (edge) {
-          out[p] = 255;
-          out[p + 1] = 255;
-          out[p + 2] = 0;
+      const q = (y * outWidth + x0 + x) * 3;
+      const m = (y + 1) * PW + x + 1;
+      if (on[m]) {
+        if (!on[m - PW] || !on[m + PW] || !on[m - 1] || !on[m + 1]) {
+          out[q] = 255;
+          out[q + 1] = 255;
+          out[q + 2] = 0;
         } else {
-          out[p] = rgb[p];
-          out[p + 1] = rgb[p + 1];
-          out[p + 2] = rgb[p + 2];
+          out[q] = rgb[p];
+          out[q + 1] = rgb[p + 1];
+          out[q + 2] = rgb[p + 2];
         }
       } else {
-        out[p] = rgb[p] >> 1;
-        out[p + 1] = rgb[p + 1] >> 1;
-        out[p + 2] = rgb[p + 2] >> 1;
+        out[q] = rgb[p] >> 1;
+        out[q + 1] = rgb[p + 1] >> 1;
+        out[q + 2] = rgb[p + 2] >> 1;
       }
     }
   }

@@ -1,10 +1,11 @@
 /**
- * Benchmark (printed, never asserted): on one model and N samples, in one run,
+ * Benchmark (printed, never asserted): on one model and N samples (default 1000, the product's default),
+ * in one run,
  *   - pure inference: the generator + segmenter runs a dissection makes (same sessions, batches, passes),
- *   - the full dissection, and their ratio (target ≤ 1.25),
- *   - peak memory (max RSS of a child process) at N and 4N samples (ratio target ≤ 1.1), samples/s.
+ *   - the full dissection (with its time per phase), and their ratio (target ≤ 1.25),
+ *   - peak memory (max RSS of a child process) at M and 4M samples (default M = 250; ratio target ≤ 1.1).
  * Model: the bundled demo model if present, else a random DCGAN-shaped generator and segmenter.
- * Usage: npm run bench [-- --samples N --threshold iqr|quantile]
+ * Usage: npm run bench [-- --samples N --memory-samples M --threshold iqr|quantile --workers W]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,9 +14,18 @@ import { parseArgs } from 'node:util';
 import { tmpDir, randomDcgan, randomSegmenter } from '../fixtures/models';
 import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect';
 import { loadProject } from '../../extension/engine/project';
+import { defaultWorkers } from '../../extension/engine/parallel/stats-pool';
+import * as os from 'node:os';
 
 const { values } = parseArgs({
-  options: { samples: { type: 'string' }, threshold: { type: 'string' }, child: { type: 'string' }, batch: { type: 'string' } },
+  options: {
+    samples: { type: 'string' },
+    'memory-samples': { type: 'string' },
+    threshold: { type: 'string' },
+    child: { type: 'string' },
+    batch: { type: 'string' },
+    workers: { type: 'string' },
+  },
 });
 
 function models(dir: string): Pick<DissectOptions, 'generator' | 'segmenter'> & { name: string } {
@@ -52,43 +62,65 @@ async function pureInference(opts: DissectOptions): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function child(samples: number, threshold: 'iqr' | 'quantile', batch: number): Promise<void> {
+async function child(samples: number, threshold: 'iqr' | 'quantile', batch: number, workers: number | undefined): Promise<void> {
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
   const t0 = Date.now();
-  await dissect({ ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto' });
+  await dissect({ ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto', ...(workers !== undefined ? { workers } : {}) });
   process.stdout.write(JSON.stringify({ seconds: (Date.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
 async function main(): Promise<void> {
-  const samples = Number(values.samples ?? 200);
+  const samples = Number(values.samples ?? 1000);
+  const memorySamples = Number(values['memory-samples'] ?? 250);
   const threshold = (values.threshold ?? 'iqr') as 'iqr' | 'quantile';
   const batch = Number(values.batch ?? 16);
-  if (values.child) return child(samples, threshold, batch);
+  const workers = values.workers !== undefined ? Number(values.workers) : undefined;
+  if (values.child) return child(samples, threshold, batch, workers);
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
-  console.log(`model: ${m.name}; ${samples} samples; threshold ${threshold}; batch ${batch}`);
-  const opts: DissectOptions = { ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto' };
+  console.log(`model: ${m.name}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${workers ?? defaultWorkers()} (${os.availableParallelism()} cores)`);
+  const phases = new Map<string, number>();
+  let phaseStart = Date.now();
+  let current = '';
+  const opts: DissectOptions = {
+    ...m,
+    out: path.join(dir, 'out'),
+    samples,
+    threshold,
+    batch,
+    provider: 'auto',
+    ...(workers !== undefined ? { workers } : {}),
+    onProgress: (p) => {
+      if (p.phase === current) return;
+      if (current) phases.set(current, (Date.now() - phaseStart) / 1000);
+      current = p.phase;
+      phaseStart = Date.now();
+    },
+  };
   // warm-up (session creation, caches), then pure inference and the full dissection in this process
   await pureInference({ ...opts, samples: Math.min(samples, 32), thresholdSamples: Math.min(samples, 32) });
   const pure = await pureInference(opts);
   const t0 = Date.now();
   const { result } = await dissect(opts);
   const full = (Date.now() - t0) / 1000;
+  phases.set(current, (Date.now() - phaseStart) / 1000);
   const inferenceSamples = result.settings.thresholdSamples * (threshold === 'iqr' ? 2 : 1) + samples;
   console.log(`pure G+S inference: ${pure.toFixed(2)} s (${inferenceSamples} sample-passes, ${(inferenceSamples / pure).toFixed(1)} samples/s)`);
   console.log(`full dissection:    ${full.toFixed(2)} s (incl. top-image rendering and report; ${(samples / full).toFixed(1)} dissected samples/s)`);
+  console.log(`  by phase (from each phase's first batch to the next's): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
   console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
   const mem = (n: number) => {
-    const r = spawnSync(process.execPath, [__filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch)], { encoding: 'utf8' });
+    const args = [__filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch), ...(workers !== undefined ? ['--workers', String(workers)] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMB: number };
   };
-  const a = mem(samples);
-  const b = mem(4 * samples);
-  console.log(`peak RSS: ${a.maxRssMB.toFixed(0)} MB at N=${samples}, ${b.maxRssMB.toFixed(0)} MB at 4N=${4 * samples}`);
-  console.log(`RATIO peak memory 4N / N = ${(b.maxRssMB / a.maxRssMB).toFixed(3)}  (target ≤ 1.1)`);
-  console.log(`samples/s: ${(samples / a.seconds).toFixed(1)} at N, ${((4 * samples) / b.seconds).toFixed(1)} at 4N (whole run, child process)`);
+  const a = mem(memorySamples);
+  const b = mem(4 * memorySamples);
+  console.log(`peak RSS: ${a.maxRssMB.toFixed(0)} MB at M=${memorySamples}, ${b.maxRssMB.toFixed(0)} MB at 4M=${4 * memorySamples}`);
+  console.log(`RATIO peak memory 4M / M = ${(b.maxRssMB / a.maxRssMB).toFixed(3)}  (target ≤ 1.1)`);
+  console.log(`samples/s: ${(memorySamples / a.seconds).toFixed(1)} at M, ${((4 * memorySamples) / b.seconds).toFixed(1)} at 4M (whole run, child process)`);
 }
 
 main().catch((e) => {

@@ -67,6 +67,27 @@ test('the result does not depend on the batch size', async () => {
   assert.deepEqual(numbers(a.result), numbers(b.result));
 });
 
+test('the result does not depend on the number of statistics threads; a run cancelled with 3 resumes with 0', async () => {
+  const quad = { segmenter: { path: m.segmenter, labels: m.labels, quad: ['tree'] } };
+  const inline = await dissect(base('workers0', { ...quad, workers: 0, batch: 7 }));
+  const three = await dissect(base('workers3', { ...quad, workers: 3, batch: 7 }));
+  assert.deepEqual(numbers(three.result), numbers(inline.result));
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'workers3', 'arrays', fs.readdirSync(path.join(dir, 'workers3', 'arrays'))[0])), fs.readFileSync(path.join(dir, 'workers0', 'arrays', fs.readdirSync(path.join(dir, 'workers0', 'arrays'))[0])));
+  for (const cancelIn of ['quantile', 'iqr', 'iou']) {
+    const controller = new AbortController();
+    let batches = 0;
+    const out = `workers-cancel-${cancelIn}`;
+    await assert.rejects(
+      dissect(base(out, { ...quad, workers: 3, batch: 7, checkpointSeconds: 0, signal: controller.signal, onProgress: (p) => {
+        if (p.phase === cancelIn && ++batches === 4) controller.abort();
+      } })),
+      CancelledError,
+    );
+    const resumed = await dissect(base(out, { ...quad, workers: 0, batch: 7, resume: true }));
+    assert.deepEqual(numbers(resumed.result), numbers(inline.result), `cancelled in ${cancelIn}`);
+  }
+});
+
 test('shards merge exactly into the whole run', async () => {
   const whole = await dissect(base('whole', { threshold: 'quantile' }));
   const s0 = await dissect(base('shard0', { threshold: 'quantile', shard: { index: 0, count: 2 }, batch: 7 }));

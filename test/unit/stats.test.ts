@@ -7,6 +7,8 @@ import { IqrTally, candidateFractions } from '../../extension/engine/stats/iqr-t
 import { TopK } from '../../extension/engine/stats/topk';
 import { sortFloat32 } from '../../extension/engine/stats/radix-sort';
 import { BucketIndex } from '../../extension/engine/stats/bucket-index';
+import { firstNonFinite } from '../../extension/engine/data/image';
+import { crc32 } from '../../extension/engine/data/png';
 import { Upsampler } from '../../extension/engine/data/upsample';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
 import { GraphBuilder } from '../../extension/engine/onnx/builder';
@@ -291,7 +293,7 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
       iouTally.addSample(s, fm, 0, { maps: maps[s], categoryPresent: cp });
     });
     const hist = new Float64Array(C * 7 * K);
-    const histAll = new Float64Array(C * 7);
+
     const inter = new Float64Array(C * K);
     const on = new Float64Array(C);
     const act = new Float32Array(H * W);
@@ -301,7 +303,7 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
         for (let p = 0; p < H * W; p++) {
           let b = 0;
           while (b < 6 && levels[u * 6 + b] < act[p]) b++;
-          histAll[u * 7 + b]++;
+
           for (const m of maps[s]) hist[(u * 7 + b) * K + m[p]]++;
           if (act[p] > thresholds[u]) {
             on[u]++;
@@ -311,7 +313,6 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
       }
     });
     const g = `${h}×${w} → ${H}×${W}`;
-    assert.deepEqual(Array.from(iqrTally.histAll), Array.from(histAll), `IQR bucket counts, ${g}`);
     assert.deepEqual(Array.from(iqrTally.hist), Array.from(hist), `IQR (bucket, label) counts, ${g}`);
     assert.deepEqual(Array.from(iouTally.on), Array.from(on), `on counts, ${g}`);
     assert.deepEqual(Array.from(iouTally.inter), Array.from(inter), `intersections, ${g}`);
@@ -364,5 +365,57 @@ test('bucket index: #levels below a value, for every value, equals counting (tie
       for (let j = 0; j < M; j++) if (levels[u * M + j] < a) expected++;
       assert.equal(index.bucket(u, a), expected, `unit ${u}, a = ${a}`);
     }
+  }
+});
+
+test('firstNonFinite finds the first NaN/±Infinity, and none among huge finite values', () => {
+  const rng = new Xoshiro128(41);
+  for (let trial = 0; trial < 50; trial++) {
+    const n = 1 + Math.floor(rng.uniform() * 200);
+    const a = Float32Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 3.4e38 : -3.4e38) * rng.uniform());
+    const bad = [NaN, Infinity, -Infinity];
+    const k = Math.floor(rng.uniform() * 3);
+    for (let j = 0; j < k; j++) a[Math.floor(rng.uniform() * n)] = bad[Math.floor(rng.uniform() * 3)];
+    assert.equal(firstNonFinite(a), a.findIndex((v) => !Number.isFinite(v)));
+  }
+});
+
+test('quantile sketch: quantiles are the weighted ranks of its items (naive weighted sort of pack())', () => {
+  const rng = new Xoshiro128(43);
+  const s = new QuantileSketch(64);
+  for (let i = 0; i < 5000; i++) s.add(Math.max(0, randn(rng)));
+  const { meta, items } = s.pack();
+  const pairs: { v: number; w: number }[] = [];
+  let o = 0;
+  meta.sizes.forEach((size, l) => {
+    for (let i = 0; i < size; i++) pairs.push({ v: items[o++], w: 2 ** l });
+  });
+  pairs.sort((a, b) => a.v - b.v);
+  const total = pairs.reduce((a, p) => a + p.w, 0);
+  const qs = [0.9, 0, 0.5, 0.99, 1, 0.25, 0.5, 0.001];
+  const got = s.quantiles(qs);
+  qs.forEach((q, j) => {
+    const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+    let cum = 0;
+    let i = 0;
+    for (; i < pairs.length - 1; i++) if ((cum += pairs[i].w) >= rank) break;
+    assert.equal(got[j], Math.fround(pairs[i].v), `q = ${q}`);
+  });
+});
+
+test('CRC-32 (sliced by 4) equals the bitwise definition on every length mod 4, and the check value of "123456789"', () => {
+  const bitwise = (b: Uint8Array) => {
+    let c = 0xffffffff;
+    for (const x of b) {
+      c ^= x;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+  const rng = new Xoshiro128(47);
+  for (let n = 0; n < 40; n++) {
+    const b = Uint8Array.from({ length: n * 7 }, () => Math.floor(rng.uniform() * 256));
+    assert.equal(crc32(b), bitwise(b));
   }
 });

@@ -1,19 +1,28 @@
 /** PNG encoding of RGB images (zlib from Node; no dependency needed for 8-bit truecolour). */
 import * as zlib from 'node:zlib';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
+/** CRC-32 tables for slicing by 4 (T[k][b]: the CRC of byte b followed by k zero bytes). */
+const CRC_TABLES = (() => {
+  const t = new Uint32Array(4 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     t[n] = c >>> 0;
   }
+  for (let n = 0; n < 256; n++) for (let k = 1; k < 4; k++) t[k * 256 + n] = (t[(k - 1) * 256 + n] >>> 8) ^ t[t[(k - 1) * 256 + n] & 0xff];
   return t;
 })();
 
-function crc32(buf: Buffer): number {
+/** CRC-32 (PNG, zlib), four bytes per step. */
+export function crc32(buf: Uint8Array): number {
+  const T = CRC_TABLES;
   let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  let i = 0;
+  for (const end = buf.length - 3; i < end; i += 4) {
+    c ^= buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
+    c = T[768 + (c & 0xff)] ^ T[512 + ((c >>> 8) & 0xff)] ^ T[256 + ((c >>> 16) & 0xff)] ^ T[c >>> 24];
+  }
+  for (; i < buf.length; i++) c = T[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -27,7 +36,7 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 const deflateAsync = (buf: Buffer, level: number) =>
-  new Promise<Buffer>((resolve, reject) => zlib.deflate(buf, { level }, (e, r) => (e ? reject(e) : resolve(r))));
+  new Promise<Buffer>((resolve, reject) => zlib.deflate(buf, { level, chunkSize: 1 << 20 }, (e, r) => (e ? reject(e) : resolve(r))));
 
 /** Encodes `rgb` (height × width × 3 bytes, row-major) as a PNG. */
 export function encodePng(rgb: Uint8Array, width: number, height: number, level = 6): Buffer {

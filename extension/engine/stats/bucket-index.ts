@@ -1,8 +1,10 @@
 /**
  * b = #{j : levels[j] < a} for each unit's ascending candidate levels, in O(1) for almost every value: a
- * table over each unit's level range splits it into equal bins, each holding the range of answers for
- * values in that bin, so a lookup is a short binary search (usually none) and a two-comparison check.
- * Exact: an answer that fails the check (float rounding at a bin edge) is searched over all levels.
+ * table over each unit's level range splits it into equal bins, bin(a) = ⌊(a − min)·scale⌋. bin() is
+ * monotone (a correctly rounded subtraction, product and floor), so a level in a lower bin than a is below
+ * a and one in a higher bin is not: for a in bin i the answer lies in [#{j: bin(L_j) < i}, #{j: bin(L_j) ≤ i}],
+ * the table's two entries. Most bins hold no level, and then the answer is the table's; otherwise a binary
+ * search over the few levels of that bin. Exact by construction (the levels are binned by the same bin()).
  */
 export const BINS = 1024;
 
@@ -28,13 +30,14 @@ export class BucketIndex {
       this.max[u] = max;
       this.scale[u] = max > min ? BINS / (max - min) : 0;
       if (!(max > min)) continue;
-      // answers at each bin edge e_i = min + i/scale, counted by a sweep over the sorted levels
-      let j = 0;
-      for (let i = 0; i <= BINS; i++) {
-        const edge = min + i / this.scale[u];
-        while (j < M && levels[lv + j] < edge) j++;
-        if (i < BINS) this.lo[u * BINS + i] = Math.max(0, j - 1);
-        if (i > 0) this.hi[u * BINS + i - 1] = Math.min(M, j + 1);
+      // lo[i] = #{j: bin(L_j) < i}, hi[i] = #{j: bin(L_j) ≤ i}
+      const counts = new Int32Array(BINS);
+      for (let j = 0; j < M; j++) counts[binOf(levels[lv + j], min, this.scale[u])]++;
+      let below = 0;
+      for (let i = 0; i < BINS; i++) {
+        this.lo[u * BINS + i] = below;
+        below += counts[i];
+        this.hi[u * BINS + i] = below;
       }
     }
   }
@@ -46,27 +49,20 @@ export class BucketIndex {
     const lv = u * M;
     if (!(a > this.min[u])) return 0;
     if (a > this.max[u]) return M;
-    let i = Math.floor((a - this.min[u]) * this.scale[u]);
-    if (i >= BINS) i = BINS - 1;
-    let lo = this.lo[u * BINS + i];
-    let hi = this.hi[u * BINS + i];
+    const i = u * BINS + binOf(a, this.min[u], this.scale[u]);
+    let lo = this.lo[i];
+    let hi = this.hi[i];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (levels[lv + mid] < a) lo = mid + 1;
       else hi = mid;
     }
-    if ((lo === 0 || levels[lv + lo - 1] < a) && (lo === M || levels[lv + lo] >= a)) return lo;
-    return fullSearch(levels, lv, M, a);
+    return lo;
   }
 }
 
-function fullSearch(levels: Float32Array, lv: number, M: number, a: number): number {
-  let lo = 0;
-  let hi = M;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (levels[lv + mid] < a) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** The bin of a value in [min, max]: monotone in a. */
+function binOf(a: number, min: number, scale: number): number {
+  const i = Math.floor((a - min) * scale);
+  return i < BINS ? i : BINS - 1;
 }

@@ -23,8 +23,6 @@ export class IqrTally {
   readonly M: number;
   /** hist[u][b][c]: pixels of label c whose activation has bucket b = #{levels < a}. */
   readonly hist: Float64Array;
-  /** histAll[u][b]: pixels in bucket b. */
-  readonly histAll: Float64Array;
   readonly area: Float64Array;
   pixels = 0;
   private readonly scratch: Float32Array;
@@ -38,7 +36,6 @@ export class IqrTally {
   constructor(readonly units: number, readonly labels: number, readonly levels: Float32Array, private readonly up: Upsampler) {
     this.M = levels.length / units;
     this.hist = new Float64Array(units * (this.M + 1) * labels);
-    this.histAll = new Float64Array(units * (this.M + 1));
     this.area = new Float64Array(labels);
     this.scratch = new Float32Array(up.H * up.W);
     this.grid = new CellGrid(up);
@@ -48,7 +45,7 @@ export class IqrTally {
   }
 
   addSample(fm: Float32Array, offset: number, seg: SampleLabels): void {
-    const { units, labels: K, M, up, grid, scratch, index, hist, histAll, srcBucket, mixed } = this;
+    const { units, labels: K, M, up, grid, scratch, index, hist, srcBucket, mixed } = this;
     const plane = up.h * up.w;
     const P = up.H * up.W;
     const maps = seg.maps;
@@ -58,7 +55,7 @@ export class IqrTally {
     const single = maps.length === 1;
     const identity = up.h === up.H && up.w === up.W;
     const cl = identity ? undefined : (this.cellLabels = grid.labels(maps, K, this.cellLabels));
-    const { pixels: cellPixels, corners } = grid;
+    const { corners } = grid;
     for (let u = 0; u < units; u++) {
       const base = offset + u * plane;
       const hrow = u * (M + 1);
@@ -67,7 +64,6 @@ export class IqrTally {
       if (identity) {
         for (let p = 0; p < P; p++) {
           const b = srcBucket[p];
-          histAll[hrow + b]++;
           const row = (hrow + b) * K;
           if (single) hist[row + m0[p]]++;
           else for (const m of maps) hist[row + m[p]]++;
@@ -82,7 +78,6 @@ export class IqrTally {
         const c4 = cell * 4;
         const b0 = srcBucket[corners[c4]];
         if (b0 === srcBucket[corners[c4 + 1]] && b0 === srcBucket[corners[c4 + 2]] && b0 === srcBucket[corners[c4 + 3]]) {
-          histAll[hrow + b0] += cellPixels[cell];
           const row = (hrow + b0) * K;
           const ck = cell * K;
           for (let i = start[cell]; i < start[cell + 1]; i++) hist[row + list[i]] += counts[ck + list[i]];
@@ -95,8 +90,7 @@ export class IqrTally {
         for (let y = grid.y0[cell], y1 = grid.y1[cell]; y < y1; y++) {
           for (let p = y * W + grid.x0[cell], end = y * W + grid.x1[cell]; p < end; p++) {
             const b = index.bucket(u, scratch[p]);
-            histAll[hrow + b]++;
-            const row = (hrow + b) * K;
+              const row = (hrow + b) * K;
             if (single) hist[row + m0[p]]++;
             else for (const m of maps) hist[row + m[p]]++;
           }
@@ -116,14 +110,19 @@ export class IqrTally {
     const onAbove = new Float64Array(M);
     const interAbove = new Float64Array(M * K);
     // suffix sums over buckets b > j
+    // Every label map gives each pixel one label, so a bucket's pixels are its label counts summed over
+    // labels, divided by the number of maps (Σ area = pixels × maps).
+    const maps = N > 0 ? this.area.reduce((a, b) => a + b, 0) / N : 1;
     let accAll = 0;
     const acc = new Float64Array(K);
     for (let j = M - 1; j >= 0; j--) {
       const b = j + 1;
-      accAll += this.histAll[u * (M + 1) + b];
       const cell = (u * (M + 1) + b) * K;
-      for (let c = 0; c < K; c++) acc[c] += this.hist[cell + c];
-      onAbove[j] = accAll;
+      for (let c = 0; c < K; c++) {
+        acc[c] += this.hist[cell + c];
+        accAll += this.hist[cell + c];
+      }
+      onAbove[j] = accAll / maps;
       interAbove.set(acc, j * K);
     }
     for (let c = 0; c < K; c++) {
@@ -139,12 +138,11 @@ export class IqrTally {
   }
 
   arrays(): Record<string, Float64Array> {
-    return { hist: this.hist, histAll: this.histAll, area: this.area, counters: Float64Array.from([this.pixels]) };
+    return { hist: this.hist, area: this.area, counters: Float64Array.from([this.pixels]) };
   }
 
   load(a: Record<string, Float64Array | Float32Array | Int32Array>): void {
     this.hist.set(a.hist);
-    this.histAll.set(a.histAll);
     this.area.set(a.area);
     this.pixels = a.counters[0];
   }

@@ -58,41 +58,39 @@ export class QuantileSketch {
     for (let i = off; i < this.k; i += 2) this.push(level + 1, buf[i]);
   }
 
-  /** Weighted (value, weight) items, ascending. */
+  /** Weighted (value, weight) items, ascending: each level sorted, then merged (a level's weight is 2^l). */
   private items(): { values: Float32Array; weights: Float64Array } {
-    let n = 0;
-    for (const s of this.sizes) n += s;
-    const idx = new Array<number>(n);
+    const runs = this.levels.map((buf, l) => sortFloat32(buf.slice(0, this.sizes[l])));
+    const n = runs.reduce((a, r) => a + r.length, 0);
     const values = new Float32Array(n);
     const weights = new Float64Array(n);
-    let o = 0;
-    this.levels.forEach((buf, l) => {
-      for (let i = 0; i < this.sizes[l]; i++, o++) {
-        values[o] = buf[i];
-        weights[o] = 2 ** l;
-        idx[o] = o;
+    const at = runs.map(() => 0);
+    for (let o = 0; o < n; o++) {
+      let best = -1;
+      for (let l = 0; l < runs.length; l++) {
+        if (at[l] < runs[l].length && (best < 0 || runs[l][at[l]] < runs[best][at[best]])) best = l;
       }
-    });
-    idx.sort((a, b) => values[a] - values[b]);
-    return { values: Float32Array.from(idx, (i) => values[i]), weights: Float64Array.from(idx, (i) => weights[i]) };
+      values[o] = runs[best][at[best]++];
+      weights[o] = 2 ** best;
+    }
+    return { values, weights };
   }
 
-  /** Quantiles for each q in `qs` (each in [0, 1]). */
+  /** Quantiles for each q in `qs` (each in [0, 1]): one sweep over the items in order of q. */
   quantiles(qs: readonly number[]): Float32Array {
     const { values, weights } = this.items();
     const total = weights.reduce((a, b) => a + b, 0);
     const out = new Float32Array(qs.length);
     if (values.length === 0) return out.fill(NaN);
-    qs.forEach((q, j) => {
-      const rank = Math.max(1, Math.ceil(q * total - 1e-9));
-      let cum = 0;
-      let i = 0;
-      for (; i < values.length - 1; i++) {
-        cum += weights[i];
-        if (cum >= rank) break;
-      }
+    const order = qs.map((_, j) => j).sort((a, b) => qs[a] - qs[b]);
+    let i = 0;
+    let before = 0; // Σ weights[0…i)
+    for (const j of order) {
+      const rank = Math.max(1, Math.ceil(qs[j] * total - 1e-9));
+      // the first item whose cumulative weight reaches the rank (or the last item)
+      while (i < values.length - 1 && before + weights[i] < rank) before += weights[i++];
       out[j] = values[i];
-    });
+    }
     return out;
   }
 

@@ -1,0 +1,169 @@
+/**
+ * The statistics of one phase for a contiguous range of units of each layer. Every statistic of a
+ * dissection is per unit (DESIGN.md §4), so splitting the units of each layer across threads changes
+ * nothing in the numbers: each unit sees the same values in the same sample order. A shard's state is the
+ * unit rows of its tallies' arrays; `assemble` concatenates shards back into whole-layer arrays and
+ * `sliceState` cuts whole-layer arrays (a checkpoint) into a shard's rows.
+ */
+import { Upsampler } from '../data/upsample';
+import { UnitQuantiles } from '../stats/quantile';
+import { IqrTally } from '../stats/iqr-tally';
+import { IouTally, type SampleLabels } from '../stats/iou-tally';
+import type { Arr } from '../blob';
+
+export type StatsPhase = 'quantile' | 'iqr' | 'iou';
+
+export interface ShardLayer {
+  /** [C, h, w] of the layer. */
+  shape: [number, number, number];
+  /** Units [u0, u1) of this shard. */
+  u0: number;
+  u1: number;
+  /** iqr: candidate levels of units u0…u1 (M per unit); iou: their thresholds. */
+  levels?: Float32Array;
+  thresholds?: Float32Array;
+  /** State to continue from (this shard's rows), from a checkpoint. */
+  restored?: ShardState;
+}
+
+export interface PhaseInit {
+  phase: StatsPhase;
+  /** Segmentation resolution. */
+  H: number;
+  W: number;
+  /** Labels (incl. unlabeled and quad parts) and categories of the label space. */
+  K: number;
+  G: number;
+  topk: number;
+  sketchK: number;
+  layers: ShardLayer[];
+}
+
+/** One layer's arrays; quantile sketches carry their packing metadata in `meta`. */
+export interface ShardState {
+  arrays: Record<string, Arr>;
+  meta?: unknown;
+}
+
+/** A batch as the tallies read it: featuremaps per layer (n × C × h × w) and labels per sample. */
+export interface BatchView {
+  n: number;
+  /** Sample index of the batch's first sample. */
+  first: number;
+  fms: Float32Array[];
+  /** Label maps (n × H × W each, one per segmenter output and quad map); empty in the quantile phase. */
+  maps: Uint16Array[];
+  /** n × G: 1 where sample i holds some label of category g. */
+  present: Uint8Array;
+}
+
+/** Arrays of a tally that are not per unit (the same in every shard). */
+const SHARED = new Set(['area', 'counters']);
+
+export class ShardStats {
+  private readonly quantiles: (UnitQuantiles | undefined)[] = [];
+  private readonly iqr: (IqrTally | undefined)[] = [];
+  private readonly iou: (IouTally | undefined)[] = [];
+
+  constructor(readonly init: PhaseInit) {
+    const { phase, H, W, K, G, topk, sketchK } = init;
+    init.layers.forEach((l, i) => {
+      const units = l.u1 - l.u0;
+      if (units === 0) return;
+      const [, h, w] = l.shape;
+      if (phase === 'quantile') {
+        this.quantiles[i] = l.restored ? UnitQuantiles.unpack(l.restored.meta, l.restored.arrays.items as Float32Array) : new UnitQuantiles(units, sketchK);
+      } else if (phase === 'iqr') {
+        const t = new IqrTally(units, K, l.levels!, new Upsampler(h, w, H, W));
+        if (l.restored) t.load(l.restored.arrays as Record<string, Float64Array>);
+        this.iqr[i] = t;
+      } else {
+        const t = new IouTally(units, K, G, l.thresholds!, new Upsampler(h, w, H, W), topk);
+        if (l.restored) t.load(l.restored.arrays as Record<string, Float64Array>);
+        this.iou[i] = t;
+      }
+    });
+  }
+
+  addBatch(b: BatchView): void {
+    const { H, W, G } = this.init;
+    const P = H * W;
+    const labels: SampleLabels[] = [];
+    for (let i = 0; i < b.n; i++) {
+      labels.push({ maps: b.maps.map((m) => m.subarray(i * P, (i + 1) * P)), categoryPresent: b.present.subarray(i * G, (i + 1) * G) });
+    }
+    this.init.layers.forEach((l, li) => {
+      if (l.u1 === l.u0) return;
+      const [C, h, w] = l.shape;
+      const plane = h * w;
+      const fm = b.fms[li];
+      for (let i = 0; i < b.n; i++) {
+        const offset = (i * C + l.u0) * plane;
+        this.quantiles[li]?.addSample(fm, offset, plane);
+        this.iqr[li]?.addSample(fm, offset, labels[i]);
+        this.iou[li]?.addSample(b.first + i, fm, offset, labels[i]);
+      }
+    });
+  }
+
+  /** This shard's state per layer (undefined for layers where it holds no unit). */
+  state(): (ShardState | undefined)[] {
+    return this.init.layers.map((_, i) => {
+      const q = this.quantiles[i];
+      if (q) {
+        const p = q.pack();
+        return { arrays: { items: p.items }, meta: p.meta };
+      }
+      const t = this.iqr[i] ?? this.iou[i];
+      return t ? { arrays: { ...t.arrays() } } : undefined;
+    });
+  }
+}
+
+/** Splits C units into `parts` contiguous ranges of nearly equal size. */
+export function splitUnits(C: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, i) => [Math.floor((i * C) / parts), Math.floor(((i + 1) * C) / parts)]);
+}
+
+/** Whole-layer state from the shards' states, in unit order (shards holding no unit are skipped). */
+export function assemble(phase: StatsPhase, shards: (ShardState | undefined)[]): ShardState {
+  const parts = shards.filter((s): s is ShardState => s !== undefined);
+  if (phase === 'quantile') {
+    const metas = parts.map((p) => p.meta as { k: number; sketches: unknown[] });
+    const items = concat(parts.map((p) => p.arrays.items));
+    return { arrays: { items }, meta: { k: metas[0].k, sketches: metas.flatMap((m) => m.sketches) } };
+  }
+  const arrays: Record<string, Arr> = {};
+  for (const key of Object.keys(parts[0].arrays)) {
+    arrays[key] = SHARED.has(key) ? parts[0].arrays[key] : concat(parts.map((p) => p.arrays[key]));
+  }
+  return { arrays };
+}
+
+/** Units [u0, u1) of a whole-layer state of C units. */
+export function sliceState(phase: StatsPhase, whole: ShardState, C: number, u0: number, u1: number): ShardState {
+  if (phase === 'quantile') {
+    const m = whole.meta as { k: number; sketches: { sizes: number[] }[] };
+    const size = (s: { sizes: number[] }) => s.sizes.reduce((a, b) => a + b, 0);
+    const start = m.sketches.slice(0, u0).reduce((a, s) => a + size(s), 0);
+    const len = m.sketches.slice(u0, u1).reduce((a, s) => a + size(s), 0);
+    return { arrays: { items: (whole.arrays.items as Float32Array).slice(start, start + len) }, meta: { k: m.k, sketches: m.sketches.slice(u0, u1) } };
+  }
+  const arrays: Record<string, Arr> = {};
+  for (const [key, a] of Object.entries(whole.arrays)) {
+    const per = a.length / C;
+    arrays[key] = SHARED.has(key) ? a.slice() : a.slice(u0 * per, u1 * per);
+  }
+  return { arrays };
+}
+
+function concat(list: Arr[]): Arr {
+  const total = list.reduce((n, a) => n + a.length, 0);
+  const out = new (list[0].constructor as new (n: number) => Arr)(total);
+  let o = 0;
+  for (const a of list) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+/**
+ * The statistics threads of a dissection: the units of every layer are split across `workers` threads
+ * (worker_threads, each running stats-worker.ts), batches go to them through two shared slots, and
+ * their states are gathered into whole-layer arrays for checkpoints and for the end of a phase.
+ * With 0 workers the same ShardStats runs on the calling thread (tests, tiny runs, single-core machines).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DissectError } from '../errors';
+import { BatchSlot, type SlotLayout } from './batch-slot';
+import { ShardStats, assemble, sliceState, splitUnits, type PhaseInit, type ShardState } from './shard-stats';
+import type { WorkerReply, WorkerRequest } from './stats-worker';
+
+/** A layer of a phase, whole: levels / thresholds / restored state of all its units. */
+export interface WholeLayer {
+  shape: [number, number, number];
+  levels?: Float32Array;
+  thresholds?: Float32Array;
+  restored?: ShardState;
+}
+
+export type WholePhase = Omit<PhaseInit, 'layers'> & { layers: WholeLayer[] };
+
+/** Threads used by default: one per core beyond the one that runs ONNX Runtime's calls, at most 8. */
+export function defaultWorkers(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(8, cores - 1));
+}
+
+interface SlotState {
+  slot: BatchSlot;
+  pending: number;
+  done?: Promise<void>;
+  resolve?: () => void;
+}
+
+export class StatsPool {
+  private readonly workers: Worker[] = [];
+  private readonly slots: SlotState[];
+  private next = 0;
+  private local?: ShardStats;
+  private phaseInit?: WholePhase;
+  private failure?: Error;
+  private closed = false;
+  private readonly waiters = new Set<(e: Error) => void>();
+  private stateId = 0;
+  private readonly stateReplies = new Map<number, { got: (ShardState | undefined)[][]; resolve: (s: (ShardState | undefined)[][]) => void }>();
+
+  constructor(readonly workerCount: number, readonly layout: SlotLayout) {
+    const shared = workerCount > 0;
+    this.slots = Array.from({ length: shared ? 2 : 1 }, () => ({
+      slot: new BatchSlot(layout, shared ? new SharedArrayBuffer(BatchSlot.bytes(layout)) : new ArrayBuffer(BatchSlot.bytes(layout))),
+      pending: 0,
+    }));
+    for (let w = 0; w < workerCount; w++) {
+      const worker = new Worker(path.join(__dirname, 'stats-worker.js'));
+      worker.on('message', (m: WorkerReply) => this.onReply(w, m));
+      worker.on('error', (e) => this.fail(new DissectError('stats-thread', `a statistics thread failed: ${e.message}`)));
+      worker.on('exit', (code) => {
+        if (code !== 0 && !this.closed) this.fail(new DissectError('stats-thread', `a statistics thread exited with code ${code}`));
+      });
+      worker.postMessage({ type: 'slots', layout, buffers: this.slots.map((s) => s.slot.buffer as SharedArrayBuffer) } satisfies WorkerRequest);
+      this.workers.push(worker);
+    }
+  }
+
+  /** Starts a phase: each thread gets its units' levels / thresholds / restored state. */
+  async phase(init: WholePhase): Promise<void> {
+    await this.drain();
+    this.phaseInit = init;
+    const parts = Math.max(1, this.workerCount);
+    const ranges = init.layers.map((l) => splitUnits(l.shape[0], parts));
+    const shardInit = (w: number): PhaseInit => ({
+      ...init,
+      layers: init.layers.map((l, i) => {
+        const [u0, u1] = ranges[i][w];
+        const per = (a: Float32Array | undefined) => (a ? a.slice((u0 * a.length) / l.shape[0], (u1 * a.length) / l.shape[0]) : undefined);
+        return {
+          shape: l.shape,
+          u0,
+          u1,
+          ...(l.levels ? { levels: per(l.levels) } : {}),
+          ...(l.thresholds ? { thresholds: per(l.thresholds) } : {}),
+          ...(l.restored && u1 > u0 ? { restored: sliceState(init.phase, l.restored, l.shape[0], u0, u1) } : {}),
+        };
+      }),
+    });
+    if (this.workerCount === 0) this.local = new ShardStats(shardInit(0));
+    else this.workers.forEach((w, i) => w.postMessage({ type: 'phase', init: shardInit(i) } satisfies WorkerRequest));
+  }
+
+  /** Fills a free slot with `fill` and hands it to the threads (returns once it is handed over). */
+  async submit(fill: (slot: BatchSlot) => void, n: number, first: number): Promise<void> {
+    this.check();
+    const s = this.slots[this.next];
+    this.next = (this.next + 1) % this.slots.length;
+    if (s.done) await this.wait(s.done);
+    fill(s.slot);
+    if (this.local) {
+      this.local.addBatch(s.slot.view(n, first));
+      return;
+    }
+    s.pending = this.workers.length;
+    s.done = new Promise<void>((resolve) => (s.resolve = resolve));
+    const index = this.slots.indexOf(s);
+    for (const w of this.workers) w.postMessage({ type: 'batch', slot: index, n, first } satisfies WorkerRequest);
+  }
+
+  /** Waits until every submitted batch has been tallied. */
+  async drain(): Promise<void> {
+    for (const s of this.slots) if (s.done) await this.wait(s.done);
+  }
+
+  /** Whole-layer states of the current phase (after every submitted batch). */
+  async state(): Promise<ShardState[]> {
+    await this.drain();
+    const init = this.phaseInit!;
+    let shards: (ShardState | undefined)[][];
+    if (this.local) shards = [this.local.state()];
+    else {
+      const id = ++this.stateId;
+      shards = await this.wait(
+        new Promise<(ShardState | undefined)[][]>((resolve) => {
+          this.stateReplies.set(id, { got: [], resolve });
+          for (const w of this.workers) w.postMessage({ type: 'state', id } satisfies WorkerRequest);
+        }),
+      );
+    }
+    return init.layers.map((_, i) => assemble(init.phase, shards.map((s) => s[i])));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private onReply(w: number, m: WorkerReply): void {
+    if (m.type === 'error') return this.fail(new DissectError('stats-thread', `a statistics thread failed: ${m.message}`));
+    if (m.type === 'done') {
+      const s = this.slots[m.slot];
+      if (--s.pending === 0) {
+        s.done = undefined;
+        s.resolve!();
+      }
+      return;
+    }
+    const r = this.stateReplies.get(m.id);
+    if (!r) return;
+    r.got[w] = m.state;
+    if (r.got.filter((x) => x !== undefined).length === this.workers.length) {
+      this.stateReplies.delete(m.id);
+      r.resolve(r.got);
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    for (const reject of this.waiters) reject(e);
+    this.waiters.clear();
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Awaits `p`, or rejects as soon as a thread fails. */
+  private wait<T>(p: Promise<T>): Promise<T> {
+    this.check();
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.add(reject);
+      p.then(
+        (v) => {
+          this.waiters.delete(reject);
+          resolve(v);
+        },
+        (e) => {
+          this.waiters.delete(reject);
+          reject(e);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A statistics thread: holds the tallies of its units (ShardStats) and tallies each batch the main thread
+ * puts in a shared slot. Messages: see WorkerRequest / WorkerReply.
+ */
+import { parentPort } from 'node:worker_threads';
+import { BatchSlot, type SlotLayout } from './batch-slot';
+import { ShardStats, type PhaseInit, type ShardState } from './shard-stats';
+
+export type WorkerRequest =
+  | { type: 'slots'; layout: SlotLayout; buffers: SharedArrayBuffer[] }
+  | { type: 'phase'; init: PhaseInit }
+  | { type: 'batch'; slot: number; n: number; first: number }
+  | { type: 'state'; id: number };
+
+export type WorkerReply =
+  | { type: 'done'; slot: number }
+  | { type: 'state'; id: number; state: (ShardState | undefined)[] }
+  | { type: 'error'; message: string };
+
+if (parentPort) {
+  const port = parentPort;
+  let slots: BatchSlot[] = [];
+  let stats: ShardStats | undefined;
+  port.on('message', (m: WorkerRequest) => {
+    try {
+      if (m.type === 'slots') slots = m.buffers.map((b) => new BatchSlot(m.layout, b));
+      else if (m.type === 'phase') stats = new ShardStats(m.init);
+      else if (m.type === 'batch') {
+        stats!.addBatch(slots[m.slot].view(m.n, m.first));
+        port.postMessage({ type: 'done', slot: m.slot } satisfies WorkerReply);
+      } else if (m.type === 'state') {
+        port.postMessage({ type: 'state', id: m.id, state: stats ? stats.state() : [] } satisfies WorkerReply);
+      }
+    } catch (e) {
+      port.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) } satisfies WorkerReply);
+    }
+  });
+}
