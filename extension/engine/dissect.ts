@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type GeneratedBatch, type SegmentedBatch } from './models';
-import { StatsPool, defaultWorkers } from './parallel/stats-pool';
+import { StatsPool, defaultWorkers, defaultInferenceThreads } from './parallel/stats-pool';
 import type { BatchSlot } from './parallel/batch-slot';
 import type { ShardState, StatsPhase } from './parallel/shard-stats';
 import type { ProviderInfo, ProviderRequest, Session } from './onnx/session';
@@ -110,10 +110,15 @@ export interface RunContext {
   session?: Session;
   /** The segmentation's resolution [H, W] (found by segmenting one generated image). */
   segShape: [number, number];
+  /** Statistics threads (0: on this thread). */
+  workers: number;
 }
 
 export async function openRun(opts: DissectOptions): Promise<RunContext> {
-  const sessionOptions = { provider: opts.provider ?? 'auto', ...(opts.threads ? { threads: opts.threads } : {}) };
+  const workers = opts.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 0) throw new DissectError('bad-usage', `--workers must be an integer ≥ 0, got ${workers}`);
+  // The statistics threads and ONNX Runtime share the cores (parallel/stats-pool.ts).
+  const sessionOptions = { provider: opts.provider ?? 'auto', threads: opts.threads ?? defaultInferenceThreads(workers) };
   const gen = Generator.open(opts.generator, sessionOptions);
   const seg = await Segmenter.open(opts.segmenter, sessionOptions);
   const all = await gen.layers();
@@ -178,7 +183,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const probe = await gen.run(session, thresholdLatents.batch(0, 1), 1, layers, 'the probe batch (threshold sample 0)', 0);
   const probeSeg = await seg.segment(probe.image, 1, probe.imageShape, gen.range, 'the probe batch (threshold sample 0)', 0);
   const segShape: [number, number] = [probeSeg.H, probeSeg.W];
-  return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session, segShape };
+  return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session, segShape, workers };
 }
 
 /** By default: the top-level modules (`layer1`, `layer2`, …), or every candidate layer if none. */
@@ -301,7 +306,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
   const resumeAt = checkpoint ? phaseIndex(checkpoint.phase) : 0;
   let overallBase = 0;
 
-  const pool = new StatsPool(opts.workers ?? defaultWorkers(), {
+  const pool = new StatsPool(ctx.workers, {
     batch: ctx.batch,
     layerSizes: ctx.layers.map((l) => l.shape[0] * l.shape[1] * l.shape[2]),
     maps: ctx.seg.outputs.length + (ctx.seg.space.quad.length > 0 ? 2 : 0),

@@ -64,6 +64,8 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
     ...(o.threads ? { threads: o.threads } : {}),
     ...(o.batch ? { batch: o.batch } : {}),
     ...(o.onLog ? { onLog: o.onLog } : {}),
+    // merging adds counts and renders top images: no statistics threads, ONNX Runtime gets the cores
+    workers: 0,
   };
   const ctx = await openRun(opts);
   if (ctx.key !== base) throw new DissectError('incompatible-out', 'the models or labels changed since the shards were made (their hashes differ); re-run the shards');

@@ -101,6 +101,8 @@ async function main(): Promise<void> {
   // warm-up (session creation, caches), then pure inference and the full dissection in this process
   await pureInference({ ...opts, samples: Math.min(samples, 32), thresholdSamples: Math.min(samples, 32) });
   const pure = await pureInference(opts);
+  // the same passes with ONNX Runtime on every core (no statistics threads to share them with)
+  const pureAllCores = await pureInference({ ...opts, workers: 0 });
   const t0 = Date.now();
   const { result } = await dissect(opts);
   const full = (Date.now() - t0) / 1000;
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
   console.log(`full dissection:    ${full.toFixed(2)} s (incl. top-image rendering and report; ${(samples / full).toFixed(1)} dissected samples/s)`);
   console.log(`  by phase (from each phase's first batch to the next's): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
   console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
+  console.log(`  (pure inference with ONNX Runtime on all ${os.availableParallelism()} cores: ${pureAllCores.toFixed(2)} s; dissection / that = ${(full / pureAllCores).toFixed(3)})`);
   const mem = (n: number) => {
     const args = [__filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch), ...(workers !== undefined ? ['--workers', String(workers)] : [])];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
