@@ -11,6 +11,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type GeneratedBatch, type SegmentedBatch } from './models';
+import { TopImageCache } from './top-cache';
+import { displayTile } from './render';
 import { StatsPool, defaultWorkers, defaultInferenceThreads } from './parallel/stats-pool';
 import type { BatchSlot } from './parallel/batch-slot';
 import type { ShardState, StatsPhase } from './parallel/shard-stats';
@@ -112,6 +114,8 @@ export interface RunContext {
   segShape: [number, number];
   /** Statistics threads (0: on this thread). */
   workers: number;
+  /** [3, H, W] of a generated image. */
+  imageShape: [number, number, number];
 }
 
 export async function openRun(opts: DissectOptions): Promise<RunContext> {
@@ -183,7 +187,8 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const probe = await gen.run(session, thresholdLatents.batch(0, 1), 1, layers, 'the probe batch (threshold sample 0)', 0);
   const probeSeg = await seg.segment(probe.image, 1, probe.imageShape, gen.range, 'the probe batch (threshold sample 0)', 0);
   const segShape: [number, number] = [probeSeg.H, probeSeg.W];
-  return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session, segShape, workers };
+  const imageShape = probe.imageShape;
+  return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session, segShape, imageShape, workers };
 }
 
 /** By default: the top-level modules (`layer1`, `layer2`, …), or every candidate layer if none. */
@@ -313,6 +318,8 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     pixels: H * W,
     categories: ctx.seg.space.categories.length,
   });
+  // Top images kept during the IoU pass (a shard renders none: merge does).
+  const topCache = opts.shard ? undefined : new TopImageCache(ctx.layers, settings.topk);
   try {
   for (const { phase, total } of phases) {
     const pi = phaseIndex(phase);
@@ -387,6 +394,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
       const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
       const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
       if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
+      if (phase === 'iou') topCache?.addBatch(b, s0, (i) => displayTile(b, i, ctx.gen.range));
       // Inference of the next batch overlaps the statistics of this one (parallel/stats-pool.ts).
       await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0);
       done += n;
@@ -449,6 +457,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     seconds: (Date.now() - startedAt) / 1000,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(topCache ? { topCache } : {}),
   });
   writeResults(out, result, tallies);
   fs.rmSync(stateFile, { force: true });

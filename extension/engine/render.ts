@@ -9,6 +9,8 @@ import { Upsampler } from './data/upsample';
 import { toRgbBytes } from './data/image';
 import { encodePngAsync } from './data/png';
 import type { LayerTallies, RunContext } from './dissect';
+import type { GeneratedBatch } from './models';
+import type { TopImageCache } from './top-cache';
 import type { LayerResult } from './results';
 import type { ProgressListener } from './progress';
 import { CancelledError } from './errors';
@@ -24,6 +26,12 @@ export function tileSize(H: number, W: number): { width: number; height: number;
   return { width: Math.ceil(W / stride), height: Math.ceil(H / stride), stride };
 }
 
+/** The strip tile of item i of a generated batch: its RGB bytes, subsampled to at most TILE_MAX. */
+export function displayTile(b: GeneratedBatch, i: number, range: [number, number]): Uint8Array {
+  const [, H, W] = b.imageShape;
+  return subsample(toRgbBytes(b.image, i, H, W, range), H, W, tileSize(H, W).stride);
+}
+
 export async function renderTopImages(
   ctx: RunContext,
   tallies: LayerTallies[],
@@ -31,6 +39,7 @@ export async function renderTopImages(
   out: string,
   onProgress?: ProgressListener,
   signal?: AbortSignal,
+  cache?: TopImageCache,
 ): Promise<{ height: number; width: number }> {
   // Which (layer, unit, rank) needs which sample.
   const wanted = new Map<number, { li: number; u: number; rank: number }[]>();
@@ -39,12 +48,19 @@ export async function renderTopImages(
     list.push({ li, u: u.unit, rank });
     wanted.set(t.sample, list);
   })));
-  const samples = [...wanted.keys()].sort((a, b) => a - b);
   const tiles = new Map<number, Uint8Array>();
   const maps = new Map<string, Float32Array>();
-  let H = 0;
-  let W = 0;
-  let stride = 1;
+  // what the IoU pass kept needs no second generation
+  for (const [s, needs] of wanted) {
+    const hits = needs.map((n) => cache?.get(n.li, n.u, s));
+    if (hits.some((h) => !h)) continue;
+    tiles.set(s, hits[0]!.tile);
+    needs.forEach((n, j) => maps.set(`${n.li}:${n.u}:${n.rank}`, hits[j]!.plane));
+    wanted.delete(s);
+  }
+  const samples = [...wanted.keys()].sort((a, b) => a - b);
+  const [, H, W] = ctx.imageShape;
+  const stride = tileSize(H, W).stride;
   const started = Date.now();
   for (let i = 0; i < samples.length; ) {
     if (signal?.aborted) throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
@@ -55,10 +71,8 @@ export async function renderTopImages(
     const z = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
     rows.reduce((o, r) => (z.set(r, o), o + r.length), 0);
     const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `the render batch of samples ${batch.join(", ")}`, batch[0]);
-    [, H, W] = b.imageShape;
-    stride = tileSize(H, W).stride;
     batch.forEach((s, k) => {
-      tiles.set(s, subsample(toRgbBytes(b.image, k, H, W, ctx.gen.range), H, W, stride));
+      tiles.set(s, displayTile(b, k, ctx.gen.range));
       for (const need of wanted.get(s)!) {
         const t = tallies[need.li];
         const [C, h, w] = t.layer.shape;

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { ProviderInfo } from './onnx/session';
 import type { LayerTallies, ResolvedSettings, RunContext } from './dissect';
 import { renderTopImages } from './render';
+import type { TopImageCache } from './top-cache';
 import { writeReport } from './report';
 import { packBlob, writeAtomic } from './blob';
 import { safeName } from './files';
@@ -83,6 +84,8 @@ export interface FinalizeOptions {
   seconds: number;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /** Top images kept during the IoU pass (top-cache.ts). */
+  topCache?: TopImageCache;
 }
 
 /** Labels each unit, summarises each layer and (for a whole run) renders the top images. */
@@ -149,7 +152,7 @@ export async function finalizeResults(ctx: RunContext, tallies: LayerTallies[], 
     created: new Date().toISOString(),
   };
   if (!o.shard) {
-    const img = await renderTopImages(ctx, tallies, layers, o.out, o.onProgress, o.signal);
+    const img = await renderTopImages(ctx, tallies, layers, o.out, o.onProgress, o.signal, o.topCache);
     result.image = img;
   }
   return result;

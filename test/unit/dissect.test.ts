@@ -85,6 +85,15 @@ test('the result does not depend on the number of statistics threads; a run canc
     );
     const resumed = await dissect(base(out, { ...quad, workers: 0, batch: 7, resume: true }));
     assert.deepEqual(numbers(resumed.result), numbers(inline.result), `cancelled in ${cancelIn}`);
+    // top images: kept during the IoU pass (top-cache.ts) or, for samples before the resume, generated
+    // again — the same strips either way
+    const strips = (run: string) => {
+      const d = path.join(dir, run, 'images');
+      return fs.readdirSync(d, { recursive: true }).filter((f) => String(f).endsWith('.png')).sort().map((f) => fs.readFileSync(path.join(d, String(f))));
+    };
+    const a = strips(out);
+    assert.ok(a.length > 0);
+    assert.deepEqual(a, strips('workers0'), `strips after a cancel in ${cancelIn}`);
   }
 });
 

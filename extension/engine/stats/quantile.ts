@@ -48,14 +48,33 @@ export class QuantileSketch {
     if (this.sizes[level] === this.k) this.compact(level);
   }
 
-  /** Sorts a full level and promotes every other item (weight doubles); the offset alternates. */
+  /**
+   * Sorts a full level and promotes every other item (weight doubles); the offset alternates. A level
+   * above 0 is filled by two promotions of k/2 sorted items, so it is two sorted halves: merged, not sorted.
+   */
   private compact(level: number): void {
+    const k = this.k;
     const buf = this.levels[level];
-    sortFloat32(buf);
+    if (level === 0 || !mergeHalves(buf, this.scratch())) sortFloat32(buf);
     const off = this.flips[level];
     this.flips[level] ^= 1;
     this.sizes[level] = 0;
-    for (let i = off; i < this.k; i += 2) this.push(level + 1, buf[i]);
+    if (this.levels.length === level + 1) this.push(level + 1, buf[off]);
+    else this.levels[level + 1][this.sizes[level + 1]++] = buf[off];
+    const dst = this.levels[level + 1];
+    let n = this.sizes[level + 1];
+    if (n + k / 2 - 1 > k) {
+      for (let i = off + 2; i < k; i += 2) this.push(level + 1, buf[i]);
+      return;
+    }
+    for (let i = off + 2; i < k; i += 2) dst[n++] = buf[i];
+    this.sizes[level + 1] = n;
+    if (n === k) this.compact(level + 1);
+  }
+
+  private merged?: Float32Array;
+  private scratch(): Float32Array {
+    return (this.merged ??= new Float32Array(this.k));
   }
 
   /** Weighted (value, weight) items, ascending: each level sorted, then merged (a level's weight is 2^l). */
@@ -120,6 +139,24 @@ export class QuantileSketch {
     });
     return s;
   }
+}
+
+/**
+ * Merges buf's two sorted halves in place (through `tmp`); false, with buf unchanged, when a half is not
+ * sorted after all.
+ */
+function mergeHalves(buf: Float32Array, tmp: Float32Array): boolean {
+  const n = buf.length;
+  const h = n >> 1;
+  for (let i = 1; i < h; i++) if (buf[i] < buf[i - 1] || buf[h + i] < buf[h + i - 1]) return false;
+  let i = 0;
+  let j = h;
+  let o = 0;
+  while (i < h && j < n) tmp[o++] = buf[j] < buf[i] ? buf[j++] : buf[i++];
+  while (i < h) tmp[o++] = buf[i++];
+  while (j < n) tmp[o++] = buf[j++];
+  buf.set(tmp);
+  return true;
 }
 
 /** One sketch per unit of a layer, fed whole featuremaps. */
