@@ -360,11 +360,14 @@ test('bucket index: #levels below a value, for every value, equals counting (tie
     const probes = [...levels.subarray(u * M, (u + 1) * M), -Infinity, Infinity, 0, -0];
     for (let i = 0; i < 2000; i++) probes.push(Math.fround(randn(rng) * (u === 3 ? 1e6 : 1)));
     for (const l of levels.subarray(u * M, (u + 1) * M)) probes.push(Math.fround(l * (1 + 1e-7)), Math.fround(l * (1 - 1e-7)));
-    for (const a of probes) {
+    const filled = new Int32Array(probes.length + 3);
+    index.fill(u, Float32Array.from(probes), 0, probes.length, filled, 3);
+    probes.forEach((a, i) => {
       let expected = 0;
-      for (let j = 0; j < M; j++) if (levels[u * M + j] < a) expected++;
-      assert.equal(index.bucket(u, a), expected, `unit ${u}, a = ${a}`);
-    }
+      for (let j = 0; j < M; j++) if (levels[u * M + j] < Math.fround(a)) expected++;
+      assert.equal(index.bucket(u, Math.fround(a)), expected, `unit ${u}, a = ${a}`);
+      assert.equal(filled[i + 3], expected, `fill: unit ${u}, a = ${a}`);
+    });
   }
 });
 

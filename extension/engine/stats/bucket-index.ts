@@ -42,6 +42,40 @@ export class BucketIndex {
     }
   }
 
+  /** bucket(u, src[p]) into out[p + shift] for p in [from, to), with the unit's table and bounds read once. */
+  fill(u: number, src: Float32Array, from: number, to: number, out: Int32Array, shift = 0): void {
+    const M = this.M;
+    const levels = this.levels;
+    const lv = u * M;
+    const min = this.min[u];
+    const max = this.max[u];
+    const scale = this.scale[u];
+    const tb = u * BINS;
+    const tlo = this.lo;
+    const thi = this.hi;
+    for (let p = from; p < to; p++) {
+      const a = src[p];
+      if (!(a > min)) {
+        out[p + shift] = 0;
+        continue;
+      }
+      if (a > max) {
+        out[p + shift] = M;
+        continue;
+      }
+      const bin = Math.floor((a - min) * scale);
+      const i = tb + (bin < BINS ? bin : BINS - 1);
+      let lo = tlo[i];
+      let hi = thi[i];
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (levels[lv + mid] < a) lo = mid + 1;
+        else hi = mid;
+      }
+      out[p + shift] = lo;
+    }
+  }
+
   /** #{j : levels[u·M + j] < a}. */
   bucket(u: number, a: number): number {
     const M = this.M;

@@ -30,6 +30,7 @@ export class IqrTally {
   private cellLabels?: CellLabels;
   private readonly srcBucket: Int32Array;
   private readonly mixed: Int32Array;
+  private readonly pixBucket: Int32Array;
   private readonly index: BucketIndex;
 
   /** `levels`: units × M, ascending per unit. */
@@ -41,11 +42,12 @@ export class IqrTally {
     this.grid = new CellGrid(up);
     this.srcBucket = new Int32Array(up.h * up.w);
     this.mixed = new Int32Array(this.grid.count);
+    this.pixBucket = new Int32Array(up.H * up.W);
     this.index = new BucketIndex(levels, units, this.M);
   }
 
   addSample(fm: Float32Array, offset: number, seg: SampleLabels): void {
-    const { units, labels: K, M, up, grid, scratch, index, hist, srcBucket, mixed } = this;
+    const { units, labels: K, M, up, grid, scratch, index, hist, srcBucket, pixBucket, mixed } = this;
     const plane = up.h * up.w;
     const P = up.H * up.W;
     const maps = seg.maps;
@@ -60,7 +62,7 @@ export class IqrTally {
       const base = offset + u * plane;
       const hrow = u * (M + 1);
       // b = number of levels strictly below a, for every source value
-      for (let i = 0; i < plane; i++) srcBucket[i] = index.bucket(u, fm[base + i]);
+      index.fill(u, fm, base, base + plane, srcBucket, -base);
       if (identity) {
         for (let p = 0; p < P; p++) {
           const b = srcBucket[p];
@@ -88,9 +90,11 @@ export class IqrTally {
       for (let i = 0; i < nMixed; i++) {
         const cell = mixed[i];
         for (let y = grid.y0[cell], y1 = grid.y1[cell]; y < y1; y++) {
-          for (let p = y * W + grid.x0[cell], end = y * W + grid.x1[cell]; p < end; p++) {
-            const b = index.bucket(u, scratch[p]);
-              const row = (hrow + b) * K;
+          const from = y * W + grid.x0[cell];
+          const to = y * W + grid.x1[cell];
+          index.fill(u, scratch, from, to, pixBucket, 0);
+          for (let p = from; p < to; p++) {
+            const row = (hrow + pixBucket[p]) * K;
             if (single) hist[row + m0[p]]++;
             else for (const m of maps) hist[row + m[p]]++;
           }
