@@ -28,6 +28,8 @@ export interface DissectParams extends DissectSettings {
   batch?: number;
   provider?: ProviderRequest;
   threads?: number;
+  /** Statistics threads (parallel/stats-pool.ts); default automatic. */
+  workers?: number;
   resume?: boolean;
   force?: boolean;
 }

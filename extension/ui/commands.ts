@@ -251,6 +251,7 @@ export function registerCommands(s: CommandServices): void {
       batch: cfg.batchSize,
       provider: cfg.provider,
       ...(cfg.threads > 0 ? { threads: cfg.threads } : {}),
+      ...(cfg.statisticsThreads >= 0 ? { workers: cfg.statisticsThreads } : {}),
       resume: fs.existsSync(path.join(out, 'state.bin')),
     };
     const r = await run(params, `Dissecting ${layers.join(', ')} of ${m.name}`);

@@ -8,6 +8,8 @@ export interface Settings {
   threshold: 'iqr' | 'quantile';
   provider: ProviderRequest;
   threads: number;
+  /** Statistics threads of a dissection; −1: automatic. */
+  statisticsThreads: number;
   batchSize: number;
   topk: number;
   resultsFolder: string;
@@ -20,6 +22,7 @@ export function settings(): Settings {
     threshold: c.get<'iqr' | 'quantile'>('threshold', 'iqr'),
     provider: c.get<ProviderRequest>('provider', 'auto'),
     threads: c.get<number>('threads', 0),
+    statisticsThreads: c.get<number>('statisticsThreads', -1),
     batchSize: c.get<number>('batchSize', 16),
     topk: c.get<number>('topk', 20),
     resultsFolder: c.get<string>('resultsFolder', ''),
