@@ -154,7 +154,8 @@ function progressPrinter(quiet: boolean): (p: Progress) => void {
     if (!tty && now - last < 2000 && p.done < p.total) return;
     last = now;
     const eta = p.phase === 'render' ? '' : ` · ETA ${formatSeconds(p.etaSeconds)}`;
-    const line = `${PHASE_TITLES[p.phase]}: ${p.done}/${p.total} samples · ${p.samplesPerSecond.toFixed(1)} samples/s${eta}`;
+    const what = p.phase === 'render' ? 'images' : 'samples';
+    const line = `${PHASE_TITLES[p.phase]}: ${p.done}/${p.total} ${what} · ${p.samplesPerSecond.toFixed(1)} ${what}/s${eta}`;
     if (tty) process.stderr.write(`\r\x1b[K${line}${p.done >= p.total ? '\n' : ''}`);
     else process.stderr.write(line + '\n');
   };

@@ -62,6 +62,14 @@ export async function renderTopImages(
   const [, H, W] = ctx.imageShape;
   const stride = tileSize(H, W).stride;
   const started = Date.now();
+  // progress counts the samples generated again and the strips written
+  const strips = layers.reduce((a, lr) => a + lr.units.filter((u) => u.top.length > 0).length, 0);
+  const total = samples.length + strips;
+  const report = (done: number) => {
+    const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
+    onProgress?.({ phase: 'render', done, total, overallDone: done, overallTotal: total, samplesPerSecond: rate, etaSeconds: (total - done) / Math.max(rate, 1e-9) });
+  };
+  report(0);
   for (let i = 0; i < samples.length; ) {
     if (signal?.aborted) throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
     // full batches of the wanted samples, contiguous or not (their latents gathered row by row)
@@ -81,10 +89,9 @@ export async function renderTopImages(
         maps.set(`${need.li}:${need.u}:${need.rank}`, fm.slice(off, off + h * w));
       }
     });
-    const elapsed = (Date.now() - started) / 1000;
-    const rate = i / Math.max(elapsed, 1e-3);
-    onProgress?.({ phase: 'render', done: i, total: samples.length, overallDone: i, overallTotal: samples.length, samplesPerSecond: rate, etaSeconds: (samples.length - i) / rate });
+    report(i);
   }
+  let written = 0;
   const th = Math.ceil(H / stride);
   const tw = Math.ceil(W / stride);
   const pending: Promise<void>[] = [];
@@ -110,6 +117,11 @@ export async function renderTopImages(
       pending.push(encodePngAsync(strip, SW, th, 1).then((png) => fs.promises.writeFile(path.join(out, file), png)));
       await flush(8);
       unit.image = file.split(path.sep).join('/');
+      if (++written % 16 === 0) report(samples.length + written);
+      if (signal?.aborted) {
+        await flush(0);
+        throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
+      }
     }
   }
   await flush(0);

@@ -132,7 +132,7 @@ export function registerCommands(s: CommandServices): void {
   };
 
   const progressText = (p: Progress) =>
-    `${PHASE_TITLES[p.phase]} ${p.done}/${p.total} · ${p.samplesPerSecond.toFixed(1)} samples/s${p.phase === 'render' ? '' : ` · ETA ${Math.round(p.etaSeconds)} s`}`;
+    `${PHASE_TITLES[p.phase]} ${p.done}/${p.total} · ${p.samplesPerSecond.toFixed(1)} ${p.phase === 'render' ? 'images' : 'samples'}/s${p.phase === 'render' ? '' : ` · ETA ${Math.round(p.etaSeconds)} s`}`;
 
   /** Runs a dissection with a cancellable progress notification; returns the response or undefined. */
   const run = async (params: DissectParams, title: string, retried = false): Promise<DissectResponse | undefined> => {

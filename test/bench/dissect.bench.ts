@@ -43,9 +43,18 @@ function models(dir: string): Pick<DissectOptions, 'generator' | 'segmenter'> & 
   return { name: 'random DCGAN (demo model absent)', generator: { path: g }, segmenter: { path: s, labels: l } };
 }
 
+/** CPU seconds of this process (every thread: ONNX Runtime's and the statistics threads) since `from`. */
+function cpuSeconds(from?: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+}
+
+let lastPureCpu = 0;
+
 async function pureInference(opts: DissectOptions): Promise<number> {
   const ctx = await openRun(opts);
   const s = ctx.settings;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const passes: { latents: typeof ctx.latents; first: number; count: number; seg: boolean }[] = [
     { latents: ctx.thresholdLatents, first: 0, count: s.thresholdSamples, seg: false },
@@ -59,6 +68,7 @@ async function pureInference(opts: DissectOptions): Promise<number> {
       if (p.seg) await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, 'bench', done);
     }
   }
+  lastPureCpu = cpuSeconds(c0);
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
@@ -101,10 +111,13 @@ async function main(): Promise<void> {
   // warm-up (session creation, caches), then pure inference and the full dissection in this process
   await pureInference({ ...opts, samples: Math.min(samples, 32), thresholdSamples: Math.min(samples, 32) });
   const pure = await pureInference(opts);
+  const pureCpu = lastPureCpu;
   // the same passes with ONNX Runtime on every core (no statistics threads to share them with)
   const pureAllCores = await pureInference({ ...opts, workers: 0 });
   const t0 = Date.now();
+  const c0 = process.cpuUsage();
   const { result } = await dissect(opts);
+  const fullCpu = cpuSeconds(c0);
   const full = (Date.now() - t0) / 1000;
   phases.set(current, (Date.now() - phaseStart) / 1000);
   const inferenceSamples = result.settings.thresholdSamples * (threshold === 'iqr' ? 2 : 1) + samples;
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
   console.log(`  by phase (from each phase's first batch to the next's): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
   console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
   console.log(`  (pure inference with ONNX Runtime on all ${os.availableParallelism()} cores: ${pureAllCores.toFixed(2)} s; dissection / that = ${(full / pureAllCores).toFixed(3)})`);
+  console.log(`CPU time (all threads): pure inference ${pureCpu.toFixed(1)} s, dissection ${fullCpu.toFixed(1)} s — on c cores the dissection needs at least ${fullCpu.toFixed(1)}/c s of wall time`);
   const mem = (n: number) => {
     const args = [__filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch), ...(workers !== undefined ? ['--workers', String(workers)] : [])];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
