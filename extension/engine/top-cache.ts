@@ -3,7 +3,8 @@
  * generation: for every unit, its current top-k samples by spatial maximum (the tallies' rule: larger
  * first, ties to the smaller sample) with that sample's featuremap plane, and one image tile per sample
  * still in some unit's top-k. Planes take units × k × h × w floats whatever the sample count; tiles at most
- * `maxTileBytes` (beyond that, samples are left to be generated again at the end, as after a resume).
+ * `maxTileBytes` (64 MB: 5,400 tiles of 64×64; beyond that, samples are left to be generated again at the end,
+ * as after a resume).
  * Rendering reads the final top-k from the tallies and asks this cache; whatever is missing it generates.
  */
 import type { GeneratedBatch } from './models';
@@ -24,7 +25,7 @@ export class TopImageCache {
   constructor(
     private readonly layers: { tensor: string; shape: [number, number, number] }[],
     private readonly k: number,
-    private readonly maxTileBytes = 256 * 2 ** 20,
+    private readonly maxTileBytes = 64 * 2 ** 20,
   ) {
     this.entries = layers.map((l) => Array.from({ length: l.shape[0] }, () => []));
   }

@@ -3,7 +3,7 @@
  * in one run,
  *   - pure inference: the generator + segmenter runs a dissection makes (same sessions, batches, passes),
  *   - the full dissection (with its time per phase), and their ratio (target ≤ 1.25),
- *   - peak memory (max RSS of a child process) at M and 4M samples (default M = 250; ratio target ≤ 1.1).
+ *   - peak memory (max RSS of a child process) at M and 4M samples (default M = N; ratio target ≤ 1.1).
  * Model: the bundled demo model if present, else a random DCGAN-shaped generator and segmenter.
  * Usage: npm run bench [-- --samples N --memory-samples M --threshold iqr|quantile --workers W]
  */
@@ -82,7 +82,7 @@ async function child(samples: number, threshold: 'iqr' | 'quantile', batch: numb
 
 async function main(): Promise<void> {
   const samples = Number(values.samples ?? 1000);
-  const memorySamples = Number(values['memory-samples'] ?? 250);
+  const memorySamples = Number(values['memory-samples'] ?? samples);
   const threshold = (values.threshold ?? 'iqr') as 'iqr' | 'quantile';
   const batch = Number(values.batch ?? 16);
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
