@@ -89,12 +89,14 @@ export class CellGrid {
   }
 
   /**
-   * Interpolates the pixels of the listed cells (mixed[0…n)) into `out` (H×W): one pass over the
-   * bounding box of those cells; other pixels of `out` are left as they were.
+   * Interpolates the pixels of the listed cells (mixed[0…n)) into `out` (H×W), and only those: the
+   * horizontal pass over the source rows and columns they span, then the vertical pass cell by cell
+   * (the same arithmetic as Upsampler.run, so the same float32 values).
    */
   interpolateCells(src: Float32Array, offset: number, mixed: Int32Array, n: number, out: Float32Array): void {
     if (n === 0) return;
-    let y0 = this.up.H, y1 = 0, x0 = this.up.W, x1 = 0;
+    const up = this.up;
+    let y0 = up.H, y1 = 0, x0 = up.W, x1 = 0;
     for (let i = 0; i < n; i++) {
       const c = mixed[i];
       if (this.y0[c] < y0) y0 = this.y0[c];
@@ -102,7 +104,11 @@ export class CellGrid {
       if (this.x0[c] < x0) x0 = this.x0[c];
       if (this.x1[c] > x1) x1 = this.x1[c];
     }
-    this.up.runRegion(src, offset, out, y0, y1, x0, x1);
+    up.horizontal(src, offset, up.ys.i0[y0], up.ys.i1[y1 - 1], x0, x1);
+    for (let i = 0; i < n; i++) {
+      const c = mixed[i];
+      up.vertical(out, this.y0[c], this.y1[c], this.x0[c], this.x1[c]);
+    }
   }
 
   /** Counts of the labels in each cell of one sample (see CellLabels). */

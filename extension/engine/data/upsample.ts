@@ -96,13 +96,13 @@ export class Upsampler {
     return [y0, y1, x0, x1];
   }
 
-  /** Like run(), for output rows [y0, y1) and columns [x0, x1) only (the rest of `out` is untouched). */
-  runRegion(src: Float32Array, offset: number, out: Float32Array, y0: number, y1: number, x0: number, x1: number): void {
+  /**
+   * The first (horizontal) half of run() for source rows [r0, r1] and output columns [x0, x1): fills the
+   * row buffer that vertical() reads.
+   */
+  horizontal(src: Float32Array, offset: number, r0: number, r1: number, x0: number, x1: number): void {
     const { w, W, rows } = this;
     const { i0: xa, i1: xb, w: wx } = this.xs;
-    const { i0: ya, i1: yb, w: wy } = this.ys;
-    const r0 = ya[y0];
-    const r1 = yb[y1 - 1];
     for (let r = r0; r <= r1; r++) {
       const base = offset + r * w;
       const dst = r * W;
@@ -111,6 +111,12 @@ export class Upsampler {
         rows[dst + x] = a + (src[base + xb[x]] - a) * wx[x];
       }
     }
+  }
+
+  /** The second (vertical) half of run() for output rows [y0, y1) and columns [x0, x1), into `out`. */
+  vertical(out: Float32Array, y0: number, y1: number, x0: number, x1: number): void {
+    const { W, rows } = this;
+    const { i0: ya, i1: yb, w: wy } = this.ys;
     for (let y = y0; y < y1; y++) {
       const ra = ya[y] * W;
       const rb = yb[y] * W;
@@ -121,5 +127,11 @@ export class Upsampler {
         out[dst + x] = a + (rows[rb + x] - a) * t;
       }
     }
+  }
+
+  /** Like run(), for output rows [y0, y1) and columns [x0, x1) only (the rest of `out` is untouched). */
+  runRegion(src: Float32Array, offset: number, out: Float32Array, y0: number, y1: number, x0: number, x1: number): void {
+    this.horizontal(src, offset, this.ys.i0[y0], this.ys.i1[y1 - 1], x0, x1);
+    this.vertical(out, y0, y1, x0, x1);
   }
 }
