@@ -114,7 +114,7 @@ export async function renderTopImages(
         highlight(tiles.get(t.sample)!, act, unit.threshold, th, tw, strip, SW, rank * (tw + GAP));
       });
       const file = path.join('images', safeName(lr.layer), `unit${String(unit.unit).padStart(4, '0')}.png`);
-      pending.push(encodePngAsync(strip, SW, th, 1).then((png) => fs.promises.writeFile(path.join(out, file), png)));
+      pending.push(encodePngAsync(strip, SW, th).then((png) => fs.promises.writeFile(path.join(out, file), png)));
       await flush(8);
       unit.image = file.split(path.sep).join('/');
       if (++written % 16 === 0) report(samples.length + written);
