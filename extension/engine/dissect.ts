@@ -321,147 +321,148 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
   // Top images kept during the IoU pass (a shard renders none: merge does).
   const topCache = opts.shard ? undefined : new TopImageCache(ctx.layers, settings.topk);
   try {
-  for (const { phase, total } of phases) {
-    const pi = phaseIndex(phase);
-    let done = 0;
-    if (pi < resumeAt) {
-      overallBase += total;
-      continue;
-    }
-    const fromCheckpoint = checkpoint && pi === resumeAt;
-    if (fromCheckpoint) done = checkpoint!.done;
-    // restore thresholds / levels computed by earlier phases
-    if (checkpoint && pi >= resumeAt) {
-      tallies.forEach((t, i) => {
-        if (restored[`levels${i}`]) t.levels = restored[`levels${i}`] as Float32Array;
-        if (restored[`thr${i}`]) {
-          t.thresholds = restored[`thr${i}`] as Float32Array;
-          t.thresholdInfo = restoredMeta[`thrInfo${i}`] as ThresholdInfo[];
+    for (const { phase, total } of phases) {
+      const pi = phaseIndex(phase);
+      let done = 0;
+      if (pi < resumeAt) {
+        overallBase += total;
+        continue;
+      }
+      const fromCheckpoint = checkpoint && pi === resumeAt;
+      if (fromCheckpoint) done = checkpoint!.done;
+      // restore thresholds / levels computed by earlier phases
+      if (checkpoint && pi >= resumeAt) {
+        tallies.forEach((t, i) => {
+          if (restored[`levels${i}`]) t.levels = restored[`levels${i}`] as Float32Array;
+          if (restored[`thr${i}`]) {
+            t.thresholds = restored[`thr${i}`] as Float32Array;
+            t.thresholdInfo = restoredMeta[`thrInfo${i}`] as ThresholdInfo[];
+          }
+        });
+      }
+      const needSeg = phase !== 'quantile';
+      const latents = phase === 'iou' ? ctx.latents : ctx.thresholdLatents;
+      const first = phase === 'iou' ? start : 0;
+
+      const K = ctx.seg.space.labels.length;
+      const G = ctx.seg.space.categories.length;
+      /** Whole-layer state saved under `prefix` in the checkpoint (tally arrays, or a sketch pack). */
+      const restoredState = (i: number): ShardState | undefined => {
+        if (!fromCheckpoint || checkpoint!.done === 0) return undefined;
+        if (phase === 'quantile') return restored[`q${i}`] ? { arrays: { items: restored[`q${i}`] }, meta: restoredMeta[`q${i}`] } : undefined;
+        const prefix = `${phase}${i}.`;
+        const arrays: Record<string, Arr> = {};
+        for (const [k, a] of Object.entries(restored)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
+        return { arrays };
+      };
+      await pool.phase({
+        phase: phase as StatsPhase,
+        H,
+        W,
+        K,
+        G,
+        topk: settings.topk,
+        sketchK: SKETCH_K,
+        layers: tallies.map((t, i) => ({
+          shape: t.layer.shape,
+          ...(phase === 'iqr' ? { levels: t.levels! } : {}),
+          ...(phase === 'iou' ? { thresholds: t.thresholds! } : {}),
+          ...(restoredState(i) ? { restored: restoredState(i) } : {}),
+        })),
+      });
+      /** The pool's state, as whole-layer tallies on this thread (for a checkpoint or the phase's end). */
+      const gather = async () => {
+        const states = await pool.state();
+        tallies.forEach((t, i) => {
+          const st = states[i];
+          if (phase === 'quantile') t.quantiles = UnitQuantiles.unpack(st.meta, st.arrays.items as Float32Array);
+          else if (phase === 'iqr') (t.iqr = new IqrTally(t.layer.shape[0], K, t.levels!, t.up)).load(st.arrays as Record<string, Float64Array>);
+          else (t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk)).load(st.arrays as Record<string, Float64Array>);
+        });
+      };
+
+      while (done < total) {
+        if (opts.signal?.aborted) {
+          await gather();
+          saveState(phase, done);
+          throw new CancelledError(`cancelled during ${phase} after ${done}/${total} samples; resume with --resume`);
         }
-      });
-    }
-    const needSeg = phase !== 'quantile';
-    const latents = phase === 'iou' ? ctx.latents : ctx.thresholdLatents;
-    const first = phase === 'iou' ? start : 0;
-
-    const K = ctx.seg.space.labels.length;
-    const G = ctx.seg.space.categories.length;
-    /** Whole-layer state saved under `prefix` in the checkpoint (tally arrays, or a sketch pack). */
-    const restoredState = (i: number): ShardState | undefined => {
-      if (!fromCheckpoint || checkpoint!.done === 0) return undefined;
-      if (phase === 'quantile') return restored[`q${i}`] ? { arrays: { items: restored[`q${i}`] }, meta: restoredMeta[`q${i}`] } : undefined;
-      const prefix = `${phase}${i}.`;
-      const arrays: Record<string, Arr> = {};
-      for (const [k, a] of Object.entries(restored)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
-      return { arrays };
-    };
-    await pool.phase({
-      phase: phase as StatsPhase,
-      H,
-      W,
-      K,
-      G,
-      topk: settings.topk,
-      sketchK: SKETCH_K,
-      layers: tallies.map((t, i) => ({
-        shape: t.layer.shape,
-        ...(phase === 'iqr' ? { levels: t.levels! } : {}),
-        ...(phase === 'iou' ? { thresholds: t.thresholds! } : {}),
-        ...(restoredState(i) ? { restored: restoredState(i) } : {}),
-      })),
-    });
-    /** The pool's state, as whole-layer tallies on this thread (for a checkpoint or the phase's end). */
-    const gather = async () => {
-      const states = await pool.state();
-      tallies.forEach((t, i) => {
-        const st = states[i];
-        if (phase === 'quantile') t.quantiles = UnitQuantiles.unpack(st.meta, st.arrays.items as Float32Array);
-        else if (phase === 'iqr') (t.iqr = new IqrTally(t.layer.shape[0], K, t.levels!, t.up)).load(st.arrays as Record<string, Float64Array>);
-        else (t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk)).load(st.arrays as Record<string, Float64Array>);
-      });
-    };
-
-    while (done < total) {
-      if (opts.signal?.aborted) {
-        await gather();
-        saveState(phase, done);
-        throw new CancelledError(`cancelled during ${phase} after ${done}/${total} samples; resume with --resume`);
+        const n = Math.min(ctx.batch, total - done);
+        const s0 = first + done;
+        const label = `${phase} batch ${Math.floor(done / ctx.batch) + 1}`;
+        const z = latents.batch(s0, n);
+        const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
+        const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
+        if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
+        if (phase === 'iou') topCache?.addBatch(b, s0, (i) => displayTile(b, i, ctx.gen.range));
+        // Inference of the next batch overlaps the statistics of this one (parallel/stats-pool.ts).
+        await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0);
+        done += n;
+        doneThisRun += n;
+        const elapsed = (Date.now() - startedAt) / 1000;
+        const rate = doneThisRun / Math.max(elapsed, 1e-3);
+        const overallDone = overallBase + done;
+        opts.onProgress?.({ phase, done, total, overallDone, overallTotal, samplesPerSecond: rate, etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9) });
+        if (Date.now() - lastCheckpoint >= every && done < total) {
+          await gather();
+          saveState(phase, done);
+        }
       }
-      const n = Math.min(ctx.batch, total - done);
-      const s0 = first + done;
-      const label = `${phase} batch ${Math.floor(done / ctx.batch) + 1}`;
-      const z = latents.batch(s0, n);
-      const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
-      const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
-      if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
-      if (phase === 'iou') topCache?.addBatch(b, s0, (i) => displayTile(b, i, ctx.gen.range));
-      // Inference of the next batch overlaps the statistics of this one (parallel/stats-pool.ts).
-      await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0);
-      done += n;
-      doneThisRun += n;
-      const elapsed = (Date.now() - startedAt) / 1000;
-      const rate = doneThisRun / Math.max(elapsed, 1e-3);
-      const overallDone = overallBase + done;
-      opts.onProgress?.({ phase, done, total, overallDone, overallTotal, samplesPerSecond: rate, etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9) });
-      if (Date.now() - lastCheckpoint >= every && done < total) {
-        await gather();
-        saveState(phase, done);
-      }
-    }
-    await gather();
+      await gather();
 
-    if (phase === 'quantile') {
-      for (const t of tallies) {
-        const C = t.layer.shape[0];
-        if (settings.threshold === 'quantile') {
+      if (phase === 'quantile') {
+        for (const t of tallies) {
+          const C = t.layer.shape[0];
+          if (settings.threshold === 'quantile') {
+            t.thresholds = new Float32Array(C);
+            for (let u = 0; u < C; u++) t.thresholds[u] = t.quantiles!.sketches[u].quantiles([settings.quantile])[0];
+          } else {
+            // levels at top-fractions f_j, ascending: quantile(1 − f) for f from 1 down to 1e-3
+            const qs = candidateFractions(IQR_LEVELS).map((f) => 1 - f).reverse();
+            t.levels = new Float32Array(C * IQR_LEVELS);
+            for (let u = 0; u < C; u++) t.levels.set(t.quantiles!.sketches[u].quantiles(qs), u * IQR_LEVELS);
+          }
+          t.quantiles = undefined;
+        }
+      } else if (phase === 'iqr') {
+        const space = ctx.seg.space;
+        for (const t of tallies) {
+          const C = t.layer.shape[0];
           t.thresholds = new Float32Array(C);
-          for (let u = 0; u < C; u++) t.thresholds[u] = t.quantiles!.sketches[u].quantiles([settings.quantile])[0];
-        } else {
-          // levels at top-fractions f_j, ascending: quantile(1 − f) for f from 1 down to 1e-3
-          const qs = candidateFractions(IQR_LEVELS).map((f) => 1 - f).reverse();
-          t.levels = new Float32Array(C * IQR_LEVELS);
-          for (let u = 0; u < C; u++) t.levels.set(t.quantiles!.sketches[u].quantiles(qs), u * IQR_LEVELS);
+          t.thresholdInfo = [];
+          for (let u = 0; u < C; u++) {
+            const best = t.iqr!.best(u, (c) => space.categoryOf[c] >= 0);
+            t.thresholds[u] = best.threshold;
+            t.thresholdInfo.push({ label: best.label, iqr: best.iqr, fraction: candidateFractions(IQR_LEVELS)[IQR_LEVELS - 1 - best.level] });
+          }
+          t.iqr = undefined;
         }
-        t.quantiles = undefined;
       }
-    } else if (phase === 'iqr') {
-      const space = ctx.seg.space;
-      for (const t of tallies) {
-        const C = t.layer.shape[0];
-        t.thresholds = new Float32Array(C);
-        t.thresholdInfo = [];
-        for (let u = 0; u < C; u++) {
-          const best = t.iqr!.best(u, (c) => space.categoryOf[c] >= 0);
-          t.thresholds[u] = best.threshold;
-          t.thresholdInfo.push({ label: best.label, iqr: best.iqr, fraction: candidateFractions(IQR_LEVELS)[IQR_LEVELS - 1 - best.level] });
-        }
-        t.iqr = undefined;
-      }
+      overallBase += total;
+      // A finished phase checkpoints as the start of the next one (its results — levels, thresholds — go
+      // with it), so a resume never re-derives them from a phase it skips.
+      const next = order[pi + 1];
+      if (next) saveState(next, 0);
+      else saveState(phase, total);
     }
-    overallBase += total;
-    // A finished phase checkpoints as the start of the next one (its results — levels, thresholds — go
-    // with it), so a resume never re-derives them from a phase it skips.
-    const next = order[pi + 1];
-    if (next) saveState(next, 0);
-    else saveState(phase, total);
-  }
+
+    const result = await finalizeResults(ctx, tallies, {
+      key: shardKey,
+      out,
+      shard: opts.shard,
+      range: [start, end],
+      seconds: (Date.now() - startedAt) / 1000,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(topCache ? { topCache } : {}),
+      stripWriter: (jobs, tiles, th, tw, done) => pool.writeStrips(jobs, tiles, th, tw, done),
+    });
+    writeResults(out, result, tallies);
+    fs.rmSync(stateFile, { force: true });
+    return { result, cached: false };
   } finally {
     await pool.close();
   }
-
-  const result = await finalizeResults(ctx, tallies, {
-    key: shardKey,
-    out,
-    shard: opts.shard,
-    range: [start, end],
-    seconds: (Date.now() - startedAt) / 1000,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(topCache ? { topCache } : {}),
-  });
-  writeResults(out, result, tallies);
-  fs.rmSync(stateFile, { force: true });
-  return { result, cached: false };
 }
 
 /** Copies a batch's featuremaps and label maps (with quad parts and category presence) into a slot. */

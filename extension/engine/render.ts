@@ -5,12 +5,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Upsampler } from './data/upsample';
 import { toRgbBytes } from './data/image';
-import { encodePngAsync } from './data/png';
+import { writeStrips, type StripJob } from './strips';
 import type { LayerTallies, RunContext } from './dissect';
 import type { GeneratedBatch } from './models';
 import type { TopImageCache } from './top-cache';
+
+/** Writes strips elsewhere (the statistics threads), reporting how many are done as they finish. */
+export type StripWriter = (jobs: StripJob[], tiles: Map<number, Uint8Array>, th: number, tw: number, done: (n: number) => void) => Promise<void>;
 import type { LayerResult } from './results';
 import type { ProgressListener } from './progress';
 import { CancelledError } from './errors';
@@ -18,7 +20,7 @@ import { safeName } from './files';
 
 /** Largest tile side in pixels; bigger images are subsampled. */
 export const TILE_MAX = 128;
-export const GAP = 2;
+export { GAP } from './strips';
 
 /** Tile size of the strips for an H×W image: subsampled by an integer stride to at most TILE_MAX. */
 export function tileSize(H: number, W: number): { width: number; height: number; stride: number } {
@@ -40,6 +42,7 @@ export async function renderTopImages(
   onProgress?: ProgressListener,
   signal?: AbortSignal,
   cache?: TopImageCache,
+  writer?: StripWriter,
 ): Promise<{ height: number; width: number }> {
   // Which (layer, unit, rank) needs which sample.
   const wanted = new Map<number, { li: number; u: number; rank: number }[]>();
@@ -91,40 +94,36 @@ export async function renderTopImages(
     });
     report(i);
   }
-  let written = 0;
   const th = Math.ceil(H / stride);
   const tw = Math.ceil(W / stride);
-  const pending: Promise<void>[] = [];
-  const flush = async (limit: number) => {
-    while (pending.length > limit) await pending.shift();
-  };
+  const jobs: StripJob[] = [];
   for (const [li, lr] of layers.entries()) {
-    const dir = path.join(out, 'images', safeName(lr.layer));
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(path.join(out, 'images', safeName(lr.layer)), { recursive: true });
     const [, h, w] = lr.shape;
-    const up = new Upsampler(h, w, th, tw);
-    const act = new Float32Array(th * tw);
     for (const unit of lr.units) {
       if (unit.top.length === 0) continue;
-      const k = unit.top.length;
-      const SW = k * tw + (k - 1) * GAP;
-      const strip = new Uint8Array(SW * th * 3).fill(40);
-      unit.top.forEach((t, rank) => {
-        up.run(maps.get(`${li}:${unit.unit}:${rank}`)!, 0, act);
-        highlight(tiles.get(t.sample)!, act, unit.threshold, th, tw, strip, SW, rank * (tw + GAP));
-      });
       const file = path.join('images', safeName(lr.layer), `unit${String(unit.unit).padStart(4, '0')}.png`);
-      pending.push(encodePngAsync(strip, SW, th).then((png) => fs.promises.writeFile(path.join(out, file), png)));
-      await flush(8);
+      jobs.push({
+        file: path.join(out, file),
+        threshold: unit.threshold,
+        plane: [h, w],
+        samples: unit.top.map((t) => t.sample),
+        planes: unit.top.map((_, rank) => maps.get(`${li}:${unit.unit}:${rank}`)!),
+      });
       unit.image = file.split(path.sep).join('/');
-      if (++written % 16 === 0) report(samples.length + written);
-      if (signal?.aborted) {
-        await flush(0);
-        throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
-      }
     }
   }
-  await flush(0);
+  if (signal?.aborted) throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
+  // in parallel on the statistics threads when there are some, else here, a few at a time
+  let written = 0;
+  const done = (n: number) => report(samples.length + (written += n));
+  if (writer) await writer(jobs, tiles, th, tw, done);
+  else {
+    for (let i = 0; i < jobs.length; i += 16) {
+      writeStrips(jobs.slice(i, i + 16), tiles, th, tw);
+      done(Math.min(16, jobs.length - i));
+    }
+  }
   return { height: H, width: W };
 }
 
@@ -134,39 +133,5 @@ function subsample(rgb: Uint8Array, H: number, W: number, s: number): Uint8Array
   const tw = Math.ceil(W / s);
   const out = new Uint8Array(th * tw * 3);
   for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) for (let c = 0; c < 3; c++) out[(y * tw + x) * 3 + c] = rgb[(y * s * W + x * s) * 3 + c];
-  return out;
-}
-
-/**
- * The image with the region act > threshold highlighted: outside at half brightness, a yellow border;
- * written into `out` (rows of `outWidth` pixels, from column `x0`), by default a new H×W image.
- */
-export function highlight(rgb: Uint8Array, act: Float32Array, threshold: number, H: number, W: number, out = new Uint8Array(rgb.length), outWidth = W, x0 = 0): Uint8Array {
-  // the region, with a one-pixel margin that is off, so neighbours need no bounds checks
-  const PW = W + 2;
-  const on = new Uint8Array((H + 2) * PW);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) on[(y + 1) * PW + x + 1] = act[y * W + x] > threshold ? 1 : 0;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const p = (y * W + x) * 3;
-      const q = (y * outWidth + x0 + x) * 3;
-      const m = (y + 1) * PW + x + 1;
-      if (on[m]) {
-        if (!on[m - PW] || !on[m + PW] || !on[m - 1] || !on[m + 1]) {
-          out[q] = 255;
-          out[q + 1] = 255;
-          out[q + 2] = 0;
-        } else {
-          out[q] = rgb[p];
-          out[q + 1] = rgb[p + 1];
-          out[q + 2] = rgb[p + 2];
-        }
-      } else {
-        out[q] = rgb[p] >> 1;
-        out[q + 1] = rgb[p + 1] >> 1;
-        out[q + 2] = rgb[p + 2] >> 1;
-      }
-    }
-  }
   return out;
 }

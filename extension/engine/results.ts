@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProviderInfo } from './onnx/session';
 import type { LayerTallies, ResolvedSettings, RunContext } from './dissect';
-import { renderTopImages } from './render';
+import { renderTopImages, type StripWriter } from './render';
 import type { TopImageCache } from './top-cache';
 import { writeReport } from './report';
 import { packBlob, writeAtomic } from './blob';
@@ -86,6 +86,8 @@ export interface FinalizeOptions {
   signal?: AbortSignal;
   /** Top images kept during the IoU pass (top-cache.ts). */
   topCache?: TopImageCache;
+  /** Writes the strips on the statistics threads. */
+  stripWriter?: StripWriter;
 }
 
 /** Labels each unit, summarises each layer and (for a whole run) renders the top images. */
@@ -152,7 +154,7 @@ export async function finalizeResults(ctx: RunContext, tallies: LayerTallies[], 
     created: new Date().toISOString(),
   };
   if (!o.shard) {
-    const img = await renderTopImages(ctx, tallies, layers, o.out, o.onProgress, o.signal, o.topCache);
+    const img = await renderTopImages(ctx, tallies, layers, o.out, o.onProgress, o.signal, o.topCache, o.stripWriter);
     result.image = img;
   }
   return result;

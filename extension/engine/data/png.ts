@@ -53,6 +53,11 @@ export async function encodePngAsync(rgb: Uint8Array, width: number, height: num
   return assemble(width, height, await deflateAsync(scanlines(rgb, width, height, 1), { level: 1, strategy: zlib.constants.Z_RLE, chunkSize: 1 << 18 }));
 }
 
+/** encodePngAsync's encoding, on the calling thread (the statistics threads write strips with it). */
+export function encodePngFast(rgb: Uint8Array, width: number, height: number): Buffer {
+  return assemble(width, height, zlib.deflateSync(scanlines(rgb, width, height, 1), { level: 1, strategy: zlib.constants.Z_RLE }));
+}
+
 /** PNG scanlines: each row prefixed by its filter type, 0 (None) or 1 (Sub: byte − the byte 3 to its left). */
 function scanlines(rgb: Uint8Array, width: number, height: number, filter: 0 | 1): Buffer {
   const stride = width * 3 + 1;

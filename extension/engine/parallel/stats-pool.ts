@@ -11,6 +11,7 @@ import { DissectError } from '../errors';
 import { BatchSlot, type SlotLayout } from './batch-slot';
 import { ShardStats, assemble, sliceState, splitUnits, type PhaseInit, type ShardState } from './shard-stats';
 import type { WorkerReply, WorkerRequest } from './stats-worker';
+import { writeStrips, type StripJob } from '../strips';
 
 /** A layer of a phase, whole: levels / thresholds / restored state of all its units. */
 export interface WholeLayer {
@@ -58,6 +59,7 @@ export class StatsPool {
   private closed = false;
   private readonly waiters = new Set<(e: Error) => void>();
   private stateId = 0;
+  private readonly stripReplies = new Map<number, (count: number) => void>();
   private readonly stateReplies = new Map<number, { got: (ShardState | undefined)[][]; resolve: (s: (ShardState | undefined)[][]) => void }>();
 
   constructor(readonly workerCount: number, readonly layout: SlotLayout) {
@@ -143,6 +145,35 @@ export class StatsPool {
     return init.layers.map((_, i) => assemble(init.phase, shards.map((s) => s[i])));
   }
 
+  /**
+   * Writes the strips on the threads (contiguous shares of the jobs, each with the tiles it needs), or
+   * here when there are none; `done(n)` as each share finishes.
+   */
+  async writeStrips(jobs: StripJob[], tiles: Map<number, Uint8Array>, th: number, tw: number, done: (n: number) => void): Promise<void> {
+    this.check();
+    if (this.workerCount === 0) {
+      writeStrips(jobs, tiles, th, tw);
+      done(jobs.length);
+      return;
+    }
+    const shares = splitUnits(jobs.length, this.workers.length).map(([a, b]) => jobs.slice(a, b));
+    await this.wait(
+      Promise.all(
+        shares.map((share, w) => {
+          const id = ++this.stateId;
+          const needed = new Set(share.flatMap((j) => j.samples));
+          return new Promise<void>((resolve) => {
+            this.stripReplies.set(id, (count) => {
+              done(count);
+              resolve();
+            });
+            this.workers[w].postMessage({ type: 'strips', id, jobs: share, tiles: [...needed].map((s) => [s, tiles.get(s)!]), th, tw } satisfies WorkerRequest);
+          });
+        }),
+      ),
+    );
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
@@ -156,6 +187,12 @@ export class StatsPool {
         s.done = undefined;
         s.resolve!();
       }
+      return;
+    }
+    if (m.type === 'strips') {
+      const r = this.stripReplies.get(m.id);
+      this.stripReplies.delete(m.id);
+      r?.(m.count);
       return;
     }
     const r = this.stateReplies.get(m.id);
