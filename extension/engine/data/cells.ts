@@ -136,6 +136,13 @@ export class CellLabels {
     this.start = new Int32Array(cells + 1);
   }
 
+  /** into[row + label] += the count of each label in `cell` (a whole cell counted at once). */
+  addCell(cell: number, into: Float64Array, row: number): void {
+    const { counts, list, start } = this;
+    const ck = cell * this.K;
+    for (let i = start[cell]; i < start[cell + 1]; i++) into[row + list[i]] += counts[ck + list[i]];
+  }
+
   fill(grid: CellGrid, maps: Uint16Array[]): void {
     const { counts, list, start, K } = this;
     // reset the entries the previous sample touched

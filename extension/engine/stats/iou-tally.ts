@@ -86,7 +86,6 @@ export class IouTally {
       } else {
         // A cell whose corners are all above t is on everywhere; all at or below t, off everywhere
         // (data/cells.ts); only the others are interpolated pixel by pixel.
-        const { counts, list, start } = cl!;
         let nMixed = 0;
         for (let cell = 0; cell < grid.count; cell++) {
           const c4 = cell * 4;
@@ -94,8 +93,7 @@ export class IouTally {
           if (above === 0) continue;
           if (above === 4) {
             on += cellPixels[cell];
-            const ck = cell * K;
-            for (let i = start[cell]; i < start[cell + 1]; i++) inter[row + list[i]] += counts[ck + list[i]];
+            cl!.addCell(cell, inter, row);
           } else mixed[nMixed++] = cell;
         }
         grid.interpolateCells(fm, base, mixed, nMixed, scratch);

@@ -74,15 +74,12 @@ export class IqrTally {
       }
       // A cell whose four corners share a bucket has every pixel in it (data/cells.ts); the others are
       // interpolated, and their pixels' buckets lie between the corners' lowest and highest.
-      const { counts, list, start } = cl!;
       let nMixed = 0;
       for (let cell = 0; cell < grid.count; cell++) {
         const c4 = cell * 4;
         const b0 = srcBucket[corners[c4]];
         if (b0 === srcBucket[corners[c4 + 1]] && b0 === srcBucket[corners[c4 + 2]] && b0 === srcBucket[corners[c4 + 3]]) {
-          const row = (hrow + b0) * K;
-          const ck = cell * K;
-          for (let i = start[cell]; i < start[cell + 1]; i++) hist[row + list[i]] += counts[ck + list[i]];
+          cl!.addCell(cell, hist, (hrow + b0) * K);
         } else mixed[nMixed++] = cell;
       }
       grid.interpolateCells(fm, base, mixed, nMixed, scratch);
