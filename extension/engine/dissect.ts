@@ -84,6 +84,8 @@ export interface ResolvedSettings {
   threshold: 'iqr' | 'quantile';
   quantile: number;
   quantileOver: 'featuremap';
+  /** The streaming quantile sketch (stats/quantile.ts): a compactor sketch with exact zeros. */
+  quantileSketch: 'compactor+zeros';
   iqrLevels: number;
   sketchK: number;
   upsampling: 'bilinear-border';
@@ -171,6 +173,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
     threshold: opts.threshold ?? 'iqr',
     quantile,
     quantileOver: 'featuremap',
+    quantileSketch: 'compactor+zeros',
     iqrLevels: IQR_LEVELS,
     sketchK: SKETCH_K,
     upsampling: 'bilinear-border',

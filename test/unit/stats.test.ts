@@ -52,6 +52,22 @@ test('quantile sketch keeps rank error small on 200k values in bounded memory', 
   assert.ok(items < 2048 * 8, `sketch holds ${items} items`);
 });
 
+test('quantile sketch on ReLU-like values (60% exact zeros): quantiles inside the zeros are exactly 0, the rest within 0.002 in rank', () => {
+  const rng = new Xoshiro128(7);
+  const values = Float32Array.from({ length: 300_000 }, () => (rng.uniform() < 0.6 ? 0 : Math.abs(randn(rng)) * 2));
+  const s = new QuantileSketch(2048);
+  for (let o = 0; o < values.length; o += 4096) s.addMany(values, o, Math.min(4096, values.length - o));
+  assert.equal(s.zeros, values.filter((v) => v === 0).length);
+  const sorted = Float32Array.from(values).sort();
+  for (const q of [0.1, 0.5, 0.599, 0.601, 0.7, 0.9, 0.99, 0.999]) {
+    const v = s.quantiles([q])[0];
+    if (q < 0.6 - 0.002) assert.equal(v, 0, `q=${q}`);
+    let lo = 0, hi = sorted.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (sorted[m] <= v) lo = m + 1; else hi = m; }
+    assert.ok(lo / sorted.length >= q - 0.002 && (v === 0 || Math.abs(lo / sorted.length - q) < 0.002), `q=${q}: rank ${lo / sorted.length}`);
+  }
+});
+
 test('quantile sketch result does not depend on how values are batched, and survives pack/unpack', () => {
   const rng = new Xoshiro128(9);
   const values = Array.from({ length: 30_000 }, () => randn(rng));
@@ -393,6 +409,8 @@ test('quantile sketch: quantiles are the weighted ranks of its items (naive weig
   meta.sizes.forEach((size, l) => {
     for (let i = 0; i < size; i++) pairs.push({ v: items[o++], w: 2 ** l });
   });
+  assert.ok(meta.zeros > 2000, 'zeros are counted, not stored');
+  pairs.push({ v: 0, w: meta.zeros });
   pairs.sort((a, b) => a.v - b.v);
   const total = pairs.reduce((a, p) => a + p.w, 0);
   const qs = [0.9, 0, 0.5, 0.99, 1, 0.25, 0.5, 0.001];

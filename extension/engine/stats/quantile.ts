@@ -3,6 +3,9 @@
  * so memory is O(k log(n/k)) per unit whatever the number of samples, and the result depends only on the
  * order of the values, not on how they were batched. Exact while fewer than k values have been seen.
  *
+ * Exact zeros (half of a ReLU layer's values) are counted, not stored: an atom of weight `zeros` at 0, so
+ * the sketch spends its capacity (and its sorting) on the other values and the ranks around 0 are exact.
+ *
  * Quantile convention: q ↦ the value of (weighted) rank ⌈q·n⌉ in ascending order (rank 1 = smallest),
  * so "a > quantile(q)" selects at most a fraction 1 − q of the values.
  */
@@ -13,6 +16,8 @@ export class QuantileSketch {
   private sizes: number[] = [];
   private flips: number[] = [];
   count = 0;
+  /** Values equal to 0 (±0) seen, kept as one weighted item. */
+  zeros = 0;
 
   constructor(readonly k = 2048) {
     if (k % 2 !== 0) throw new Error('sketch capacity must be even');
@@ -20,30 +25,45 @@ export class QuantileSketch {
 
   add(v: number): void {
     this.count++;
-    this.push(0, v);
+    if (v === 0) this.zeros++;
+    else this.push(0, v);
   }
 
-  /** Adds src[offset … offset+n) — the same as n calls of add(), with block copies into level 0. */
+  /** Adds src[offset … offset+n) — the same as n calls of add(), without a call per value. */
   addMany(src: Float32Array, offset: number, n: number): void {
-    if (this.levels.length === 0) this.push(0, src[offset++]), n--, this.count++;
+    this.ensureLevel(0);
     const buf = this.levels[0];
-    while (n > 0) {
-      const take = Math.min(n, this.k - this.sizes[0]);
-      buf.set(src.subarray(offset, offset + take), this.sizes[0]);
-      this.sizes[0] += take;
-      this.count += take;
-      offset += take;
-      n -= take;
-      if (this.sizes[0] === this.k) this.compact(0);
+    const k = this.k;
+    let size = this.sizes[0];
+    let zeros = 0;
+    for (let i = offset, end = offset + n; i < end; i++) {
+      // branch-free: every value is written, only a nonzero one is kept
+      const v = src[i];
+      buf[size] = v;
+      const kept = v !== 0 ? 1 : 0;
+      size += kept;
+      zeros += 1 - kept;
+      if (size === k) {
+        this.sizes[0] = size;
+        this.compact(0);
+        size = 0;
+      }
     }
+    this.sizes[0] = size;
+    this.zeros += zeros;
+    this.count += n;
   }
 
-  private push(level: number, v: number): void {
+  private ensureLevel(level: number): void {
     while (this.levels.length <= level) {
       this.levels.push(new Float32Array(this.k));
       this.sizes.push(0);
       this.flips.push(0);
     }
+  }
+
+  private push(level: number, v: number): void {
+    this.ensureLevel(level);
     this.levels[level][this.sizes[level]++] = v;
     if (this.sizes[level] === this.k) this.compact(level);
   }
@@ -77,9 +97,17 @@ export class QuantileSketch {
     return (this.merged ??= new Float32Array(this.k));
   }
 
-  /** Weighted (value, weight) items, ascending: each level sorted, then merged (a level's weight is 2^l). */
+  /**
+   * Weighted (value, weight) items, ascending: each level sorted, then merged (a level's weight is 2^l;
+   * the zero atom's, the number of zeros).
+   */
   private items(): { values: Float32Array; weights: Float64Array } {
     const runs = this.levels.map((buf, l) => sortFloat32(buf.slice(0, this.sizes[l])));
+    const runWeight = runs.map((_, l) => 2 ** l);
+    if (this.zeros > 0) {
+      runs.push(Float32Array.of(0));
+      runWeight.push(this.zeros);
+    }
     const n = runs.reduce((a, r) => a + r.length, 0);
     const values = new Float32Array(n);
     const weights = new Float64Array(n);
@@ -90,7 +118,7 @@ export class QuantileSketch {
         if (at[l] < runs[l].length && (best < 0 || runs[l][at[l]] < runs[best][at[best]])) best = l;
       }
       values[o] = runs[best][at[best]++];
-      weights[o] = 2 ** best;
+      weights[o] = runWeight[best];
     }
     return { values, weights };
   }
@@ -114,7 +142,7 @@ export class QuantileSketch {
   }
 
   /** The sketch's state as plain numbers plus its items (for checkpoints). */
-  pack(): { meta: { count: number; sizes: number[]; flips: number[] }; items: Float32Array } {
+  pack(): { meta: { count: number; zeros: number; sizes: number[]; flips: number[] }; items: Float32Array } {
     const n = this.sizes.reduce((a, b) => a + b, 0);
     const items = new Float32Array(n);
     let o = 0;
@@ -122,12 +150,13 @@ export class QuantileSketch {
       items.set(b.subarray(0, this.sizes[l]), o);
       o += this.sizes[l];
     });
-    return { meta: { count: this.count, sizes: [...this.sizes], flips: [...this.flips] }, items };
+    return { meta: { count: this.count, zeros: this.zeros, sizes: [...this.sizes], flips: [...this.flips] }, items };
   }
 
-  static unpack(k: number, meta: { count: number; sizes: number[]; flips: number[] }, items: Float32Array): QuantileSketch {
+  static unpack(k: number, meta: { count: number; zeros?: number; sizes: number[]; flips: number[] }, items: Float32Array): QuantileSketch {
     const s = new QuantileSketch(k);
     s.count = meta.count;
+    s.zeros = meta.zeros ?? 0;
     s.sizes = [...meta.sizes];
     s.flips = [...meta.flips];
     let o = 0;
@@ -186,7 +215,7 @@ export class UnitQuantiles {
   }
 
   static unpack(meta: unknown, items: Float32Array): UnitQuantiles {
-    const m = meta as { k: number; sketches: { count: number; sizes: number[]; flips: number[] }[] };
+    const m = meta as { k: number; sketches: { count: number; zeros?: number; sizes: number[]; flips: number[] }[] };
     const q = new UnitQuantiles(0, m.k);
     let o = 0;
     for (const sm of m.sketches) {
