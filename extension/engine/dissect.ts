@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type GeneratedBatch, type SegmentedBatch } from './models';
 import { TopImageCache } from './top-cache';
-import { displayTile } from './render';
+import { displayTile, tileSize } from './render';
 import { StatsPool, defaultWorkers, defaultInferenceThreads } from './parallel/stats-pool';
 import type { BatchSlot } from './parallel/batch-slot';
 import type { ShardState, StatsPhase } from './parallel/shard-stats';
@@ -322,7 +322,8 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     categories: ctx.seg.space.categories.length,
   });
   // Top images kept during the IoU pass (a shard renders none: merge does).
-  const topCache = opts.shard ? undefined : new TopImageCache(ctx.layers, settings.topk);
+  const tile = tileSize(ctx.imageShape[1], ctx.imageShape[2]);
+  const topCache = opts.shard ? undefined : new TopImageCache(ctx.layers, settings.topk, tile.width * tile.height * 3);
   try {
     for (const { phase, total } of phases) {
       const pi = phaseIndex(phase);

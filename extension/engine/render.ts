@@ -63,7 +63,10 @@ export async function renderTopImages(
   }
   const samples = [...wanted.keys()].sort((a, b) => a - b);
   const [, H, W] = ctx.imageShape;
-  const stride = tileSize(H, W).stride;
+  const { stride, width: tileW, height: tileH } = tileSize(H, W);
+  // tiles generated again go to shared memory too: the threads that write the strips read them in place
+  const tileBytes = tileW * tileH * 3;
+  const regenerated = new SharedArrayBuffer(samples.length * tileBytes);
   const started = Date.now();
   // progress counts the samples generated again and the strips written
   const strips = layers.reduce((a, lr) => a + lr.units.filter((u) => u.top.length > 0).length, 0);
@@ -83,7 +86,9 @@ export async function renderTopImages(
     rows.reduce((o, r) => (z.set(r, o), o + r.length), 0);
     const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `the render batch of samples ${batch.join(", ")}`, batch[0]);
     batch.forEach((s, k) => {
-      tiles.set(s, displayTile(b, k, ctx.gen.range));
+      const tile = new Uint8Array(regenerated, (i - batch.length + k) * tileBytes, tileBytes);
+      tile.set(displayTile(b, k, ctx.gen.range));
+      tiles.set(s, tile);
       for (const need of wanted.get(s)!) {
         const t = tallies[need.li];
         const [C, h, w] = t.layer.shape;

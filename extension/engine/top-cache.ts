@@ -2,9 +2,10 @@
  * The top images kept while the IoU pass runs, so that rendering the top-image strips needs no second
  * generation: for every unit, its current top-k samples by spatial maximum (the tallies' rule: larger
  * first, ties to the smaller sample) with that sample's featuremap plane, and one image tile per sample
- * still in some unit's top-k. Planes take units × k × h × w floats whatever the sample count; tiles at most
- * `maxTileBytes` (64 MB: 5,400 tiles of 64×64; beyond that, samples are left to be generated again at the end,
- * as after a resume).
+ * still in some unit's top-k. Planes take units × k × h × w floats whatever the sample count. Tiles live in
+ * slots of one SharedArrayBuffer of `maxTileBytes` (64 MB: 5,400 tiles of 64×64; the OS commits only the
+ * pages written, and a freed slot is reused), so the threads that write the strips read them without a
+ * copy; beyond that, samples are left to be generated again at the end, as after a resume.
  * Rendering reads the final top-k from the tallies and asks this cache; whatever is missing it generates.
  */
 import type { GeneratedBatch } from './models';
@@ -18,16 +19,22 @@ interface Entry {
 export class TopImageCache {
   /** entries[layer][unit]: the unit's top-k so far, best first. */
   private readonly entries: Entry[][][];
-  private readonly tiles = new Map<number, { tile?: Uint8Array; refs: number }>();
-  private tileBytes = 0;
+  /** Samples in some unit's top-k: how many entries refer to each, and its tile's slot (−1: none). */
+  private readonly tiles = new Map<number, { slot: number; refs: number }>();
+  private readonly slab: SharedArrayBuffer;
+  private readonly free: number[];
 
-  /** `layers`: tensor name and [C, h, w] of each dissected layer. */
+  /** `layers`: tensor name and [C, h, w] of each dissected layer; `tileBytes`: bytes of one tile. */
   constructor(
     private readonly layers: { tensor: string; shape: [number, number, number] }[],
     private readonly k: number,
-    private readonly maxTileBytes = 64 * 2 ** 20,
+    private readonly tileBytes: number,
+    maxTileBytes = 64 * 2 ** 20,
   ) {
     this.entries = layers.map((l) => Array.from({ length: l.shape[0] }, () => []));
+    const slots = Math.max(0, Math.floor(maxTileBytes / tileBytes));
+    this.slab = new SharedArrayBuffer(slots * tileBytes);
+    this.free = Array.from({ length: slots }, (_, i) => slots - 1 - i);
   }
 
   /** Samples first … first+n−1 of the IoU pass; `tile(i)` makes the display tile of batch item i. */
@@ -46,22 +53,23 @@ export class TopImageCache {
           if (this.insert(this.entries[li][u], max, sample, () => fm.slice(base, base + plane))) kept = true;
         }
       });
-      if (kept) {
-        const slot = this.tiles.get(sample)!;
-        const t = tile(i);
-        if (this.tileBytes + t.byteLength <= this.maxTileBytes) {
-          slot.tile = t;
-          this.tileBytes += t.byteLength;
-        }
+      const entry = this.tiles.get(sample);
+      if (kept && entry && this.free.length > 0) {
+        entry.slot = this.free.pop()!;
+        this.tileAt(entry.slot).set(tile(i));
       }
     }
   }
 
   /** The tile of a sample and the plane of (layer, unit) for it, when both were kept. */
   get(layer: number, unit: number, sample: number): { tile: Uint8Array; plane: Float32Array } | undefined {
-    const tile = this.tiles.get(sample)?.tile;
+    const slot = this.tiles.get(sample)?.slot ?? -1;
     const e = this.entries[layer]?.[unit]?.find((x) => x.sample === sample);
-    return tile && e ? { tile, plane: e.plane } : undefined;
+    return slot >= 0 && e ? { tile: this.tileAt(slot), plane: e.plane } : undefined;
+  }
+
+  private tileAt(slot: number): Uint8Array {
+    return new Uint8Array(this.slab, slot * this.tileBytes, this.tileBytes);
   }
 
   private insert(list: Entry[], score: number, sample: number, plane: () => Float32Array): boolean {
@@ -76,11 +84,11 @@ export class TopImageCache {
   }
 
   private ref(sample: number, d: number): void {
-    const slot = this.tiles.get(sample) ?? { refs: 0 };
-    slot.refs += d;
-    if (slot.refs > 0) this.tiles.set(sample, slot);
+    const entry = this.tiles.get(sample) ?? { slot: -1, refs: 0 };
+    entry.refs += d;
+    if (entry.refs > 0) this.tiles.set(sample, entry);
     else {
-      if (slot.tile) this.tileBytes -= slot.tile.byteLength;
+      if (entry.slot >= 0) this.free.push(entry.slot);
       this.tiles.delete(sample);
     }
   }
