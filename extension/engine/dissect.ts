@@ -223,6 +223,8 @@ export interface LayerTallies {
   layer: LayerInfo;
   up: Upsampler;
   quantiles?: UnitQuantiles;
+  /** The sketches as gathered from the statistics threads (packed), for a checkpoint. */
+  quantilePack?: { meta: unknown; items: Float32Array };
   levels?: Float32Array;
   iqr?: IqrTally;
   thresholds?: Float32Array;
@@ -293,8 +295,9 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     const arrays: Record<string, Arr> = {};
     const extra: Record<string, unknown> = {};
     tallies.forEach((t, i) => {
-      if (phase === 'quantile' && t.quantiles) {
-        const p = t.quantiles.pack();
+      if (phase === 'quantile' && (t.quantilePack || t.quantiles)) {
+        const p = t.quantilePack ?? t.quantiles!.pack();
+        t.quantilePack = undefined; // written once; the next gather brings a fresh one
         extra[`q${i}`] = p.meta;
         arrays[`q${i}`] = p.items;
       }
@@ -379,7 +382,8 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         const states = await pool.state();
         tallies.forEach((t, i) => {
           const st = states[i];
-          if (phase === 'quantile') t.quantiles = UnitQuantiles.unpack(st.meta, st.arrays.items as Float32Array);
+          // packed as they come (a checkpoint saves them as they are); unpacked once, at the phase's end
+          if (phase === 'quantile') t.quantilePack = { meta: st.meta, items: st.arrays.items as Float32Array };
           else if (phase === 'iqr') (t.iqr = new IqrTally(t.layer.shape[0], K, t.levels!, t.up)).load(st.arrays as Record<string, Float64Array>);
           else (t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk)).load(st.arrays as Record<string, Float64Array>);
         });
@@ -417,6 +421,8 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
       if (phase === 'quantile') {
         for (const t of tallies) {
           const C = t.layer.shape[0];
+          t.quantiles = UnitQuantiles.unpack(t.quantilePack!.meta, t.quantilePack!.items);
+          t.quantilePack = undefined;
           if (settings.threshold === 'quantile') {
             t.thresholds = new Float32Array(C);
             for (let u = 0; u < C; u++) t.thresholds[u] = t.quantiles!.sketches[u].quantiles([settings.quantile])[0];
