@@ -27,6 +27,20 @@ test('usage errors exit 2 with the usage text', () => {
   const badShard = cli(['dissect', ...models, '--out', path.join(dir, 'x'), '--shard', '3/2']);
   assert.equal(badShard.status, 2);
   assert.match(badShard.stderr, /--shard must be I\/N/);
+  const badWorkers = cli(['dissect', ...models, '--out', path.join(dir, 'x'), '--workers=-1']);
+  assert.equal(badWorkers.status, 2);
+  assert.match(badWorkers.stderr, /--workers must be an integer ≥ 0/);
+});
+
+test('--workers 0 and --workers 3 give the same dissect.json numbers', () => {
+  const run = (workers: string) => {
+    const out = path.join(dir, `w${workers}`);
+    const r = cli(['dissect', ...models, '--out', out, '--samples', '24', '--workers', workers, '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8'));
+    return j.layers.map((l: { units: object[] }) => l.units);
+  };
+  assert.deepEqual(run('3'), run('0'));
 });
 
 test('failures exit 1 with a specific message', () => {
