@@ -58,7 +58,7 @@ export class StatsPool {
   private failure?: Error;
   private closed = false;
   private readonly waiters = new Set<(e: Error) => void>();
-  private stateId = 0;
+  private requestId = 0;
   private readonly stripReplies = new Map<number, (count: number) => void>();
   private readonly stateReplies = new Map<number, { got: (ShardState | undefined)[][]; resolve: (s: (ShardState | undefined)[][]) => void }>();
 
@@ -134,7 +134,7 @@ export class StatsPool {
     let shards: (ShardState | undefined)[][];
     if (this.local) shards = [this.local.state()];
     else {
-      const id = ++this.stateId;
+      const id = ++this.requestId;
       shards = await this.wait(
         new Promise<(ShardState | undefined)[][]>((resolve) => {
           this.stateReplies.set(id, { got: [], resolve });
@@ -160,7 +160,7 @@ export class StatsPool {
     await this.wait(
       Promise.all(
         shares.map((share, w) => {
-          const id = ++this.stateId;
+          const id = ++this.requestId;
           const needed = new Set(share.flatMap((j) => j.samples));
           return new Promise<void>((resolve) => {
             this.stripReplies.set(id, (count) => {
