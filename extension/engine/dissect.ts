@@ -222,11 +222,9 @@ export function sampleRange(samples: number, shard?: { index: number; count: num
 export interface LayerTallies {
   layer: LayerInfo;
   up: Upsampler;
-  quantiles?: UnitQuantiles;
-  /** The sketches as gathered from the statistics threads (packed), for a checkpoint. */
-  quantilePack?: { meta: unknown; items: Float32Array };
+  /** This phase's whole-layer state as the statistics threads last reported it (for a checkpoint). */
+  gathered?: ShardState;
   levels?: Float32Array;
-  iqr?: IqrTally;
   thresholds?: Float32Array;
   thresholdInfo?: ThresholdInfo[];
   iou?: IouTally;
@@ -295,19 +293,17 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     const arrays: Record<string, Arr> = {};
     const extra: Record<string, unknown> = {};
     tallies.forEach((t, i) => {
-      if (phase === 'quantile' && (t.quantilePack || t.quantiles)) {
-        const p = t.quantilePack ?? t.quantiles!.pack();
-        t.quantilePack = undefined; // written once; the next gather brings a fresh one
-        extra[`q${i}`] = p.meta;
-        arrays[`q${i}`] = p.items;
-      }
+      // the phase's statistics as gathered: a sketch pack (quantile) or the tally's arrays (iqr, iou)
+      const g = t.gathered;
+      if (g && phase === 'quantile') {
+        extra[`q${i}`] = g.meta;
+        arrays[`q${i}`] = g.arrays.items;
+      } else if (g) for (const [k, a] of Object.entries(g.arrays)) arrays[`${phase}${i}.${k}`] = a;
       if (t.levels) arrays[`levels${i}`] = t.levels;
-      if (phase === 'iqr' && t.iqr) for (const [k, a] of Object.entries(t.iqr.arrays())) arrays[`iqr${i}.${k}`] = a;
       if (t.thresholds) {
         arrays[`thr${i}`] = t.thresholds;
         extra[`thrInfo${i}`] = t.thresholdInfo;
       }
-      if (phase === 'iou' && t.iou) for (const [k, a] of Object.entries(t.iou.arrays())) arrays[`iou${i}.${k}`] = a;
     });
     writeAtomic(stateFile, packBlob({ key: shardKey, phase, done, extra }, arrays));
     lastCheckpoint = Date.now();
@@ -377,16 +373,10 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
           ...(restoredState(i) ? { restored: restoredState(i) } : {}),
         })),
       });
-      /** The pool's state, as whole-layer tallies on this thread (for a checkpoint or the phase's end). */
+      /** The pool's whole-layer states, kept as they come (a checkpoint saves them as they are). */
       const gather = async () => {
         const states = await pool.state();
-        tallies.forEach((t, i) => {
-          const st = states[i];
-          // packed as they come (a checkpoint saves them as they are); unpacked once, at the phase's end
-          if (phase === 'quantile') t.quantilePack = { meta: st.meta, items: st.arrays.items as Float32Array };
-          else if (phase === 'iqr') (t.iqr = new IqrTally(t.layer.shape[0], K, t.levels!, t.up)).load(st.arrays as Record<string, Float64Array>);
-          else (t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk)).load(st.arrays as Record<string, Float64Array>);
-        });
+        tallies.forEach((t, i) => (t.gathered = states[i]));
       };
 
       while (done < total) {
@@ -414,6 +404,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         if (Date.now() - lastCheckpoint >= every && done < total) {
           await gather();
           saveState(phase, done);
+          for (const t of tallies) t.gathered = undefined; // written; the next gather brings a fresh one
         }
       }
       await gather();
@@ -421,31 +412,37 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
       if (phase === 'quantile') {
         for (const t of tallies) {
           const C = t.layer.shape[0];
-          t.quantiles = UnitQuantiles.unpack(t.quantilePack!.meta, t.quantilePack!.items);
-          t.quantilePack = undefined;
+          const quantiles = UnitQuantiles.unpack(t.gathered!.meta, t.gathered!.arrays.items as Float32Array);
+          t.gathered = undefined;
           if (settings.threshold === 'quantile') {
             t.thresholds = new Float32Array(C);
-            for (let u = 0; u < C; u++) t.thresholds[u] = t.quantiles!.sketches[u].quantiles([settings.quantile])[0];
+            for (let u = 0; u < C; u++) t.thresholds[u] = quantiles.sketches[u].quantiles([settings.quantile])[0];
           } else {
             // levels at top-fractions f_j, ascending: quantile(1 − f) for f from 1 down to 1e-3
             const qs = candidateFractions(IQR_LEVELS).map((f) => 1 - f).reverse();
             t.levels = new Float32Array(C * IQR_LEVELS);
-            for (let u = 0; u < C; u++) t.levels.set(t.quantiles!.sketches[u].quantiles(qs), u * IQR_LEVELS);
+            for (let u = 0; u < C; u++) t.levels.set(quantiles.sketches[u].quantiles(qs), u * IQR_LEVELS);
           }
-          t.quantiles = undefined;
         }
       } else if (phase === 'iqr') {
         const space = ctx.seg.space;
         for (const t of tallies) {
           const C = t.layer.shape[0];
+          const iqrTally = new IqrTally(C, K, t.levels!, t.up);
+          iqrTally.load(t.gathered!.arrays as Record<string, Float64Array>);
+          t.gathered = undefined;
           t.thresholds = new Float32Array(C);
           t.thresholdInfo = [];
           for (let u = 0; u < C; u++) {
-            const best = t.iqr!.best(u, (c) => space.categoryOf[c] >= 0);
+            const best = iqrTally.best(u, (c) => space.categoryOf[c] >= 0);
             t.thresholds[u] = best.threshold;
             t.thresholdInfo.push({ label: best.label, iqr: best.iqr, fraction: candidateFractions(IQR_LEVELS)[IQR_LEVELS - 1 - best.level] });
           }
-          t.iqr = undefined;
+        }
+      } else {
+        for (const t of tallies) {
+          t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk);
+          t.iou.load(t.gathered!.arrays as Record<string, Float64Array>);
         }
       }
       overallBase += total;

@@ -4,8 +4,8 @@
  * request is cancelled with the client's CancellationToken (the engine saves its work and stops).
  */
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
-import type { GeneratorSpec, SegmenterSpec, LayerInfo } from '../engine/models';
-import type { DissectSettings } from '../engine/dissect';
+import type { GeneratorSpec, LayerInfo } from '../engine/models';
+import type { DissectOptions, DissectSettings } from '../engine/dissect';
 import type { DissectResult } from '../engine/results';
 import type { Progress } from '../engine/progress';
 import type { ProviderInfo, ProviderRequest } from '../engine/onnx/session';
@@ -20,18 +20,9 @@ export interface LayersResult {
   provider: ProviderInfo;
 }
 
-export interface DissectParams extends DissectSettings {
+/** The dissection's options that travel as JSON (no shard, signal or callbacks). */
+export interface DissectParams extends Pick<DissectOptions, keyof DissectSettings | 'generator' | 'segmenter' | 'out' | 'batch' | 'provider' | 'threads' | 'workers' | 'resume' | 'force'> {
   runId: string;
-  generator: GeneratorSpec;
-  segmenter: SegmenterSpec;
-  out: string;
-  batch?: number;
-  provider?: ProviderRequest;
-  threads?: number;
-  /** Statistics threads (parallel/stats-pool.ts); default automatic. */
-  workers?: number;
-  resume?: boolean;
-  force?: boolean;
 }
 
 export interface DissectResponse {

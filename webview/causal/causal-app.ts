@@ -9,7 +9,7 @@ import type { CausalConceptResult, CausalView, ContextView, HostMessage, PanelId
 import { controlStyles } from '../shared/controls';
 import { cssProps } from '../shared/css-props';
 import type { Host } from '../shared/host';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, panelStyles } from '../shared/theme';
 import './ace-chart';
 import './context-view';
 
@@ -86,16 +86,10 @@ export class CausalApp extends LitElement {
 
   static override styles = [
     baseStyles,
+    panelStyles,
     controlStyles,
     css`
-      :host {
-        padding: 8px 4px 16px;
-      }
       header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        gap: 4px 16px;
         margin-bottom: 10px;
       }
       .form {

@@ -12,7 +12,7 @@ import { controlStyles } from '../shared/controls';
 import { cssProps } from '../shared/css-props';
 import { fmtIou } from '../shared/format';
 import type { Host } from '../shared/host';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, panelStyles } from '../shared/theme';
 import './mask-painter';
 import type { PaintDetail } from './mask-painter';
 import {
@@ -83,16 +83,10 @@ export class InterveneApp extends LitElement {
 
   static override styles = [
     baseStyles,
+    panelStyles,
     controlStyles,
     css`
-      :host {
-        padding: 8px 4px 16px;
-      }
       header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        gap: 4px 16px;
         margin-bottom: 10px;
       }
       .editor {

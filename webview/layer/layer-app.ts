@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { HostMessage, LayerPanelState, LayerView, WebviewMessage } from '../../extension/protocol';
 import type { Host } from '../shared/host';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, panelStyles } from '../shared/theme';
 import { DEFAULT_STATE, TABS, defaultDescending, filterUnits, restoreState, sortUnits, type SortColumn } from './units';
 import './compare-view';
 import './summary-chart';
@@ -42,15 +42,9 @@ export class LayerApp extends LitElement {
 
   static override styles = [
     baseStyles,
+    panelStyles,
     css`
-      :host {
-        padding: 8px 4px 16px;
-      }
       header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        gap: 4px 16px;
         margin-bottom: 8px;
       }
       header .facts {

@@ -67,6 +67,19 @@ export const baseStyles = css`
   }
 `;
 
+/** The frame of a panel app: its padding and the header row of facts and actions. */
+export const panelStyles = css`
+  :host {
+    padding: 8px 4px 16px;
+  }
+  header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 4px 16px;
+  }
+`;
+
 /** Framed figures holding an image and its heatmap side by side (unit heatmaps, insertion context). */
 export const imagePairStyles = css`
   figure {

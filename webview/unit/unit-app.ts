@@ -10,7 +10,7 @@ import { fmtAct, fmtIou } from '../shared/format';
 import type { Host } from '../shared/host';
 import type { PanelIdentity } from '../../extension/protocol';
 import { tileStyle } from '../shared/strip';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, panelStyles } from '../shared/theme';
 import './concept-bars';
 import { cssProps } from '../shared/css-props';
 import './heatmaps';
@@ -41,17 +41,9 @@ export class UnitApp extends LitElement {
 
   static override styles = [
     baseStyles,
+    panelStyles,
     categoryStyles,
     css`
-      :host {
-        padding: 8px 4px 16px;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        gap: 4px 16px;
-      }
       section {
         margin-top: 16px;
       }

@@ -51,8 +51,6 @@ export class CellGrid {
   readonly pixels: Int32Array;
   /** Source offsets (within one h×w plane) of each cell's four corners: c*4 + 0…3. */
   readonly corners: Int32Array;
-  /** Output pixel → cell. */
-  readonly cellOf: Int32Array;
   /** Output rows [y0, y1) and columns [x0, x1) of each cell. */
   readonly y0: Int32Array;
   readonly y1: Int32Array;
@@ -67,7 +65,6 @@ export class CellGrid {
     this.count = R * C;
     this.pixels = new Int32Array(this.count);
     this.corners = new Int32Array(this.count * 4);
-    this.cellOf = new Int32Array(up.H * up.W);
     this.y0 = new Int32Array(this.count);
     this.y1 = new Int32Array(this.count);
     this.x0 = new Int32Array(this.count);
@@ -81,9 +78,6 @@ export class CellGrid {
         this.pixels[cell] = (this.rows.end[r] - this.rows.start[r]) * (this.cols.end[c] - this.cols.start[c]);
         this.corners.set([ra[r] * w + ca[c], ra[r] * w + cb[c], rb[r] * w + ca[c], rb[r] * w + cb[c]], cell * 4);
         [this.y0[cell], this.y1[cell], this.x0[cell], this.x1[cell]] = [this.rows.start[r], this.rows.end[r], this.cols.start[c], this.cols.end[c]];
-        for (let y = this.rows.start[r]; y < this.rows.end[r]; y++) {
-          for (let x = this.cols.start[c]; x < this.cols.end[c]; x++) this.cellOf[y * up.W + x] = cell;
-        }
       }
     }
   }

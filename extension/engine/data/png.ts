@@ -35,25 +35,16 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([len, td, crc]);
 }
 
-const deflateAsync = (buf: Buffer, options: zlib.ZlibOptions) =>
-  new Promise<Buffer>((resolve, reject) => zlib.deflate(buf, options, (e, r) => (e ? reject(e) : resolve(r))));
-
 /** Encodes `rgb` (height × width × 3 bytes, row-major) as a PNG. */
 export function encodePng(rgb: Uint8Array, width: number, height: number, level = 6): Buffer {
   return assemble(width, height, zlib.deflateSync(scanlines(rgb, width, height, 0), { level }));
 }
 
 /**
- * encodePng for many images at once (the top-image strips): on libuv's thread pool, and fast — each row
- * filtered by "Sub" (the difference to the pixel on its left) and deflated with run-length matching only
- * (Z_RLE). Measured on the demo's strips against plain level-1 deflate: 2.9 vs 4.4 ms per strip, 26%
- * smaller files.
+ * The top-image strips' encoding: each row filtered by "Sub" (the difference to the pixel on its left) and
+ * deflated with run-length matching only (Z_RLE). Measured on the demo's strips against plain level-1
+ * deflate: 2.9 vs 4.4 ms per strip, 26% smaller files.
  */
-export async function encodePngAsync(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
-  return assemble(width, height, await deflateAsync(scanlines(rgb, width, height, 1), { level: 1, strategy: zlib.constants.Z_RLE, chunkSize: 1 << 18 }));
-}
-
-/** encodePngAsync's encoding, on the calling thread (the statistics threads write strips with it). */
 export function encodePngFast(rgb: Uint8Array, width: number, height: number): Buffer {
   return assemble(width, height, zlib.deflateSync(scanlines(rgb, width, height, 1), { level: 1, strategy: zlib.constants.Z_RLE }));
 }
@@ -90,7 +81,7 @@ function assemble(width: number, height: number, idat: Buffer): Buffer {
   ]);
 }
 
-/** Decodes an 8-bit RGB PNG with row filters None, Sub or Up (what encodePng / encodePngAsync write). */
+/** Decodes an 8-bit RGB PNG with row filters None, Sub or Up (what encodePng / encodePngFast write). */
 export function decodePng(png: Buffer): { width: number; height: number; rgb: Uint8Array } {
   let off = 8;
   let width = 0;

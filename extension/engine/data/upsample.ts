@@ -66,37 +66,6 @@ export class Upsampler {
   }
 
   /**
-   * Output rows [y0, y1) and columns [x0, x1) that can exceed `t`: those interpolating some source cell
-   * above t (bilinear values never exceed their four sources). Empty when no cell is above t.
-   */
-  regionAbove(src: Float32Array, offset: number, t: number): [number, number, number, number] {
-    const { h, w } = this;
-    let r0 = h, r1 = -1, c0 = w, c1 = -1;
-    for (let r = 0; r < h; r++) {
-      const base = offset + r * w;
-      for (let c = 0; c < w; c++) {
-        if (src[base + c] > t) {
-          if (r < r0) r0 = r;
-          if (r > r1) r1 = r;
-          if (c < c0) c0 = c;
-          if (c > c1) c1 = c;
-        }
-      }
-    }
-    if (r1 < 0) return [0, 0, 0, 0];
-    const span = (ax: Axis, lo: number, hi: number, n: number): [number, number] => {
-      let a = 0;
-      while (a < n && ax.i1[a] < lo) a++;
-      let b = n;
-      while (b > a && ax.i0[b - 1] > hi) b--;
-      return [a, b];
-    };
-    const [y0, y1] = span(this.ys, r0, r1, this.H);
-    const [x0, x1] = span(this.xs, c0, c1, this.W);
-    return [y0, y1, x0, x1];
-  }
-
-  /**
    * The first (horizontal) half of run() for source rows [r0, r1] and output columns [x0, x1): fills the
    * row buffer that vertical() reads.
    */
@@ -127,11 +96,5 @@ export class Upsampler {
         out[dst + x] = a + (rows[rb + x] - a) * t;
       }
     }
-  }
-
-  /** Like run(), for output rows [y0, y1) and columns [x0, x1) only (the rest of `out` is untouched). */
-  runRegion(src: Float32Array, offset: number, out: Float32Array, y0: number, y1: number, x0: number, x1: number): void {
-    this.horizontal(src, offset, this.ys.i0[y0], this.ys.i1[y1 - 1], x0, x1);
-    this.vertical(out, y0, y1, x0, x1);
   }
 }

@@ -23,7 +23,7 @@ export interface WholeLayer {
 
 export type WholePhase = Omit<PhaseInit, 'layers'> & { layers: WholeLayer[] };
 
-export function cores(): number {
+function cores(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 

@@ -73,7 +73,7 @@ export class IqrTally {
         continue;
       }
       // A cell whose four corners share a bucket has every pixel in it (data/cells.ts); the others are
-      // interpolated, and their pixels' buckets lie between the corners' lowest and highest.
+      // interpolated and their pixels bucketed one by one.
       let nMixed = 0;
       for (let cell = 0; cell < grid.count; cell++) {
         const c4 = cell * 4;

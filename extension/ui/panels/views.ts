@@ -23,22 +23,28 @@ function unitRow(webview: vscode.Webview, run: RunInfo, u: UnitResult, flagged: 
   };
 }
 
-function tile(run: RunInfo) {
+/** What the layer and unit views share: the run, the layer, the strip geometry, the user's flags. */
+function common(run: RunInfo, l: LayerResult) {
   const t = tileSize(run.result.image.height, run.result.image.width);
-  return { width: t.width, height: t.height, gap: GAP };
+  return {
+    base: {
+      runId: run.out,
+      model: path.basename(run.result.settings.generator.path),
+      layer: l.layer,
+      shape: l.shape,
+      tile: { width: t.width, height: t.height, gap: GAP },
+    },
+    flagged: new Set(readFlags(run.out)[l.layer] ?? []),
+  };
 }
 
 export function layerView(webview: vscode.Webview, run: RunInfo, l: LayerResult, hasSource: boolean): LayerView {
-  const flagged = new Set(readFlags(run.out)[l.layer] ?? []);
+  const { base, flagged } = common(run, l);
   return {
-    runId: run.out,
-    model: path.basename(run.result.settings.generator.path),
-    layer: l.layer,
-    shape: l.shape,
+    ...base,
     threshold: run.result.settings.threshold,
     samples: run.result.settings.samples,
     provider: run.result.provider.name,
-    tile: tile(run),
     units: l.units.map((u) => unitRow(webview, run, u, flagged)),
     summary: l.summary,
     hasSource,
@@ -46,14 +52,6 @@ export function layerView(webview: vscode.Webview, run: RunInfo, l: LayerResult,
 }
 
 export function unitView(webview: vscode.Webview, run: RunInfo, l: LayerResult, unit: number, hasSource: boolean): UnitView {
-  const flagged = new Set(readFlags(run.out)[l.layer] ?? []);
-  return {
-    runId: run.out,
-    model: path.basename(run.result.settings.generator.path),
-    layer: l.layer,
-    shape: l.shape,
-    tile: tile(run),
-    unit: unitRow(webview, run, l.units[unit], flagged),
-    hasSource,
-  };
+  const { base, flagged } = common(run, l);
+  return { ...base, unit: unitRow(webview, run, l.units[unit], flagged), hasSource };
 }
