@@ -69,6 +69,14 @@ export interface DissectOptions extends DissectSettings {
   onLog?: (line: string) => void;
   /** Seconds between checkpoints inside a phase. */
   checkpointSeconds?: number;
+  /**
+   * Where the calling thread's time goes (the bench prints it): seconds per `phase.step` added here, for
+   * the steps generator, segmenter and wait (for a free batch slot, i.e. for the threads, and the top
+   * images of the batch the slot held).
+   */
+  timings?: Record<string, number>;
+  /** ONNX Runtime's intra-op threads busy-wait between runs (default: not while statistics threads share the cores). */
+  spin?: boolean;
 }
 
 /** Everything that determines the numbers of a run; its hash keys the cache. */
@@ -124,7 +132,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const workers = opts.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 0) throw new DissectError('bad-usage', `--workers must be an integer ≥ 0, got ${workers}`);
   // The statistics threads and ONNX Runtime share the cores (parallel/stats-pool.ts).
-  const sessionOptions = { provider: opts.provider ?? 'auto', threads: opts.threads ?? defaultInferenceThreads(workers) };
+  const sessionOptions = { provider: opts.provider ?? 'auto', threads: opts.threads ?? defaultInferenceThreads(workers), spin: opts.spin ?? workers === 0 };
   const gen = Generator.open(opts.generator, sessionOptions);
   const seg = await Segmenter.open(opts.segmenter, sessionOptions);
   const all = await gen.layers();
@@ -316,6 +324,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
   const pool = new StatsPool(ctx.workers, {
     batch: ctx.batch,
     layerSizes: ctx.layers.map((l) => l.shape[0] * l.shape[1] * l.shape[2]),
+    layerUnits: ctx.layers.map((l) => l.shape[0]),
     maps: ctx.seg.outputs.length + (ctx.seg.space.quad.length > 0 ? 2 : 0),
     pixels: H * W,
     categories: ctx.seg.space.categories.length,
@@ -389,12 +398,17 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         const s0 = first + done;
         const label = `${phase} batch ${Math.floor(done / ctx.batch) + 1}`;
         const z = latents.batch(s0, n);
+        const clock = stepClock(opts.timings, phase);
         const b = await ctx.gen.run(ctx.session!, z, n, ctx.layers, label, s0);
+        clock('generator');
         const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
+        clock('segmenter');
         if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
-        if (phase === 'iou') topCache?.addBatch(b, s0, (i) => displayTile(b, i, ctx.gen.range));
-        // Inference of the next batch overlaps the statistics of this one (parallel/stats-pool.ts).
-        await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0);
+        // Inference of the next batch overlaps the statistics of this one (parallel/stats-pool.ts); the top
+        // images of a batch are kept once the threads have written its units' spatial maxima.
+        const keepTop = phase === 'iou' && topCache ? (slot: BatchSlot) => topCache.addBatch(b, s0, slot.maxima, (i) => displayTile(b, i, ctx.gen.range)) : undefined;
+        await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0, keepTop);
+        clock('wait');
         done += n;
         doneThisRun += n;
         const elapsed = (Date.now() - startedAt) / 1000;
@@ -470,6 +484,17 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
   } finally {
     await pool.close();
   }
+}
+
+/** A stopwatch adding the seconds since its last call to `timings[phase.step]` (nothing without timings). */
+function stepClock(timings: Record<string, number> | undefined, phase: string): (step: string) => void {
+  if (!timings) return () => {};
+  let t = performance.now();
+  return (step) => {
+    const now = performance.now();
+    timings[`${phase}.${step}`] = (timings[`${phase}.${step}`] ?? 0) + (now - t) / 1000;
+    t = now;
+  };
 }
 
 /** Copies a batch's featuremaps and label maps (with quad parts and category presence) into a slot. */

@@ -37,8 +37,11 @@ export class TopImageCache {
     this.free = Array.from({ length: slots }, (_, i) => slots - 1 - i);
   }
 
-  /** Samples first … first+n−1 of the IoU pass; `tile(i)` makes the display tile of batch item i. */
-  addBatch(b: GeneratedBatch, first: number, tile: (i: number) => Uint8Array): void {
+  /**
+   * Samples first … first+n−1 of the IoU pass; `maxima[layer][i·C + u]`: unit u's spatial maximum in
+   * batch item i (computed by the IoU tallies); `tile(i)` makes the display tile of batch item i.
+   */
+  addBatch(b: GeneratedBatch, first: number, maxima: readonly Float32Array[], tile: (i: number) => Uint8Array): void {
     for (let i = 0; i < b.n; i++) {
       const sample = first + i;
       let kept = false;
@@ -46,11 +49,14 @@ export class TopImageCache {
         const [C, h, w] = l.shape;
         const plane = h * w;
         const fm = b.layers.get(l.tensor)!;
+        const max = maxima[li];
         for (let u = 0; u < C; u++) {
+          const list = this.entries[li][u];
+          const score = max[i * C + u];
+          if (list.length === this.k && !before(score, sample, list[this.k - 1].score, list[this.k - 1].sample)) continue;
           const base = (i * C + u) * plane;
-          let max = -Infinity;
-          for (let p = 0; p < plane; p++) if (fm[base + p] > max) max = fm[base + p];
-          if (this.insert(this.entries[li][u], max, sample, () => fm.slice(base, base + plane))) kept = true;
+          this.insert(list, score, sample, fm.slice(base, base + plane));
+          kept = true;
         }
       });
       const entry = this.tiles.get(sample);
@@ -72,15 +78,13 @@ export class TopImageCache {
     return new Uint8Array(this.slab, slot * this.tileBytes, this.tileBytes);
   }
 
-  private insert(list: Entry[], score: number, sample: number, plane: () => Float32Array): boolean {
-    const k = this.k;
-    if (list.length === k && !before(score, sample, list[k - 1].score, list[k - 1].sample)) return false;
+  /** Inserts (score, sample) into a unit's top-k list (the caller checked that it belongs there). */
+  private insert(list: Entry[], score: number, sample: number, plane: Float32Array): void {
     let i = list.length;
     while (i > 0 && before(score, sample, list[i - 1].score, list[i - 1].sample)) i--;
-    list.splice(i, 0, { score, sample, plane: plane() });
+    list.splice(i, 0, { score, sample, plane });
     this.ref(sample, +1);
-    if (list.length > k) this.ref(list.pop()!.sample, -1);
-    return true;
+    if (list.length > this.k) this.ref(list.pop()!.sample, -1);
   }
 
   private ref(sample: number, d: number): void {

@@ -5,7 +5,8 @@
  *   - the full dissection (with its time per phase), and their ratio (target ≤ 1.25),
  *   - peak memory (max RSS of a child process) at M and 4M samples (default M = N; ratio target ≤ 1.1).
  * Model: the bundled demo model if present, else a random DCGAN-shaped generator and segmenter.
- * Usage: npm run bench [-- --samples N --memory-samples M --threshold iqr|quantile --workers W]
+ * Usage: npm run bench [-- --samples N --memory-samples M (0: no memory runs) --threshold iqr|quantile
+ *                          --workers W --threads T (ONNX Runtime's) --spin on|off]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { tmpDir, randomDcgan, randomSegmenter } from '../fixtures/models';
 import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect';
 import { loadProject } from '../../extension/engine/project';
-import { defaultWorkers } from '../../extension/engine/parallel/stats-pool';
+import { defaultWorkers, defaultInferenceThreads } from '../../extension/engine/parallel/stats-pool';
 import * as os from 'node:os';
 
 const { values } = parseArgs({
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     child: { type: 'string' },
     batch: { type: 'string' },
     workers: { type: 'string' },
+    threads: { type: 'string' },
+    spin: { type: 'string' },
   },
 });
 
@@ -72,11 +75,11 @@ async function pureInference(opts: DissectOptions): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function child(samples: number, threshold: 'iqr' | 'quantile', batch: number, workers: number | undefined): Promise<void> {
+async function child(samples: number, threshold: 'iqr' | 'quantile', batch: number, workers: number | undefined, threads?: number, spin?: boolean): Promise<void> {
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
   const t0 = Date.now();
-  await dissect({ ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto', ...(workers !== undefined ? { workers } : {}) });
+  await dissect({ ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto', ...(workers !== undefined ? { workers } : {}), ...(threads !== undefined ? { threads } : {}), ...(spin !== undefined ? { spin } : {}) });
   process.stdout.write(JSON.stringify({ seconds: (Date.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
@@ -86,10 +89,18 @@ async function main(): Promise<void> {
   const threshold = (values.threshold ?? 'iqr') as 'iqr' | 'quantile';
   const batch = Number(values.batch ?? 16);
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
-  if (values.child) return child(samples, threshold, batch, workers);
+  const threads = values.threads !== undefined ? Number(values.threads) : undefined;
+  const spin = values.spin !== undefined ? values.spin === 'on' : undefined;
+  if (values.child) return child(samples, threshold, batch, workers, threads, spin);
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
-  console.log(`model: ${m.name}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${workers ?? defaultWorkers()} (${os.availableParallelism()} cores)`);
+  const w = workers ?? defaultWorkers();
+  const ortThreads = threads ?? defaultInferenceThreads(w);
+  console.log(
+    `model: ${m.name}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${w}, ONNX Runtime threads ${ortThreads}` +
+      ` (spinning ${spin ?? w === 0 ? 'on' : 'off'}) (${os.availableParallelism()} cores)`,
+  );
+  const timings: Record<string, number> = {};
   const phases = new Map<string, number>();
   let phaseStart = Date.now();
   let current = '';
@@ -101,6 +112,8 @@ async function main(): Promise<void> {
     batch,
     provider: 'auto',
     ...(workers !== undefined ? { workers } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(spin !== undefined ? { spin } : {}),
     onProgress: (p) => {
       if (p.phase === current) return;
       if (current) phases.set(current, (Date.now() - phaseStart) / 1000);
@@ -108,15 +121,18 @@ async function main(): Promise<void> {
       phaseStart = Date.now();
     },
   };
-  // warm-up (session creation, caches), then pure inference and the full dissection in this process
-  await pureInference({ ...opts, samples: Math.min(samples, 32), thresholdSamples: Math.min(samples, 32) });
-  const pure = await pureInference(opts);
+  // warm-up (session creation, caches), then pure inference and the full dissection in this process.
+  // Pure inference runs with ORT's own default (spinning threads), on the dissection's thread count and on
+  // every core; the ratio is taken against the faster of the two.
+  await pureInference({ ...opts, spin: true, samples: Math.min(samples, 32), thresholdSamples: Math.min(samples, 32) });
+  const pureSame = await pureInference({ ...opts, spin: true });
   const pureCpu = lastPureCpu;
   // the same passes with ONNX Runtime on every core (no statistics threads to share them with)
-  const pureAllCores = await pureInference({ ...opts, workers: 0 });
+  const pureAllCores = await pureInference({ ...opts, workers: 0, threads: undefined, spin: true });
+  const pure = Math.min(pureSame, pureAllCores);
   const t0 = Date.now();
   const c0 = process.cpuUsage();
-  const { result } = await dissect(opts);
+  const { result } = await dissect({ ...opts, timings });
   const fullCpu = cpuSeconds(c0);
   const full = (Date.now() - t0) / 1000;
   phases.set(current, (Date.now() - phaseStart) / 1000);
@@ -124,11 +140,20 @@ async function main(): Promise<void> {
   console.log(`pure G+S inference: ${pure.toFixed(2)} s (${inferenceSamples} sample-passes, ${(inferenceSamples / pure).toFixed(1)} samples/s)`);
   console.log(`full dissection:    ${full.toFixed(2)} s (incl. top-image rendering and report; ${(samples / full).toFixed(1)} dissected samples/s)`);
   console.log(`  by phase (from each phase's first batch to the next's): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
+  console.log(
+    `  pure inference with ONNX Runtime on ${ortThreads} threads: ${pureSame.toFixed(2)} s; on all ${os.availableParallelism()} cores: ${pureAllCores.toFixed(2)} s (the faster is the denominator)`,
+  );
   console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
-  console.log(`  (pure inference with ONNX Runtime on all ${os.availableParallelism()} cores: ${pureAllCores.toFixed(2)} s; dissection / that = ${(full / pureAllCores).toFixed(3)})`);
-  console.log(`CPU time (all threads): pure inference ${pureCpu.toFixed(1)} s, dissection ${fullCpu.toFixed(1)} s — on c cores the dissection needs at least ${fullCpu.toFixed(1)}/c s of wall time`);
+  console.log(`CPU time (all threads): pure inference ${pureCpu.toFixed(1)} s, dissection ${fullCpu.toFixed(1)} s (ONNX Runtime's spinning threads count too)`);
+  console.log(`  calling thread, per phase and step (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  if (memorySamples <= 0) return;
   const mem = (n: number) => {
-    const args = [__filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch), ...(workers !== undefined ? ['--workers', String(workers)] : [])];
+    const args = [
+      __filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch),
+      ...(workers !== undefined ? ['--workers', String(workers)] : []),
+      ...(threads !== undefined ? ['--threads', String(threads)] : []),
+      ...(spin !== undefined ? ['--spin', spin ? 'on' : 'off'] : []),
+    ];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMB: number };

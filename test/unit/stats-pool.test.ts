@@ -5,7 +5,7 @@ import { ShardStats, assemble, sliceState, splitUnits } from '../../extension/en
 import { DissectError } from '../../extension/engine/errors';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
 
-const layout = { batch: 4, layerSizes: [5 * 2 * 2, 3 * 4 * 4], maps: 1, pixels: 8 * 8, categories: 2 };
+const layout = { batch: 4, layerSizes: [5 * 2 * 2, 3 * 4 * 4], layerUnits: [5, 3], maps: 1, pixels: 8 * 8, categories: 2 };
 const shapes: [number, number, number][] = [[5, 2, 2], [3, 4, 4]];
 
 function fill(seed: number) {

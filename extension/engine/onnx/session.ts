@@ -20,6 +20,11 @@ export interface ProviderInfo {
 export interface SessionOptions {
   provider: ProviderRequest;
   threads?: number;
+  /**
+   * Whether ONNX Runtime's intra-op threads busy-wait for work between and after runs (its default: yes).
+   * Off while other threads (the dissection's statistics threads) need the cores those would spin on.
+   */
+  spin?: boolean;
 }
 
 export interface Session {
@@ -29,11 +34,13 @@ export interface Session {
   outputNames: readonly string[];
 }
 
-function baseOptions(threads?: number): ort.InferenceSession.SessionOptions {
+function baseOptions({ threads, spin }: SessionOptions): ort.InferenceSession.SessionOptions {
   return {
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
     ...(threads && threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    // ORT's session config entry session.intra_op.allow_spinning ("1" by default)
+    ...(spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
 }
 
@@ -73,7 +80,7 @@ export async function createSession(bytes: Uint8Array, what: string, opts: Sessi
     fallback = cudaProblem();
     if (!fallback) {
       try {
-        const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts.threads), executionProviders: ['cuda'] });
+        const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts), executionProviders: ['cuda'] });
         return wrap(s, { name: 'cuda', requested: opts.provider });
       } catch (e) {
         fallback = cudaUnavailable = `CUDA unavailable: ${firstLine((e as Error).message)}`;
@@ -81,7 +88,7 @@ export async function createSession(bytes: Uint8Array, what: string, opts: Sessi
     }
   }
   try {
-    const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts.threads), executionProviders: ['cpu'] });
+    const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts), executionProviders: ['cpu'] });
     return wrap(s, { name: 'cpu', requested: opts.provider, ...(fallback ? { fallback } : {}) });
   } catch (e) {
     throw new DissectError('bad-model', `ONNX Runtime cannot load the ${what}: ${firstLine((e as Error).message)}`);

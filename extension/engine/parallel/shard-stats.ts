@@ -55,6 +55,8 @@ export interface BatchView {
   maps: Uint16Array[];
   /** n × G: 1 where sample i holds some label of category g. */
   present: Uint8Array;
+  /** Per layer, n × C: where the IoU pass writes each unit's spatial maximum in each sample. */
+  maxima?: Float32Array[];
 }
 
 /** Arrays of a tally that are not per unit (the same in every shard). */
@@ -101,7 +103,7 @@ export class ShardStats {
         const offset = (i * C + l.u0) * plane;
         this.quantiles[li]?.addSample(fm, offset, plane);
         this.iqr[li]?.addSample(fm, offset, labels[i]);
-        this.iou[li]?.addSample(b.first + i, fm, offset, labels[i]);
+        this.iou[li]?.addSample(b.first + i, fm, offset, labels[i], b.maxima?.[li], i * C + l.u0);
       }
     });
   }

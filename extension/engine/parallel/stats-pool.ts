@@ -49,6 +49,12 @@ interface SlotState {
   resolve?: () => void;
 }
 
+/** A submitted batch's `tallied` callback, due once its slot's batch is tallied and before the slot is reused. */
+interface Due {
+  slot: SlotState;
+  tallied: (slot: BatchSlot) => void;
+}
+
 export class StatsPool {
   private readonly workers: Worker[] = [];
   private readonly slots: SlotState[];
@@ -58,6 +64,8 @@ export class StatsPool {
   private failure?: Error;
   private closed = false;
   private readonly waiters = new Set<(e: Error) => void>();
+  /** `tallied` callbacks in submission order. */
+  private readonly due: Due[] = [];
   private requestId = 0;
   private readonly stripReplies = new Map<number, (count: number) => void>();
   private readonly stateReplies = new Map<number, { got: (ShardState | undefined)[][]; resolve: (s: (ShardState | undefined)[][]) => void }>();
@@ -105,13 +113,19 @@ export class StatsPool {
     else this.workers.forEach((w, i) => w.postMessage({ type: 'phase', init: shardInit(i) } satisfies WorkerRequest));
   }
 
-  /** Fills a free slot with `fill` and hands it to the threads (returns once it is handed over). */
-  async submit(fill: (slot: BatchSlot) => void, n: number, first: number): Promise<void> {
+  /**
+   * Fills a free slot with `fill` and hands it to the threads (returns once it is handed over).
+   * `tallied(slot)` runs on this thread once the threads are done with the batch, before its slot is
+   * filled again or any state is gathered (callbacks in submission order): it can read what the threads
+   * wrote into the slot (the spatial maxima of the IoU pass).
+   */
+  async submit(fill: (slot: BatchSlot) => void, n: number, first: number, tallied?: (slot: BatchSlot) => void): Promise<void> {
     this.check();
     const s = this.slots[this.next];
     this.next = (this.next + 1) % this.slots.length;
-    if (s.done) await this.wait(s.done);
+    await this.settle(s);
     fill(s.slot);
+    if (tallied) this.due.push({ slot: s, tallied });
     if (this.local) {
       this.local.addBatch(s.slot.view(n, first));
       return;
@@ -122,9 +136,20 @@ export class StatsPool {
     for (const w of this.workers) w.postMessage({ type: 'batch', slot: index, n, first } satisfies WorkerRequest);
   }
 
-  /** Waits until every submitted batch has been tallied. */
+  /** Waits until every submitted batch has been tallied (and its `tallied` callback has run). */
   async drain(): Promise<void> {
-    for (const s of this.slots) if (s.done) await this.wait(s.done);
+    for (const s of this.slots) await this.settle(s);
+  }
+
+  /** Waits until slot `s` is free; runs the `tallied` callbacks up to and including its batch's. */
+  private async settle(s: SlotState): Promise<void> {
+    if (s.done) await this.wait(s.done);
+    const last = this.due.findIndex((d) => d.slot === s);
+    if (last < 0) return;
+    for (const d of this.due.splice(0, last + 1)) {
+      if (d.slot.done) await this.wait(d.slot.done);
+      d.tallied(d.slot.slot);
+    }
   }
 
   /** Whole-layer states of the current phase (after every submitted batch). */

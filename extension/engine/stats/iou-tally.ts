@@ -52,8 +52,11 @@ export class IouTally {
     this.mixed = new Int32Array(this.grid.count);
   }
 
-  /** Adds one sample: `fm` holds its units × h × w featuremap at `offset`. */
-  addSample(sample: number, fm: Float32Array, offset: number, seg: SampleLabels): void {
+  /**
+   * Adds one sample: `fm` holds its units × h × w featuremap at `offset`. Each unit's spatial maximum
+   * also goes to `maxima[maxAt + u]` when given (the top-image cache reads it).
+   */
+  addSample(sample: number, fm: Float32Array, offset: number, seg: SampleLabels, maxima?: Float32Array, maxAt = 0): void {
     const { units, labels: K, categories: G, up, grid, scratch, inter, mixed } = this;
     const plane = up.h * up.w;
     const P = up.H * up.W;
@@ -71,6 +74,7 @@ export class IouTally {
       let max = -Infinity;
       for (let i = 0; i < plane; i++) if (fm[base + i] > max) max = fm[base + i];
       this.top.add(u, max, sample);
+      if (maxima) maxima[maxAt + u] = max;
       const t = this.thresholds[u];
       // Bilinear interpolation never exceeds the map's maximum: no pixel of this unit is on.
       if (!(max > t)) continue;
