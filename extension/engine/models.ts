@@ -5,12 +5,12 @@
 import * as fs from 'node:fs';
 import { loadModel, valueDims, elemType, FLOAT, type Model } from './onnx/proto';
 import { spatialTensors } from './onnx/graph';
-import { captureModel, renderModel } from './onnx/surgery';
+import { captureModel, renderModel, labelingModel, labelsOutput } from './onnx/surgery';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
 import { createSession, runSession, floatTensor, ort, type Session, type SessionOptions } from './onnx/session';
 import { DissectError, nearest } from './errors';
 import { parseLabels, labelSpace, type LabelSpace } from './data/labels';
-import { argmaxLabels, quadParts } from './data/segment';
+import { labelMap, quadParts } from './data/segment';
 import { segmenterInput, firstNonFinite, type Range, type SegmenterInputSpec } from './data/image';
 import type { SampleLabels } from './stats/iou-tally';
 
@@ -241,7 +241,8 @@ export class Segmenter {
     for (const o of outputs) {
       if (!allOutputs.includes(o)) throw new DissectError('bad-model', `the segmenter has no output "${o}"; its outputs: ${allOutputs.join(', ')}`);
     }
-    const session = await createSession(bytes, 'segmenter', sessionOptions);
+    // The label maps (argmax over channels) are computed in the session (onnx/surgery.ts labelingModel).
+    const session = await createSession(encodeModel(labelingModel(model, outputs)), 'segmenter', sessionOptions);
     const inputSpec: SegmenterInputSpec = {
       range: spec.input?.range ?? [-1, 1],
       channels: spec.input?.channels ?? 'RGB',
@@ -259,7 +260,8 @@ export class Segmenter {
   async segment(image: Float32Array, n: number, shape: [number, number, number], from: Range, batchLabel: string, firstSample: number): Promise<SegmentedBatch> {
     const [, H, W] = shape;
     const input = segmenterInput(image, n, H, W, from, this.inputSpec);
-    const res = await runSession(this.session, { [this.inputName]: floatTensor(input.data, input.dims) }, this.outputs, 'segmenter');
+    const fetches = [...this.outputs, ...this.outputs.map(labelsOutput)];
+    const res = await runSession(this.session, { [this.inputName]: floatTensor(input.data, input.dims) }, fetches, 'segmenter');
     let offset = 0;
     let Hs = 0;
     let Ws = 0;
@@ -277,8 +279,8 @@ export class Segmenter {
       Hs = h;
       Ws = w;
       channels.push(C);
-      const data = checkFinite(t.data as Float32Array, n, `segmenter output "${o}"`, batchLabel, firstSample);
-      maps.push(argmaxLabels(data, n, C, h * w, offset));
+      checkFinite(t.data as Float32Array, n, `segmenter output "${o}"`, batchLabel, firstSample);
+      maps.push(labelMap(res[labelsOutput(o)].data as Int32Array, offset));
       offset += C;
     }
     if (offset !== this.space.channels) {

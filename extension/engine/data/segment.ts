@@ -1,24 +1,13 @@
-/** Segmentation: logits → one label per pixel per output (argmax), and quad parts of concepts. */
+/** Segmentation: one label per pixel per output, and quad parts of concepts. */
 import type { QuadSpec } from './labels';
 
-/** Per-pixel argmax over channels of NCHW logits, as global label index `offset + channel`. */
-export function argmaxLabels(logits: Float32Array, N: number, C: number, P: number, offset: number): Uint16Array {
-  const out = new Uint16Array(N * P);
-  for (let n = 0; n < N; n++) {
-    const base = n * C * P;
-    const best = new Float32Array(P).fill(-Infinity);
-    const arg = out.subarray(n * P, (n + 1) * P);
-    for (let c = 0; c < C; c++) {
-      const off = base + c * P;
-      for (let p = 0; p < P; p++) {
-        const v = logits[off + p];
-        if (v > best[p]) {
-          best[p] = v;
-          arg[p] = offset + c;
-        }
-      }
-    }
-  }
+/**
+ * A label map from one output's per-pixel argmax channel (computed in the segmenter's session, see
+ * onnx/surgery.ts labelingModel): global label index `offset + channel`.
+ */
+export function labelMap(argmax: Int32Array, offset: number): Uint16Array {
+  const out = new Uint16Array(argmax.length);
+  for (let p = 0; p < argmax.length; p++) out[p] = offset + argmax[p];
   return out;
 }
 

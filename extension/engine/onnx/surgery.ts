@@ -20,6 +20,45 @@ export function captureModel(model: Model, tensors: readonly string[]): Model {
   return m;
 }
 
+/** Name of the label-map output `labelingModel` adds for logits output `o`. */
+export function labelsOutput(o: string): string {
+  return `${o}::argmax`;
+}
+
+/**
+ * The segmenter with, for each logits output o ([N, C, H, W]), an output `labelsOutput(o)`: its argmax
+ * over channels as int32 [N, H, W] (ArgMax takes the first of equal maxima, like a strict > scan). The
+ * label maps are then computed by ONNX Runtime's threads instead of a JavaScript loop over N·C·H·W logits.
+ */
+export function labelingModel(model: Model, outputs: readonly string[]): Model {
+  const m = cloneModel(model);
+  const g = m.graph as onnx.GraphProto;
+  for (const o of outputs) {
+    const arg = `${o}::argmax64`;
+    g.node.push(
+      onnx.NodeProto.create({
+        name: `${o}::ArgMax`,
+        opType: 'ArgMax',
+        input: [o],
+        output: [arg],
+        attribute: [
+          { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+          { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 },
+        ],
+      }),
+      onnx.NodeProto.create({
+        name: `${o}::Cast`,
+        opType: 'Cast',
+        input: [arg],
+        output: [labelsOutput(o)],
+        attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.INT32 }],
+      }),
+    );
+    g.output.push(onnx.ValueInfoProto.create({ name: labelsOutput(o) }));
+  }
+  return m;
+}
+
 /**
  * The generator from layer tensor `layer` (an input of shape [N, ...dims]) to its outputs. Inputs still
  * read by the remaining nodes (e.g. z fed to later layers) stay inputs.
