@@ -38,8 +38,28 @@ test('IoU statistics from 3 threads equal one inline tally; a state sliced and a
     const pool = new StatsPool(workers, layout);
     try {
       await pool.phase(phase);
-      for (let b = 0; b < 5; b++) await pool.submit(fill(b + 1), 4, b * 4);
+      // each batch's 'tallied' callback sees the spatial maxima the threads wrote, in submission order
+      const seen: number[] = [];
+      for (let b = 0; b < 5; b++) {
+        let expected: number[][] = [];
+        const filler = fill(b + 1);
+        await pool.submit(
+          (slot) => {
+            filler(slot);
+            expected = shapes.map(([C, h, w], li) =>
+              Array.from({ length: 4 * C }, (_, k) => Math.max(...slot.fms[li].subarray(k * h * w, (k + 1) * h * w))),
+            );
+          },
+          4,
+          b * 4,
+          (slot) => {
+            seen.push(b);
+            shapes.forEach(([C], li) => assert.deepEqual(Array.from(slot.maxima[li].subarray(0, 4 * C)), expected[li], `batch ${b}, layer ${li}`));
+          },
+        );
+      }
       states.push(await pool.state());
+      assert.deepEqual(seen, [0, 1, 2, 3, 4], `${workers} threads: callbacks once each, in order`);
     } finally {
       await pool.close();
     }
@@ -52,6 +72,31 @@ test('IoU statistics from 3 threads equal one inline tally; a state sliced and a
   // a shard continues from its slice exactly as the whole would
   const shard = new ShardStats({ ...phase, layers: [{ shape: shapes[0], u0: 0, u1: 5, thresholds: thresholds[0], restored: whole }] });
   assert.deepEqual(shard.state()[0], whole);
+});
+
+test('statistics threads run at a lower priority than the thread that calls ONNX Runtime (Linux)', { skip: process.platform !== 'linux' }, async () => {
+  const { Worker } = await import('node:worker_threads');
+  const os = await import('node:os');
+  const before = os.getPriority();
+  const helper = require.resolve('../../extension/engine/parallel/thread-priority');
+  const reply = await new Promise<{ lowered: boolean; nice: number }>((resolve, reject) => {
+    const w = new Worker(
+      `const { parentPort } = require('node:worker_threads'); const fs = require('node:fs'); const os = require('node:os');
+       const { lowerThreadPriority, STATS_NICE } = require(${JSON.stringify(helper)});
+       const lowered = lowerThreadPriority();
+       const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+       parentPort.postMessage({ lowered, nice: os.getPriority(tid) - STATS_NICE });`,
+      { eval: true },
+    );
+    w.once('message', (m) => {
+      resolve(m);
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+  assert.equal(reply.lowered, true);
+  assert.ok(reply.nice >= 0, 'the thread is at the statistics nice value or lower priority');
+  assert.equal(os.getPriority(), before, 'the calling thread keeps its priority');
 });
 
 test('a statistics thread that fails rejects the run with a specific error (and the pool closes)', async () => {

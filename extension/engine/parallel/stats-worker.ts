@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { BatchSlot, type SlotLayout } from './batch-slot';
 import { ShardStats, type PhaseInit, type ShardState } from './shard-stats';
 import { writeStrips, type StripJob } from '../strips';
+import { lowerThreadPriority } from './thread-priority';
 
 export type WorkerRequest =
   | { type: 'slots'; layout: SlotLayout; buffers: SharedArrayBuffer[] }
@@ -23,6 +24,7 @@ export type WorkerReply =
 
 if (parentPort) {
   const port = parentPort;
+  lowerThreadPriority();
   let slots: BatchSlot[] = [];
   let stats: ShardStats | undefined;
   port.on('message', (m: WorkerRequest) => {
