@@ -240,6 +240,15 @@ export class Segmenter {
     const outputs = spec.outputs ?? allOutputs;
     for (const o of outputs) {
       if (!allOutputs.includes(o)) throw new DissectError('bad-model', `the segmenter has no output "${o}"; its outputs: ${allOutputs.join(', ')}`);
+      // The session computes each output's argmax over axis 1: an output declared as anything but float
+      // [N, C, H, W] is refused here, with the message a run would give.
+      const vi = g.output!.find((x) => x.name === o)!;
+      const dims = valueDims(vi);
+      const type = elemType(vi);
+      if ((dims && dims.length !== 4) || (type !== undefined && type !== FLOAT)) {
+        const shape = dims ? `[${dims.map((d) => (d < 0 ? '?' : d)).join(', ')}]` : 'a non-float tensor';
+        throw new DissectError('bad-shape', `segmenter output "${o}" is ${shape}; expected float logits [N, C, H, W]`);
+      }
     }
     // The label maps (argmax over channels) are computed in the session (onnx/surgery.ts labelingModel).
     const session = await createSession(encodeModel(labelingModel(model, outputs)), 'segmenter', sessionOptions);

@@ -72,6 +72,20 @@ test('an image size the segmenter cannot take is reported with the shapes', asyn
   await assert.rejects(dissect(opts('e6', { segmenter: { path: fixed.segmenter, labels: m.labels } })), code('bad-shape', /segmenter failed on inputs image\[\d+,3,16,16\]/));
 });
 
+test('a segmenter output that is not [N, C, H, W] logits is refused before any run', async () => {
+  // a classifier head: logits [N, 4] (global average pool, flattened)
+  const b = new GraphBuilder();
+  b.input('image', [-1, 3, -1, -1]);
+  const w = b.floats('w', Array.from({ length: 12 }, (_, i) => i), [4, 3, 1, 1]);
+  const c = b.node('Conv', ['image', w], { name: 'conv' });
+  const p = b.node('GlobalAveragePool', [c], { name: 'pool' });
+  b.node('Flatten', [p], { name: 'flat', out: 'logits' });
+  b.output('logits', [-1, 4]);
+  const file = path.join(dir, 'classifier.onnx');
+  fs.writeFileSync(file, b.build());
+  await assert.rejects(dissect(opts('e6b', { segmenter: { path: file, labels: m.labels } })), code('bad-shape', /segmenter output "logits" is \[\?, 4\]; expected float logits \[N, C, H, W\]/));
+});
+
 test('NaN in an output names the batch and the sample', async () => {
   const nan = writeMaskModels(dir, { nanAt: true });
   await assert.rejects(dissect(opts('e7', { generator: { path: nan.generator } })), code('non-finite', /(generator output "image"|layer layer1) is NaN in the probe batch \(threshold sample 0\), sample 0: the model produced NaN/));
