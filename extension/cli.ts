@@ -23,7 +23,7 @@ const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX ge
                       [--layer NAME]... [--samples 1000] [--seed 1] [--latents Z.npy]
                       [--threshold-latents Z2.npy] [--threshold-samples N] [--threshold-seed 2]
                       [--threshold iqr|quantile] [--quantile 0.99] [--topk 20] [--batch N]
-                      [--provider auto|cpu|cuda] [--threads N] [--workers N] [--shard I/N]
+                      [--provider auto|cpu|cuda|webgpu] [--threads N] [--workers N] [--shard I/N]
                       [--resume] [--force]
   gan-dissect merge   --out DIR SHARD_DIR...
   gan-dissect latents --generator G.onnx --samples N [--seed 1] --out Z.npy
@@ -196,7 +196,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const provider = (v.provider ?? 'auto') as ProviderRequest;
-  if (!['auto', 'cpu', 'cuda'].includes(provider)) throw new UsageError(`--provider must be auto, cpu or cuda, got "${v.provider}"`);
+  if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(provider)) throw new UsageError(`--provider must be auto, cpu, cuda or webgpu, got "${v.provider}"`);
   const threads = int(v.threads, 'threads');
   const log = (line: string) => process.stderr.write(line + '\n');
 

@@ -218,7 +218,7 @@ export function keyOf(settings: ResolvedSettings): string {
 
 function mergeProvider(a: ProviderInfo, b: ProviderInfo): ProviderInfo {
   const fallback = a.fallback ?? b.fallback;
-  return { name: a.name === 'cuda' && b.name === 'cuda' ? 'cuda' : a.name === b.name ? a.name : 'cpu', requested: a.requested, ...(fallback ? { fallback } : {}) };
+  return { name: a.name === b.name ? a.name : 'cpu', requested: a.requested, ...(fallback ? { fallback } : {}) };
 }
 
 /** The samples [start, end) a run tallies in its IoU pass. */
