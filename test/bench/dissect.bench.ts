@@ -6,7 +6,7 @@
  *   - peak memory (max RSS of a child process) at M and 4M samples (default M = N; ratio target ≤ 1.1).
  * Model: the bundled demo model if present, else a random DCGAN-shaped generator and segmenter.
  * Usage: npm run bench [-- --samples N --memory-samples M (0: no memory runs) --threshold iqr|quantile
- *                          --workers W --threads T (ONNX Runtime's) --spin on|off]
+ *                          --workers W --threads T (ONNX Runtime's) --spin on|off --provider auto|cpu|cuda|webgpu]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { tmpDir, randomDcgan, randomSegmenter } from '../fixtures/models';
 import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect';
+import type { ProviderRequest } from '../../extension/engine/onnx/session';
 import { loadProject } from '../../extension/engine/project';
 import { defaultWorkers, defaultInferenceThreads } from '../../extension/engine/parallel/stats-pool';
 import * as os from 'node:os';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     threads: { type: 'string' },
     spin: { type: 'string' },
+    provider: { type: 'string' },
   },
 });
 
@@ -75,11 +77,12 @@ async function pureInference(opts: DissectOptions): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function child(samples: number, threshold: 'iqr' | 'quantile', batch: number, workers: number | undefined, threads?: number, spin?: boolean): Promise<void> {
+/** One dissection in this (child) process, for its peak memory. */
+async function child(run: Omit<DissectOptions, 'generator' | 'segmenter' | 'out'>): Promise<void> {
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
   const t0 = Date.now();
-  await dissect({ ...m, out: path.join(dir, 'out'), samples, threshold, batch, provider: 'auto', ...(workers !== undefined ? { workers } : {}), ...(threads !== undefined ? { threads } : {}), ...(spin !== undefined ? { spin } : {}) });
+  await dissect({ ...m, out: path.join(dir, 'out'), ...run });
   process.stdout.write(JSON.stringify({ seconds: (Date.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
@@ -91,7 +94,17 @@ async function main(): Promise<void> {
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   const threads = values.threads !== undefined ? Number(values.threads) : undefined;
   const spin = values.spin !== undefined ? values.spin === 'on' : undefined;
-  if (values.child) return child(samples, threshold, batch, workers, threads, spin);
+  const provider = (values.provider ?? 'auto') as ProviderRequest;
+  const run = {
+    samples,
+    threshold,
+    batch,
+    provider,
+    ...(workers !== undefined ? { workers } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(spin !== undefined ? { spin } : {}),
+  };
+  if (values.child) return child(run);
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
   const w = workers ?? defaultWorkers();
@@ -107,13 +120,8 @@ async function main(): Promise<void> {
   const opts: DissectOptions = {
     ...m,
     out: path.join(dir, 'out'),
-    samples,
-    threshold,
-    batch,
-    provider: 'auto',
-    ...(workers !== undefined ? { workers } : {}),
-    ...(threads !== undefined ? { threads } : {}),
-    ...(spin !== undefined ? { spin } : {}),
+    ...run,
+    onLog: (line) => console.log(line),
     onProgress: (p) => {
       if (p.phase === current) return;
       if (current) phases.set(current, (Date.now() - phaseStart) / 1000);
@@ -149,7 +157,7 @@ async function main(): Promise<void> {
   if (memorySamples <= 0) return;
   const mem = (n: number) => {
     const args = [
-      __filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch),
+      __filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch), '--provider', provider,
       ...(workers !== undefined ? ['--workers', String(workers)] : []),
       ...(threads !== undefined ? ['--threads', String(threads)] : []),
       ...(spin !== undefined ? ['--spin', spin ? 'on' : 'off'] : []),
