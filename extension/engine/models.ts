@@ -3,7 +3,7 @@
  * Runtime sessions, with the conventions, checks and errors that make a user's own models usable.
  */
 import * as fs from 'node:fs';
-import { loadModel, valueDims, elemType, FLOAT, type Model } from './onnx/proto';
+import { loadModel, valueDims, elemType, FLOAT, onnx, type Model } from './onnx/proto';
 import { spatialTensors } from './onnx/graph';
 import { captureModel, renderModel, labelingModel, labelsOutput } from './onnx/surgery';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
@@ -245,9 +245,12 @@ export class Segmenter {
       const vi = g.output!.find((x) => x.name === o)!;
       const dims = valueDims(vi);
       const type = elemType(vi);
-      if ((dims && dims.length !== 4) || (type !== undefined && type !== FLOAT)) {
-        const shape = dims ? `[${dims.map((d) => (d < 0 ? '?' : d)).join(', ')}]` : 'a non-float tensor';
-        throw new DissectError('bad-shape', `segmenter output "${o}" is ${shape}; expected float logits [N, C, H, W]`);
+      if (dims && dims.length !== 4) {
+        throw new DissectError('bad-shape', `segmenter output "${o}" is [${dims.map((d) => (d < 0 ? '?' : d)).join(', ')}]; expected float logits [N, C, H, W]`);
+      }
+      if (type !== undefined && type !== FLOAT) {
+        const name = onnx.TensorProto.DataType[type] ?? String(type);
+        throw new DissectError('bad-shape', `segmenter output "${o}" holds ${name} values; expected float (float32) logits [N, C, H, W]`);
       }
     }
     // The label maps (argmax over channels) are computed in the session (onnx/surgery.ts labelingModel).

@@ -7,6 +7,7 @@ import { dissect, type DissectOptions } from '../../extension/engine/dissect';
 import { Generator } from '../../extension/engine/models';
 import { DissectError } from '../../extension/engine/errors';
 import { GraphBuilder } from '../../extension/engine/onnx/builder';
+import { onnx, decodeModel, encodeModel } from '../../extension/engine/onnx/proto';
 import { writeNpy } from '../../extension/engine/data/npy';
 
 const dir = tmpDir();
@@ -84,6 +85,20 @@ test('a segmenter output that is not [N, C, H, W] logits is refused before any r
   const file = path.join(dir, 'classifier.onnx');
   fs.writeFileSync(file, b.build());
   await assert.rejects(dissect(opts('e6b', { segmenter: { path: file, labels: m.labels } })), code('bad-shape', /segmenter output "logits" is \[\?, 4\]; expected float logits \[N, C, H, W\]/));
+});
+
+test('a segmenter whose logits are not float32 (here float16) is refused with the type named', async () => {
+  const b = new GraphBuilder();
+  b.input('image', [-1, 3, -1, -1]);
+  const w = b.floats('w', Array.from({ length: 12 }, (_, i) => i), [4, 3, 1, 1]);
+  const c = b.node('Conv', ['image', w], { name: 'conv' });
+  b.node('Cast', [c], { name: 'half', out: 'logits', attrs: { to: onnx.TensorProto.DataType.FLOAT16 } });
+  b.output('logits', [-1, 4, -1, -1]);
+  const model = decodeModel(b.build(), 'half.onnx');
+  model.graph!.output![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
+  const file = path.join(dir, 'half.onnx');
+  fs.writeFileSync(file, encodeModel(model));
+  await assert.rejects(dissect(opts('e6c', { segmenter: { path: file, labels: m.labels } })), code('bad-shape', /segmenter output "logits" holds FLOAT16 values; expected float \(float32\) logits/));
 });
 
 test('NaN in an output names the batch and the sample', async () => {
