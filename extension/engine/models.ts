@@ -119,6 +119,10 @@ export class Generator {
     if (!outputs.includes(output)) {
       throw new DissectError('bad-model', `the generator has no output "${output}"; its outputs: ${outputs.join(', ')}`);
     }
+    const outType = elemType(g.output!.find((o) => o.name === output)!);
+    if (outType !== undefined && outType !== FLOAT) {
+      throw new DissectError('bad-model', `the generator's output "${output}" holds ${onnx.TensorProto.DataType[outType] ?? outType} values; expected a float (float32) image`);
+    }
     return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], fixedInputs, sessionOptions);
   }
 

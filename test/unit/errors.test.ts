@@ -87,6 +87,19 @@ test('a segmenter output that is not [N, C, H, W] logits is refused before any r
   await assert.rejects(dissect(opts('e6b', { segmenter: { path: file, labels: m.labels } })), code('bad-shape', /segmenter output "logits" is \[\?, 4\]; expected float logits \[N, C, H, W\]/));
 });
 
+test('a generator whose image is not float32 (here float16) is refused with the type named', async () => {
+  const model = decodeModel(maskGenerator(), 'g16.onnx');
+  const g = model.graph!;
+  const image = g.output![0].name!;
+  // the image goes through a Cast to float16 under the same output name
+  for (const n of g.node!) n.output = n.output!.map((o) => (o === image ? `${image}_f32` : o));
+  g.node!.push(onnx.NodeProto.create({ name: 'half', opType: 'Cast', input: [`${image}_f32`], output: [image], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT16 }] }));
+  g.output![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
+  const file = path.join(dir, 'g16.onnx');
+  fs.writeFileSync(file, encodeModel(model));
+  await assert.rejects(dissect(opts('e6d', { generator: { path: file } })), code('bad-model', new RegExp(`output "${image}" holds FLOAT16 values; expected a float \\(float32\\) image`)));
+});
+
 test('a segmenter whose logits are not float32 (here float16) is refused with the type named', async () => {
   const b = new GraphBuilder();
   b.input('image', [-1, 3, -1, -1]);
