@@ -375,12 +375,15 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         G,
         topk: settings.topk,
         sketchK: SKETCH_K,
-        layers: tallies.map((t, i) => ({
-          shape: t.layer.shape,
-          ...(phase === 'iqr' ? { levels: t.levels! } : {}),
-          ...(phase === 'iou' ? { thresholds: t.thresholds! } : {}),
-          ...(restoredState(i) ? { restored: restoredState(i) } : {}),
-        })),
+        layers: tallies.map((t, i) => {
+          const restored = restoredState(i);
+          return {
+            shape: t.layer.shape,
+            ...(phase === 'iqr' ? { levels: t.levels! } : {}),
+            ...(phase === 'iou' ? { thresholds: t.thresholds! } : {}),
+            ...(restored ? { restored } : {}),
+          };
+        }),
       });
       /** The pool's whole-layer states, kept as they come (a checkpoint saves them as they are). */
       const gather = async () => {
@@ -440,6 +443,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         }
       } else if (phase === 'iqr') {
         const space = ctx.seg.space;
+        const fractions = candidateFractions(IQR_LEVELS);
         for (const t of tallies) {
           const C = t.layer.shape[0];
           const iqrTally = new IqrTally(C, K, t.levels!, t.up);
@@ -450,7 +454,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
           for (let u = 0; u < C; u++) {
             const best = iqrTally.best(u, (c) => space.categoryOf[c] >= 0);
             t.thresholds[u] = best.threshold;
-            t.thresholdInfo.push({ label: best.label, iqr: best.iqr, fraction: candidateFractions(IQR_LEVELS)[IQR_LEVELS - 1 - best.level] });
+            t.thresholdInfo.push({ label: best.label, iqr: best.iqr, fraction: fractions[IQR_LEVELS - 1 - best.level] });
           }
         }
       } else {

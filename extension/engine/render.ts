@@ -10,13 +10,13 @@ import { writeStrips, type StripJob } from './strips';
 import type { LayerTallies, RunContext } from './dissect';
 import type { GeneratedBatch } from './models';
 import type { TopImageCache } from './top-cache';
-
-/** Writes strips elsewhere (the statistics threads), reporting how many are done as they finish. */
-export type StripWriter = (jobs: StripJob[], tiles: Map<number, Uint8Array>, th: number, tw: number, done: (n: number) => void) => Promise<void>;
 import type { LayerResult } from './results';
 import type { ProgressListener } from './progress';
 import { CancelledError } from './errors';
 import { safeName } from './files';
+
+/** Writes strips elsewhere (the statistics threads), reporting how many are done as they finish. */
+export type StripWriter = (jobs: StripJob[], tiles: Map<number, Uint8Array>, th: number, tw: number, done: (n: number) => void) => Promise<void>;
 
 /** Largest tile side in pixels; bigger images are subsampled. */
 export const TILE_MAX = 128;

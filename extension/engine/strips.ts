@@ -1,6 +1,6 @@
 /**
  * One unit's top-image strip: its top-k tiles side by side, each with the unit's upsampled region above
- * threshold highlighted (render.ts's highlight), encoded as a PNG. Pure and synchronous, so the statistics
+ * threshold highlighted (highlight.ts), encoded as a PNG. Pure and synchronous, so the statistics
  * threads can write the strips in parallel at the end of a run (parallel/stats-worker.ts).
  */
 import * as fs from 'node:fs';

@@ -14,6 +14,9 @@ export class BucketIndex {
   private readonly min: Float64Array;
   private readonly max: Float64Array;
   private readonly scale: Float64Array;
+  /** One value in, its bucket out (bucket()). */
+  private readonly one = new Float32Array(1);
+  private readonly oneOut = new Int32Array(1);
 
   /** `levels`: units × M, ascending per unit. */
   constructor(readonly levels: Float32Array, readonly units: number, readonly M: number) {
@@ -76,22 +79,11 @@ export class BucketIndex {
     }
   }
 
-  /** #{j : levels[u·M + j] < a}. */
+  /** #{j : levels[u·M + j] < a} for one value (a float32). */
   bucket(u: number, a: number): number {
-    const M = this.M;
-    const levels = this.levels;
-    const lv = u * M;
-    if (!(a > this.min[u])) return 0;
-    if (a > this.max[u]) return M;
-    const i = u * BINS + binOf(a, this.min[u], this.scale[u]);
-    let lo = this.lo[i];
-    let hi = this.hi[i];
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (levels[lv + mid] < a) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    this.one[0] = a;
+    this.fill(u, this.one, 0, 1, this.oneOut);
+    return this.oneOut[0];
   }
 }
 

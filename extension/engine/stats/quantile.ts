@@ -79,15 +79,16 @@ export class QuantileSketch {
     const off = this.flips[level];
     this.flips[level] ^= 1;
     this.sizes[level] = 0;
-    if (this.levels.length === level + 1) this.push(level + 1, buf[off]);
-    else this.levels[level + 1][this.sizes[level + 1]++] = buf[off];
+    this.ensureLevel(level + 1);
     const dst = this.levels[level + 1];
     let n = this.sizes[level + 1];
-    if (n + k / 2 - 1 > k) {
-      for (let i = off + 2; i < k; i += 2) this.push(level + 1, buf[i]);
+    if (n + k / 2 > k) {
+      // a level above 0 holds 0 or k/2 items (it fills by halves), so this is for any other state: item by
+      // item, compacting when full
+      for (let i = off; i < k; i += 2) this.push(level + 1, buf[i]);
       return;
     }
-    for (let i = off + 2; i < k; i += 2) dst[n++] = buf[i];
+    for (let i = off; i < k; i += 2) dst[n++] = buf[i];
     this.sizes[level + 1] = n;
     if (n === k) this.compact(level + 1);
   }
