@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type GeneratedBatch, type SegmentedBatch } from './models';
 import { TopImageCache } from './top-cache';
 import { displayTile, tileSize } from './render';
-import { StatsPool, defaultWorkers, defaultInferenceThreads } from './parallel/stats-pool';
+import { StatsPool, defaultWorkers } from './parallel/stats-pool';
 import type { BatchSlot } from './parallel/batch-slot';
 import type { ShardState, StatsPhase } from './parallel/shard-stats';
 import type { ProviderInfo, ProviderRequest, Session } from './onnx/session';
@@ -132,7 +132,11 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const workers = opts.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 0) throw new DissectError('bad-usage', `--workers must be an integer ≥ 0, got ${workers}`);
   // The statistics threads and ONNX Runtime share the cores (parallel/stats-pool.ts).
-  const sessionOptions = { provider: opts.provider ?? 'auto', threads: opts.threads ?? defaultInferenceThreads(workers), spin: opts.spin ?? workers === 0 };
+  // ONNX Runtime keeps its own default thread count (one per physical core) next to the statistics threads:
+  // those run at a lower priority (parallel/thread-priority.ts) and take the cycles inference leaves. Holding
+  // inference to the cores they leave starved heavy models: on 2 cores, ProGAN 256×256 (npm run bench --
+  // --model paper) ran 2.0× its pure inference with ORT on 1 thread, the statistics threads mostly idle.
+  const sessionOptions = { provider: opts.provider ?? 'auto', threads: opts.threads, spin: opts.spin ?? workers === 0 };
   const gen = Generator.open(opts.generator, sessionOptions);
   const seg = await Segmenter.open(opts.segmenter, sessionOptions);
   const all = await gen.layers();

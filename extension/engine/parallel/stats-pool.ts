@@ -37,11 +37,6 @@ export function defaultWorkers(): number {
   return n <= 2 ? n : Math.min(8, n - 1);
 }
 
-/** ONNX Runtime's intra-op threads during a dissection: the cores the statistics threads leave. */
-export function defaultInferenceThreads(workers: number): number {
-  return Math.max(1, cores() - workers);
-}
-
 interface SlotState {
   slot: BatchSlot;
   pending: number;
