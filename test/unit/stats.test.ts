@@ -274,6 +274,7 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
   const geometries: [number, number, number, number][] = [[4, 4, 64, 64], [8, 8, 64, 64], [3, 4, 9, 11], [5, 5, 5, 5], [2, 3, 7, 5], [16, 16, 32, 32]];
   const rng = new Xoshiro128(23);
   const K = 5;
+  const passes = { cells: 0, dense: 0 };
   for (const [h, w, H, W] of geometries) {
     const C = 4;
     const n = 3;
@@ -330,9 +331,14 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
     });
     const g = `${h}×${w} → ${H}×${W}`;
     assert.deepEqual(Array.from(iqrTally.hist), Array.from(hist), `IQR (bucket, label) counts, ${g}`);
+    passes.cells += iqrTally.passes.cells;
+    passes.dense += iqrTally.passes.dense;
     assert.deepEqual(Array.from(iouTally.on), Array.from(on), `on counts, ${g}`);
     assert.deepEqual(Array.from(iouTally.inter), Array.from(inter), `intersections, ${g}`);
   }
+  // both ways through the IQR tally were taken: cell by cell (smooth maps, big cells) and dense (rough
+  // maps in small cells)
+  assert.ok(passes.cells > 0 && passes.dense > 0, `IQR passes: ${JSON.stringify(passes)}`);
   function seed(s: number, u: number, i: number): number {
     return 1 + s * 100003 + u * 1009 + i;
   }
