@@ -4,8 +4,11 @@
  *   - pure inference: the generator + segmenter runs a dissection makes (same sessions, batches, passes),
  *   - the full dissection (with its time per phase), and their ratio (target ≤ 1.25),
  *   - peak memory (max RSS of a child process) at M and 4M samples (default M = N; ratio target ≤ 1.1).
- * Model: the bundled demo model if present, else a random DCGAN-shaped generator and segmenter.
- * Usage: npm run bench [-- --samples N --memory-samples M (0: no memory runs) --threshold iqr|quantile
+ * Model (--model): `demo`, the bundled demo model (else a random DCGAN-shaped generator and segmenter);
+ * `paper`, a paper-scale ProGAN 256×256 generator and a ResNet-18-style segmenter with random weights,
+ * built on the fly (test/bench/paper-scale.ts), dissected at the paper's layer4, layer6 and layer8 by default.
+ * Usage: npm run bench [-- --model demo|paper --samples N --memory-samples M (0: no memory runs)
+ *                          --threshold iqr|quantile --layer NAME… --batch B
  *                          --workers W --threads T (ONNX Runtime's) --spin on|off --provider auto|cpu|cuda|webgpu]
  */
 import * as fs from 'node:fs';
@@ -13,10 +16,11 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { tmpDir, randomDcgan, randomSegmenter } from '../fixtures/models';
+import { progan256, resnetSegmenter } from './paper-scale';
 import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect';
 import type { ProviderRequest } from '../../extension/engine/onnx/session';
 import { loadProject } from '../../extension/engine/project';
-import { defaultWorkers, defaultInferenceThreads } from '../../extension/engine/parallel/stats-pool';
+import { defaultWorkers } from '../../extension/engine/parallel/stats-pool';
 import * as os from 'node:os';
 
 const { values } = parseArgs({
@@ -30,10 +34,29 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     spin: { type: 'string' },
     provider: { type: 'string' },
+    model: { type: 'string' },
+    layer: { type: 'string', multiple: true },
   },
 });
 
+const PAPER_LABELS = 32;
+const PAPER_LAYERS = ['layer4', 'layer6', 'layer8'];
+
 function models(dir: string): Pick<DissectOptions, 'generator' | 'segmenter'> & { name: string } {
+  if (values.model === 'paper') {
+    const g = path.join(dir, 'g.onnx');
+    const s = path.join(dir, 's.onnx');
+    const l = path.join(dir, 'labels.json');
+    fs.writeFileSync(g, progan256());
+    fs.writeFileSync(s, resnetSegmenter(PAPER_LABELS));
+    fs.writeFileSync(l, JSON.stringify(['-', ...Array.from({ length: PAPER_LABELS - 1 }, (_, i) => `concept${i + 1}`)]));
+    return {
+      name: `paper-scale models (ProGAN 256×256, ResNet-18-style segmenter at 64×64, ${PAPER_LABELS} labels; random weights)`,
+      generator: { path: g },
+      segmenter: { path: s, labels: l },
+    };
+  }
+  if (values.model !== undefined && values.model !== 'demo') throw new Error(`--model: demo or paper, not ${values.model}`);
   const demo = path.resolve(__dirname, '..', '..', '..', 'media', 'demo', 'demo.dissect.json');
   if (fs.existsSync(demo)) {
     const p = loadProject(demo);
@@ -95,8 +118,10 @@ async function main(): Promise<void> {
   const threads = values.threads !== undefined ? Number(values.threads) : undefined;
   const spin = values.spin !== undefined ? values.spin === 'on' : undefined;
   const provider = (values.provider ?? 'auto') as ProviderRequest;
+  const layers = values.layer ?? (values.model === 'paper' ? PAPER_LAYERS : undefined);
   const run = {
     samples,
+    ...(layers ? { layers } : {}),
     threshold,
     batch,
     provider,
@@ -108,9 +133,9 @@ async function main(): Promise<void> {
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
   const w = workers ?? defaultWorkers();
-  const ortThreads = threads ?? defaultInferenceThreads(w);
+  const ortThreads = threads;
   console.log(
-    `model: ${m.name}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${w}, ONNX Runtime threads ${ortThreads}` +
+    `model: ${m.name}${layers ? ` [${layers.join(', ')}]` : ''}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${w}, ONNX Runtime threads ${ortThreads ?? "ONNX Runtime's default"}` +
       ` (spinning ${spin ?? w === 0 ? 'on' : 'off'}) (${os.availableParallelism()} cores)`,
   );
   const timings: Record<string, number> = {};
@@ -130,13 +155,13 @@ async function main(): Promise<void> {
     },
   };
   // warm-up (session creation, caches), then pure inference and the full dissection in this process.
-  // Pure inference runs with ORT's own default (spinning threads), on the dissection's thread count and on
-  // every core; the ratio is taken against the faster of the two.
+  // Pure inference runs with ORT's own default (spinning threads), on the dissection's thread count and,
+  // when --threads set another, on ORT's default count; the ratio is taken against the faster of the two.
   await pureInference({ ...opts, spin: true, samples: Math.min(samples, 32), thresholdSamples: Math.min(samples, 32) });
   const pureSame = await pureInference({ ...opts, spin: true });
   const pureCpu = lastPureCpu;
-  // the same passes with ONNX Runtime on every core (no statistics threads to share them with)
-  const pureAllCores = await pureInference({ ...opts, workers: 0, threads: undefined, spin: true });
+  // the same passes with ONNX Runtime's default threads, when the dissection was given another count
+  const pureAllCores = threads === undefined ? pureSame : await pureInference({ ...opts, workers: 0, threads: undefined, spin: true });
   const pure = Math.min(pureSame, pureAllCores);
   const t0 = Date.now();
   const c0 = process.cpuUsage();
@@ -148,16 +173,18 @@ async function main(): Promise<void> {
   console.log(`pure G+S inference: ${pure.toFixed(2)} s (${inferenceSamples} sample-passes, ${(inferenceSamples / pure).toFixed(1)} samples/s)`);
   console.log(`full dissection:    ${full.toFixed(2)} s (incl. top-image rendering and report; ${(samples / full).toFixed(1)} dissected samples/s)`);
   console.log(`  by phase (from each phase's first batch to the next's): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
-  console.log(
-    `  pure inference with ONNX Runtime on ${ortThreads} threads: ${pureSame.toFixed(2)} s; on all ${os.availableParallelism()} cores: ${pureAllCores.toFixed(2)} s (the faster is the denominator)`,
-  );
+  if (threads !== undefined) {
+    console.log(
+      `  pure inference with ONNX Runtime on ${threads} threads: ${pureSame.toFixed(2)} s; on its default threads: ${pureAllCores.toFixed(2)} s (the faster is the denominator)`,
+    );
+  }
   console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
   console.log(`CPU time (all threads): pure inference ${pureCpu.toFixed(1)} s, dissection ${fullCpu.toFixed(1)} s (ONNX Runtime's spinning threads count too)`);
   console.log(`  calling thread, per phase and step (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   if (memorySamples <= 0) return;
   const mem = (n: number) => {
     const args = [
-      __filename, '--child', '1', '--samples', String(n), '--threshold', threshold, '--batch', String(batch), '--provider', provider,
+      __filename, '--child', '1', '--samples', String(n), '--model', values.model ?? 'demo', ...(layers ?? []).flatMap((l) => ['--layer', l]), '--threshold', threshold, '--batch', String(batch), '--provider', provider,
       ...(workers !== undefined ? ['--workers', String(workers)] : []),
       ...(threads !== undefined ? ['--threads', String(threads)] : []),
       ...(spin !== undefined ? ['--spin', spin ? 'on' : 'off'] : []),
