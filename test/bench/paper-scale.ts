@@ -5,7 +5,7 @@
  * - Generator: the layout of the paper's Progressive GAN for 256×256 LSUN scenes (Karras et al. 2018):
  *   z ∈ R^512 → layer1 = 512×4×4, then two 3×3 convolutions per resolution, the first after a 2× nearest
  *   upsampling: layers 2 (4×4), 3–4 (8×8), 5–6 (16×16), 7–8 (32×32), 9–10 (64×64, 256 ch), 11–12 (128×128,
- *   128 ch), 13–14 (256×256, 64 ch), then to-RGB and tanh. ≈ 50 GFLOP per sample, as the real one (its
+ *   128 ch), 13–14 (256×256, 64 ch), then to-RGB and tanh. ≈ 56 GFLOP per sample, as the real one (its
  *   pixel norm and equalised learning rate change no cost that matters here and are left out).
  * - Segmenter: a ResNet-18-style encoder (stride-2 7×7 stem, max pool, two basic blocks at each of 64,
  *   128, 256, 512 channels) with a feature-pyramid head that sums the four stages at 1/4 resolution and
