@@ -3,7 +3,7 @@
  * Runtime sessions, with the conventions, checks and errors that make a user's own models usable.
  */
 import * as fs from 'node:fs';
-import { loadModel, valueDims, elemType, FLOAT, onnx, type Model } from './onnx/proto';
+import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model } from './onnx/proto';
 import { spatialTensors } from './onnx/graph';
 import { captureModel, renderModel, labelingModel, labelsOutput } from './onnx/surgery';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
@@ -121,7 +121,7 @@ export class Generator {
     }
     const outType = elemType(g.output!.find((o) => o.name === output)!);
     if (outType !== undefined && outType !== FLOAT) {
-      throw new DissectError('bad-model', `the generator's output "${output}" holds ${onnx.TensorProto.DataType[outType] ?? outType} values; expected a float (float32) image`);
+      throw new DissectError('bad-model', `the generator's output "${output}" holds ${elemTypeName(outType)} values; expected a float (float32) image`);
     }
     return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], fixedInputs, sessionOptions);
   }
@@ -253,8 +253,7 @@ export class Segmenter {
         throw new DissectError('bad-shape', `segmenter output "${o}" is [${dims.map((d) => (d < 0 ? '?' : d)).join(', ')}]; expected float logits [N, C, H, W]`);
       }
       if (type !== undefined && type !== FLOAT) {
-        const name = onnx.TensorProto.DataType[type] ?? String(type);
-        throw new DissectError('bad-shape', `segmenter output "${o}" holds ${name} values; expected float (float32) logits [N, C, H, W]`);
+        throw new DissectError('bad-shape', `segmenter output "${o}" holds ${elemTypeName(type)} values; expected float (float32) logits [N, C, H, W]`);
       }
     }
     // The label maps (argmax over channels) are computed in the session (onnx/surgery.ts labelingModel).

@@ -42,19 +42,12 @@ const { values } = parseArgs({
 const PAPER_LABELS = 32;
 const PAPER_LAYERS = ['layer4', 'layer6', 'layer8'];
 
-function models(dir: string): Pick<DissectOptions, 'generator' | 'segmenter'> & { name: string } {
+type BenchModels = Pick<DissectOptions, 'generator' | 'segmenter'> & { name: string };
+
+function models(dir: string): BenchModels {
   if (values.model === 'paper') {
-    const g = path.join(dir, 'g.onnx');
-    const s = path.join(dir, 's.onnx');
-    const l = path.join(dir, 'labels.json');
-    fs.writeFileSync(g, progan256());
-    fs.writeFileSync(s, resnetSegmenter(PAPER_LABELS));
-    fs.writeFileSync(l, JSON.stringify(['-', ...Array.from({ length: PAPER_LABELS - 1 }, (_, i) => `concept${i + 1}`)]));
-    return {
-      name: `paper-scale models (ProGAN 256×256, ResNet-18-style segmenter at 64×64, ${PAPER_LABELS} labels; random weights)`,
-      generator: { path: g },
-      segmenter: { path: s, labels: l },
-    };
+    const name = `paper-scale models (ProGAN 256×256, ResNet-18-style segmenter at 64×64, ${PAPER_LABELS} labels; random weights)`;
+    return written(dir, name, progan256(), resnetSegmenter(PAPER_LABELS), PAPER_LABELS);
   }
   if (values.model !== undefined && values.model !== 'demo') throw new Error(`--model: demo or paper, not ${values.model}`);
   const demo = path.resolve(__dirname, '..', '..', '..', 'media', 'demo', 'demo.dissect.json');
@@ -62,13 +55,18 @@ function models(dir: string): Pick<DissectOptions, 'generator' | 'segmenter'> & 
     const p = loadProject(demo);
     return { name: 'bundled demo model', generator: p.generator, segmenter: p.segmenter! };
   }
+  return written(dir, 'random DCGAN (demo model absent)', randomDcgan(), randomSegmenter(13), 13);
+}
+
+/** Built models written to `dir`, with labels "-" (unlabeled) and concept1 … concept(C−1). */
+function written(dir: string, name: string, generator: Uint8Array, segmenter: Uint8Array, C: number): BenchModels {
   const g = path.join(dir, 'g.onnx');
   const s = path.join(dir, 's.onnx');
   const l = path.join(dir, 'labels.json');
-  fs.writeFileSync(g, randomDcgan());
-  fs.writeFileSync(s, randomSegmenter(13));
-  fs.writeFileSync(l, JSON.stringify(['-', ...Array.from({ length: 12 }, (_, i) => `concept${i + 1}`)]));
-  return { name: 'random DCGAN (demo model absent)', generator: { path: g }, segmenter: { path: s, labels: l } };
+  fs.writeFileSync(g, generator);
+  fs.writeFileSync(s, segmenter);
+  fs.writeFileSync(l, JSON.stringify(['-', ...Array.from({ length: C - 1 }, (_, i) => `concept${i + 1}`)]));
+  return { name, generator: { path: g }, segmenter: { path: s, labels: l } };
 }
 
 /** CPU seconds of this process (every thread: ONNX Runtime's and the statistics threads) since `from`. */
@@ -133,9 +131,8 @@ async function main(): Promise<void> {
   const dir = tmpDir('gd-bench-');
   const m = models(dir);
   const w = workers ?? defaultWorkers();
-  const ortThreads = threads;
   console.log(
-    `model: ${m.name}${layers ? ` [${layers.join(', ')}]` : ''}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${w}, ONNX Runtime threads ${ortThreads ?? "ONNX Runtime's default"}` +
+    `model: ${m.name}${layers ? ` [${layers.join(', ')}]` : ''}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${w}, ONNX Runtime threads ${threads ?? "ONNX Runtime's default"}` +
       ` (spinning ${spin ?? w === 0 ? 'on' : 'off'}) (${os.availableParallelism()} cores)`,
   );
   const timings: Record<string, number> = {};
@@ -161,8 +158,8 @@ async function main(): Promise<void> {
   const pureSame = await pureInference({ ...opts, spin: true });
   const pureCpu = lastPureCpu;
   // the same passes with ONNX Runtime's default threads, when the dissection was given another count
-  const pureAllCores = threads === undefined ? pureSame : await pureInference({ ...opts, workers: 0, threads: undefined, spin: true });
-  const pure = Math.min(pureSame, pureAllCores);
+  const pureDefault = threads === undefined ? pureSame : await pureInference({ ...opts, workers: 0, threads: undefined, spin: true });
+  const pure = Math.min(pureSame, pureDefault);
   const t0 = Date.now();
   const c0 = process.cpuUsage();
   const { result } = await dissect({ ...opts, timings });
@@ -175,7 +172,7 @@ async function main(): Promise<void> {
   console.log(`  by phase (from each phase's first batch to the next's): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
   if (threads !== undefined) {
     console.log(
-      `  pure inference with ONNX Runtime on ${threads} threads: ${pureSame.toFixed(2)} s; on its default threads: ${pureAllCores.toFixed(2)} s (the faster is the denominator)`,
+      `  pure inference with ONNX Runtime on ${threads} threads: ${pureSame.toFixed(2)} s; on its default threads: ${pureDefault.toFixed(2)} s (the faster is the denominator)`,
     );
   }
   console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);

@@ -68,3 +68,8 @@ export function elemType(vi: onnx.IValueInfoProto): number | undefined {
 }
 
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
+
+/** An element type's name for messages ("FLOAT16"), or its number when ONNX names none. */
+export function elemTypeName(t: number): string {
+  return onnx.TensorProto.DataType[t] ?? String(t);
+}

@@ -1,9 +1,9 @@
 /**
  * One batch in shared memory: the featuremaps of every dissected layer and the batch's label maps, laid
  * out in one SharedArrayBuffer so the statistics threads read them without a copy; in the IoU pass the
- * threads write back each unit's spatial maximum per sample (`maxima`, read by the top-image cache). The main thread fills
- * a slot while the threads still tally the other one (two slots: inference of batch i+1 overlaps the
- * statistics of batch i).
+ * threads write back each unit's spatial maximum per sample (`maxima`, read by the top-image cache). The
+ * main thread fills a slot while the threads still tally the other one (two slots: inference of batch
+ * i+1 overlaps the statistics of batch i).
  */
 import type { BatchView } from './shard-stats';
 

@@ -23,8 +23,8 @@ export const NO_INFO_COVERAGE = 1e-3;
  * Relative costs, per pixel, of bucketing a mixed cell's pixels (1), of each row of a mixed cell (a call
  * and its set-up, ≈ 4 pixels) and of the dense pass over the whole map (upsampling every pixel, ≈ 1.3),
  * measured on this project's machines (2-core EPYC): demo model 80% mixed pixels in 16-pixel cell rows,
- * cells 10.2–10.4 ns vs dense 11.2–16.0 ns per pixel and unit; paper-scale ProGAN (random weights) 97% mixed in
- * 8- and 2-pixel rows, cells 15.4–21.2 / 29.3–31.4 ns vs dense 13.2 / 20.8.
+ * cells 10.2–10.4 ns vs dense 11.2–16.0 ns per pixel and unit; paper-scale ProGAN (random weights) 97%
+ * mixed in 8- and 2-pixel rows, cells 15.4–21.2 / 29.3–31.4 ns vs dense 13.2 / 20.8.
  */
 const ROW_COST = 4;
 const DENSE_COST = 1.3;
