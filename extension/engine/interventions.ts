@@ -14,55 +14,17 @@ import { safeName } from './files';
 import { colourMap } from './heatmap';
 import { DissectError } from './errors';
 import { writeAtomic } from './blob';
-import type { DissectResult, LayerResult } from './results';
+import { readFrom, jobFolder, type FromRun } from '../shared/run/folder';
+import { iouRanking, aceRanking, rankingFile } from '../shared/run/rankings';
+
+// The run-folder reads live in extension/shared/run/ (no ONNX Runtime there, so the extension host uses them too).
+export { readFrom, jobFolder, iouRanking, aceRanking, type FromRun };
 
 export interface UnitChoice {
   units?: number[];
   concept?: string;
   ranking?: 'iou' | 'ace';
   count?: number;
-}
-
-/** An earlier dissection of the layer: its result and folder. */
-export interface FromRun {
-  out: string;
-  result: DissectResult;
-  layer: LayerResult;
-}
-
-export function readFrom(dir: string, layer: string): FromRun {
-  const file = path.join(dir, 'dissect.json');
-  if (!fs.existsSync(file)) throw new DissectError('file-missing', `--from ${dir}: no dissect.json there`);
-  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
-  const l = result.layers.find((x) => x.layer === layer || x.tensor === layer || x.aliases.includes(layer));
-  if (!l) throw new DissectError('bad-layer', `--from ${dir} did not dissect layer ${layer} (it has ${result.layers.map((x) => x.layer).join(', ')})`);
-  return { out: dir, result, layer: l };
-}
-
-/** Units ranked by IoU with a concept (best first), from the full IoU matrix of a dissection. */
-export function iouRanking(from: FromRun, concept: string): number[] {
-  const c = from.result.labels.findIndex((l) => l.name === concept && l.category !== '-');
-  if (c < 0) throw new DissectError('bad-labels', `no concept "${concept}" in the dissection's labels`);
-  const K = from.result.labels.length;
-  const C = from.layer.shape[0];
-  const m = from.layer.iouMatrix;
-  let iou: (u: number) => number;
-  if (m && fs.existsSync(path.join(from.out, m.file))) {
-    const raw = fs.readFileSync(path.join(from.out, m.file));
-    const a = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
-    iou = (u) => a[u * K + c];
-  } else iou = (u) => from.layer.units[u].concepts.find((x) => x.label === concept)?.iou ?? 0;
-  return [...Array(C).keys()].sort((a, b) => iou(b) - iou(a) || a - b);
-}
-
-function rankingFile(from: FromRun, concept: string): string {
-  return path.join(from.out, 'rankings', safeName(from.layer.layer), `${safeName(concept)}-ace.json`);
-}
-
-/** The `<concept>-ace` ranking stored by an earlier `causal` run, if any. */
-export function aceRanking(from: FromRun, concept: string): number[] | undefined {
-  const f = rankingFile(from, concept);
-  return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, 'utf8')) as { units: number[] }).units : undefined;
 }
 
 export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: number): number[] {
@@ -99,11 +61,6 @@ export async function cachedInsertionValues(model: InterventionModel, concept: s
     writeAtomic(file, JSON.stringify({ generator: model.gen.sha256, concept, samples: o.samples, seed: o.seed, values: Array.from(k) }));
   }
   return k;
-}
-
-/** Where a causal or context job on a dissected layer keeps its results (inside the dissection's folder). */
-export function jobFolder(runId: string, layer: string, kind: 'causal' | 'context', concept: string): string {
-  return path.join(runId, kind, safeName(layer), safeName(concept));
 }
 
 // ---- pictures ---------------------------------------------------------------------------------------

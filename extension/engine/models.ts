@@ -221,7 +221,7 @@ export class Segmenter {
   ) {}
 
   static async open(spec: SegmenterSpec, sessionOptions: SessionOptions): Promise<Segmenter> {
-    const { model, bytes, sha256 } = loadModel(spec.path, 'segmenter');
+    const { model, sha256 } = loadModel(spec.path, 'segmenter');
     if (!fs.existsSync(spec.labels)) throw new DissectError('file-missing', `labels file not found: ${spec.labels}`);
     const labelsText = fs.readFileSync(spec.labels, 'utf8');
     let labelsJson: unknown;

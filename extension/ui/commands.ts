@@ -19,7 +19,7 @@ import type { SourceLinks } from './source-links';
 import type { ProviderStatus } from './status';
 import { settings, resultsRoot } from './config';
 import { runFolder, interruptedRuns, readRun } from './run-index';
-import { defaultLayers } from '../engine/dissect';
+import { defaultLayers } from '../shared/run/layers';
 
 export interface CommandServices {
   context: vscode.ExtensionContext;

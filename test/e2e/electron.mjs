@@ -37,7 +37,7 @@ const workspace = path.join(tmp, 'workspace');
 fs.cpSync(path.join(HERE, 'workspace'), workspace, { recursive: true });
 const resultFile = path.join(tmp, 'result.json');
 
-let code = 0;
+let code;
 try {
   code = await runTests({
     version: process.env.GD_E2E_VSCODE_VERSION ?? '1.139.1',

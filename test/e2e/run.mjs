@@ -64,7 +64,7 @@ function tail(file, lines = 40) {
 }
 
 function findFiles(dir, name, out = []) {
-  let entries = [];
+  let entries;
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
@@ -386,6 +386,7 @@ async function webviewCheck(page) {
           .locator('gd-layer-app tbody tr .thumb[role="img"]')
           .first()
           .evaluate(async (el) => {
+            /* global getComputedStyle, Image -- this function runs in the webview (page.evaluate) */
             const url = /url\("?(.*?)"?\)/.exec(getComputedStyle(el).backgroundImage)?.[1];
             if (!url) return { ok: false, why: 'no background image' };
             const img = new Image();
@@ -393,7 +394,7 @@ async function webviewCheck(page) {
             try {
               await img.decode();
               return { ok: img.naturalWidth > 0, why: `${img.naturalWidth}×${img.naturalHeight}` };
-            } catch (e) {
+            } catch {
               return { ok: false, why: `did not load: ${url}` };
             }
           })

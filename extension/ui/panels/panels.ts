@@ -13,7 +13,8 @@ import { layerView, unitView } from './views';
 import type { EngineClient } from '../../host/engine-client';
 import type { ModelRegistry } from '../models';
 import { resultsRoot, settings } from '../config';
-import { readFrom, iouRanking, aceRanking, jobFolder } from '../../engine/interventions';
+import { readFrom, jobFolder } from '../../shared/run/folder';
+import { iouRanking, aceRanking } from '../../shared/run/rankings';
 import type { CausalResult, ContextResult } from '../../engine/causal';
 
 export interface PanelServices {
