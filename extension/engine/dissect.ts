@@ -19,14 +19,15 @@ import type { ShardState, StatsPhase } from './parallel/shard-stats';
 import type { ProviderInfo, ProviderRequest, Session } from './onnx/session';
 import { Upsampler } from './data/upsample';
 import { UnitQuantiles } from './stats/quantile';
-import { IqrTally, candidateFractions } from './stats/iqr-tally';
-import { IouTally } from './stats/iou-tally';
+import { IqrTally } from './stats/iqr-tally';
+import { candidateFractions } from './stats/iqr-select';
+import { IouTally, dissectionBlocks } from './stats/iou-tally';
 import { fileLatents, seededLatents, type LatentSource } from './latents';
 import { packBlob, unpackBlob, writeAtomic, type Arr } from './blob';
 import { CancelledError, DissectError } from './errors';
 import { sha256 } from './onnx/proto';
 import type { Phase, ProgressListener } from './progress';
-import { finalizeResults, writeResults, type DissectResult, type ThresholdInfo } from './results';
+import { finalizeResults, writeResults, pairArrays, PAIR_FIELDS, type DissectResult, type PairArrays, type ThresholdInfo } from './results';
 
 export const FORMAT_VERSION = 1;
 /** Candidate threshold levels in `iqr` mode (the reference: 100). */
@@ -91,7 +92,12 @@ export interface ResolvedSettings {
   thresholdLatents: { seed: number } | { file: string; sha256: string };
   threshold: 'iqr' | 'quantile';
   quantile: number;
-  quantileOver: 'featuremap';
+  /**
+   * What the quantiles are taken over: `iqr` mode's candidate levels over the activations upsampled to
+   * the segmentation (the reference's `collect_iqr`), `quantile` mode's level over the raw featuremap
+   * values (the ICLR code's `quantile` mode).
+   */
+  quantileOver: 'featuremap' | 'upsampled';
   /** The streaming quantile sketch (stats/quantile.ts): a compactor sketch with exact zeros. */
   quantileSketch: 'compactor+zeros';
   iqrLevels: number;
@@ -155,6 +161,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   if (thresholdSamples > thresholdLatents.available) {
     throw new DissectError('bad-latents', `${opts.thresholdLatents} holds ${thresholdLatents.available} latents but ${thresholdSamples} threshold samples are needed`);
   }
+  const threshold = opts.threshold ?? 'iqr';
   const quantile = opts.quantile ?? 0.99;
   if (!(quantile > 0 && quantile < 1)) throw new DissectError('bad-usage', `--quantile must be in (0, 1), got ${quantile}`);
   const settings: ResolvedSettings = {
@@ -182,9 +189,9 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
     latents: latents.describe(),
     thresholdSamples,
     thresholdLatents: thresholdLatents.describe(),
-    threshold: opts.threshold ?? 'iqr',
+    threshold,
     quantile,
-    quantileOver: 'featuremap',
+    quantileOver: threshold === 'iqr' ? 'upsampled' : 'featuremap',
     quantileSketch: 'compactor+zeros',
     iqrLevels: IQR_LEVELS,
     sketchK: SKETCH_K,
@@ -239,6 +246,8 @@ export interface LayerTallies {
   levels?: Float32Array;
   thresholds?: Float32Array;
   thresholdInfo?: ThresholdInfo[];
+  /** `iqr` mode: every (unit, label) pair's best qualified level (Eq. 2's t_{u,c}), units × labels. */
+  pairs?: PairArrays;
   iou?: IouTally;
 }
 
@@ -316,6 +325,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         arrays[`thr${i}`] = t.thresholds;
         extra[`thrInfo${i}`] = t.thresholdInfo;
       }
+      if (t.pairs) for (const f of PAIR_FIELDS) arrays[`pairs${i}.${f}`] = t.pairs[f];
     });
     writeAtomic(stateFile, packBlob({ key: shardKey, phase, done, extra }, arrays));
     lastCheckpoint = Date.now();
@@ -354,6 +364,7 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
             t.thresholds = restored[`thr${i}`] as Float32Array;
             t.thresholdInfo = restoredMeta[`thrInfo${i}`] as ThresholdInfo[];
           }
+          if (restored[`pairs${i}.iqr`]) t.pairs = pairArrays((f) => restored[`pairs${i}.${f}`] as Float32Array);
         });
       }
       const needSeg = phase !== 'quantile';
@@ -379,6 +390,8 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         G,
         topk: settings.topk,
         sketchK: SKETCH_K,
+        upsampled: settings.quantileOver === 'upsampled',
+        blocks: dissectionBlocks(settings.samples),
         layers: tallies.map((t, i) => {
           const restored = restoredState(i);
           return {
@@ -446,24 +459,26 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
           }
         }
       } else if (phase === 'iqr') {
-        const space = ctx.seg.space;
-        const fractions = candidateFractions(IQR_LEVELS);
         for (const t of tallies) {
           const C = t.layer.shape[0];
-          const iqrTally = new IqrTally(C, K, t.levels!, t.up);
+          const iqrTally = new IqrTally(C, K, G, t.levels!, t.up);
           iqrTally.load(t.gathered!.arrays as Record<string, Float64Array>);
           t.gathered = undefined;
           t.thresholds = new Float32Array(C);
           t.thresholdInfo = [];
+          t.pairs = pairArrays(() => new Float32Array(C * K));
           for (let u = 0; u < C; u++) {
-            const best = iqrTally.best(u, (c) => space.categoryOf[c] >= 0);
-            t.thresholds[u] = best.threshold;
-            t.thresholdInfo.push({ label: best.label, iqr: best.iqr, fraction: fractions[IQR_LEVELS - 1 - best.level] });
+            const sel = iqrTally.select(u, ctx.seg.space.categoryOf);
+            t.thresholds[u] = sel.threshold;
+            t.thresholdInfo.push({ label: sel.label, iqr: sel.iqr, fraction: sel.fraction, reportLabel: sel.reportLabel });
+            sel.pairs.forEach((p, c) => {
+              for (const f of PAIR_FIELDS) t.pairs![f][u * K + c] = p[f];
+            });
           }
         }
       } else {
         for (const t of tallies) {
-          t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk);
+          t.iou = new IouTally(t.layer.shape[0], K, G, t.thresholds!, t.up, settings.topk, dissectionBlocks(settings.samples));
           t.iou.load(t.gathered!.arrays as Record<string, Float64Array>);
         }
       }

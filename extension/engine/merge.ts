@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openRun, type DissectOptions, type LayerTallies } from './dissect';
-import { finalizeResults, writeResults, type DissectResult, type ThresholdInfo } from './results';
-import { IouTally } from './stats/iou-tally';
+import { finalizeResults, writeResults, pairArrays, type DissectResult, type PairArrays, type ThresholdInfo } from './results';
+import { IouTally, dissectionBlocks } from './stats/iou-tally';
 import { Upsampler } from './data/upsample';
 import { unpackBlob, type Arr } from './blob';
 import { DissectError } from './errors';
@@ -78,6 +78,7 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
     let thresholds: Float32Array | undefined;
     let thresholdInfo: ThresholdInfo[] | undefined;
     let total: IouTally | undefined;
+    let pairs: PairArrays | undefined;
     for (const p of parts) {
       const file = path.join(p.dir, p.r.layers[li].stats!);
       const { meta, arrays } = unpackBlob(fs.readFileSync(file), file);
@@ -86,15 +87,17 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
       if (!thresholds) {
         thresholds = thr;
         thresholdInfo = m.thresholdInfo ?? undefined;
+        // the threshold-selection set's per-pair arrays: every shard has the same (it sees that set whole)
+        if (arrays['pairs.iqr']) pairs = pairArrays((f) => arrays[`pairs.${f}`] as Float32Array);
       } else if (thr.some((v, i) => v !== thresholds![i])) {
         throw new DissectError('incompatible-out', `${p.dir}: thresholds of ${layer.name} differ from the other shards'`);
       }
-      const t = new IouTally(C, K, G, thresholds, up, s.topk);
+      const t = new IouTally(C, K, G, thresholds, up, s.topk, dissectionBlocks(s.samples));
       t.load(arrays as Record<string, Arr> as Record<string, Float64Array>);
       if (total) total.merge(t);
       else total = t;
     }
-    return { layer, up, thresholds, iou: total, ...(thresholdInfo ? { thresholdInfo } : {}) };
+    return { layer, up, thresholds, iou: total, ...(thresholdInfo ? { thresholdInfo } : {}), ...(pairs ? { pairs } : {}) };
   });
   const started = Date.now();
   fs.mkdirSync(o.out, { recursive: true });

@@ -1,7 +1,10 @@
 /**
- * Results of a run (DESIGN.md §8): each unit's label (argmax IoU, or argmax IQR in `iqr` mode), the layer
- * summary, and the files on disk: dissect.json (field names close to the reference's), the full IoU matrix
- * as float32, the exact statistics (for merging shards), top-image strips and the HTML report.
+ * Results of a run: each unit's label (argmax IoU in `quantile` mode; in `iqr` mode the label of its best
+ * qualified pair on the threshold-selection set, stats/iqr-select.ts), its IoU and IQR on the dissection
+ * set at its threshold, how stable that is (stats/jackknife.ts), the per-concept rankings (Eq. 2's
+ * t_{u,c} in `iqr` mode), the layer summary, and the files on disk: dissect.json (field names close to the
+ * reference's), the full IoU matrix and the per-pair arrays as float32, the exact statistics (for merging
+ * shards), top-image strips and the HTML report.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,15 +16,61 @@ import { writeReport } from './report';
 import { packBlob, writeAtomic } from './blob';
 import { safeName } from './files';
 import type { ProgressListener } from './progress';
+import { MIN_AGREEMENT } from './stats/iqr-select';
+import { jackknifeSe } from './stats/jackknife';
+import type { IouTally } from './stats/iou-tally';
 
 export interface ThresholdInfo {
-  /** Label of the unit's best (label, level) pair on the threshold-selection set; -1 if none. */
+  /** Label of the unit's best qualified (label, level) pair on the threshold-selection set (rule 6). */
   label: number;
   iqr: number;
   /** Top-fraction of the chosen level. */
   fraction: number;
+  /** The report's iqr_label (rule 7: pairs with top-fraction > 0.5 left out). */
+  reportLabel?: number;
 }
 
+/**
+ * Per (unit, label) arrays of `iqr` mode, units × labels, float32 (the reference's names): max_iqr, the
+ * level t_{u,c} that reaches it (Eq. 2), its top-fraction, the IoU there and the agreement there, all on
+ * the threshold-selection set.
+ */
+export const PAIR_FIELDS = ['iqr', 'level', 'fraction', 'iou', 'agreement'] as const;
+export type PairField = (typeof PAIR_FIELDS)[number];
+export type PairArrays = Record<PairField, Float32Array>;
+/** The pair arrays, each from `get(field)`. */
+export function pairArrays(get: (f: PairField) => Float32Array): PairArrays {
+  return Object.fromEntries(PAIR_FIELDS.map((f) => [f, get(f)])) as PairArrays;
+}
+/** File names of the pair arrays, after the reference's `iqr.npz` keys. */
+export const PAIR_FILES: Record<PairField, string> = {
+  iqr: 'max_iqr',
+  level: 'max_iqr_level',
+  fraction: 'max_iqr_quantile',
+  iou: 'max_iqr_iou',
+  agreement: 'max_iqr_agreement',
+};
+
+/** A unit as a detector of one concept, at that concept's own threshold t_{u,c} (`iqr` mode). */
+export interface Detector {
+  label: string;
+  category: string;
+  /** IoU and IQR at t_{u,c} on the threshold-selection set. */
+  iou: number;
+  iqr: number;
+  threshold: number;
+}
+
+/** Per-concept ranking of a layer's units, best first. */
+export interface Ranking {
+  /** `<concept>-iou`, as the reference names its rankings. */
+  name: string;
+  concept: string;
+  /** `max_iqr_iou`: IoU at t_{u,c} (iqr mode); `iou`: IoU at the unit's threshold (quantile mode). */
+  metric: 'max_iqr_iou' | 'iou';
+  units: number[];
+  score: number[];
+}
 export interface UnitResult {
   unit: number;
   label: string;
@@ -30,8 +79,17 @@ export interface UnitResult {
   iqr: number;
   threshold: number;
   interpretable: boolean;
-  /** The unit's best concepts by IoU (up to 5, IoU > 0). */
+  /** The unit's best concepts by IoU at its threshold (up to 5, IoU > 0). */
   concepts: { label: string; category: string; iou: number }[];
+  /** `iqr` mode: the unit's best concepts as detectors at their own thresholds (up to 5, IoU > 0). */
+  detectors?: Detector[];
+  /** `iqr` mode: the reference report's iqr_label (its best pair with top-fraction ≤ 0.5). */
+  iqrLabel?: { label: string; category: string; iqr: number; threshold: number; fraction: number; iou: number };
+  /**
+   * How sure the label is, over the dissection set's blocks: the jackknife standard error of its IoU and
+   * the blocks in which the same label wins alone (labelled units only).
+   */
+  stability?: { iouSe: number; agree: number; blocks: number };
   top: { sample: number; maxact: number }[];
   /** Strip of the top images, relative to the run folder. */
   image?: string;
@@ -56,6 +114,10 @@ export interface LayerResult {
   summary: LayerSummary;
   /** Full IoU matrix units × labels, float32 row-major. */
   iouMatrix?: { file: string; shape: [number, number] };
+  /** `iqr` mode: the per-pair arrays (PAIR_FIELDS), units × labels, float32 row-major. */
+  pairArrays?: Record<PairField, { file: string; shape: [number, number] }>;
+  /** Per-concept rankings, for the concepts that label some unit. */
+  rankings?: Ranking[];
   stats?: string;
 }
 
@@ -98,24 +160,22 @@ export async function finalizeResults(ctx: RunContext, tallies: LayerTallies[], 
   const layers: LayerResult[] = tallies.map((t) => {
     const tally = t.iou!;
     const C = t.layer.shape[0];
+    const K = space.labels.length;
     const units: UnitResult[] = [];
     for (let u = 0; u < C; u++) {
       const ious: { c: number; iou: number }[] = [];
-      let bestIqr = { c: -1, v: 0 };
-      for (let c = 0; c < space.labels.length; c++) {
+      for (let c = 0; c < K; c++) {
         if (space.categoryOf[c] < 0) continue;
         ious.push({ c, iou: tally.iou(u, c, space.categoryOf) });
-        if (settings.threshold === 'iqr') {
-          const v = tally.iqr(u, c);
-          if (v > bestIqr.v) bestIqr = { c, v };
-        }
       }
       ious.sort((a, b) => b.iou - a.iou || a.c - b.c);
-      const label = settings.threshold === 'iqr' ? bestIqr.c : ious.length > 0 && ious[0].iou > 0 ? ious[0].c : -1;
+      // iqr mode: the label chosen on the threshold-selection set, not chosen again here (rule 6)
+      const chosen = settings.threshold === 'iqr' ? t.thresholdInfo![u].label : ious.length > 0 && ious[0].iou > 0 ? ious[0].c : -1;
+      const label = chosen >= 0 && space.categoryOf[chosen] >= 0 ? chosen : -1;
       const iou = label >= 0 ? tally.iou(u, label, space.categoryOf) : 0;
-      const iqr = label >= 0 ? tally.iqr(u, label) : 0;
+      const iqr = label >= 0 ? tally.iqr(u, label, space.categoryOf) : 0;
       const l = labelOf(label);
-      units.push({
+      const unit: UnitResult = {
         unit: u,
         label: l.name,
         category: l.category,
@@ -125,7 +185,10 @@ export async function finalizeResults(ctx: RunContext, tallies: LayerTallies[], 
         interpretable: label >= 0 && iou > settings.iouMin && iqr > settings.iqrMin,
         concepts: ious.filter((x) => x.iou > 0).slice(0, 5).map((x) => ({ label: labelOf(x.c).name, category: labelOf(x.c).category, iou: x.iou })),
         top: tally.top.entries(u).map((e) => ({ sample: e.sample, maxact: e.score })),
-      });
+      };
+      if (t.pairs) Object.assign(unit, pairFields(t.pairs, t.thresholdInfo![u], u, space));
+      if (label >= 0) unit.stability = stabilityOf(tally, u, label, space.categoryOf, settings.threshold);
+      units.push(unit);
     }
     return {
       layer: t.layer.name,
@@ -134,6 +197,7 @@ export async function finalizeResults(ctx: RunContext, tallies: LayerTallies[], 
       shape: t.layer.shape,
       units,
       summary: summarize(units),
+      rankings: rankingsOf(units, t, space),
     };
   });
   const first = tallies[0];
@@ -158,6 +222,82 @@ export async function finalizeResults(ctx: RunContext, tallies: LayerTallies[], 
     result.image = img;
   }
   return result;
+}
+
+type Space = RunContext['seg']['space'];
+
+/** A unit's detectors (its best concepts at their own t_{u,c}) and the report's iqr_label. */
+function pairFields(pairs: PairArrays, info: ThresholdInfo, u: number, space: Space): Pick<UnitResult, 'detectors' | 'iqrLabel'> {
+  const K = space.labels.length;
+  const at = (c: number) => u * K + c;
+  const detectors: Detector[] = [];
+  for (let c = 0; c < K; c++) {
+    if (space.categoryOf[c] < 0 || !(pairs.iou[at(c)] > 0) || !(pairs.iqr[at(c)] > 0)) continue;
+    const l = space.labels[c];
+    detectors.push({ label: l.name, category: l.category, iou: pairs.iou[at(c)], iqr: pairs.iqr[at(c)], threshold: pairs.level[at(c)] });
+  }
+  detectors.sort((a, b) => b.iou - a.iou || a.label.localeCompare(b.label));
+  const r = info.reportLabel ?? info.label;
+  const rl = space.categoryOf[r] >= 0 ? space.labels[r] : { name: '-', category: '-' };
+  return {
+    detectors: detectors.slice(0, 5),
+    iqrLabel: { label: rl.name, category: rl.category, iqr: pairs.iqr[at(r)], threshold: pairs.level[at(r)], fraction: pairs.fraction[at(r)], iou: pairs.iou[at(r)] },
+  };
+}
+
+/**
+ * The jackknife over the dissection set's blocks (stats/jackknife.ts) for unit u's label: the standard
+ * error of its IoU, and the blocks in which it wins alone — by IoU in `quantile` mode; in `iqr` mode by
+ * IQR at the unit's threshold among the labels the unit agrees with (the qualifying rule, rule 4).
+ */
+function stabilityOf(tally: IouTally, u: number, label: number, categoryOf: Int32Array, mode: 'iqr' | 'quantile'): UnitResult['stability'] {
+  const blocks: number[] = [];
+  for (let b = 0; b < tally.blocks.count; b++) if (tally.blockSamples[b] > 0) blocks.push(b);
+  const loo = blocks.map((b) => tally.iou(u, label, categoryOf, { without: b }));
+  let agree = 0;
+  for (const b of blocks) {
+    let best = -1;
+    let bestScore = 0;
+    for (let c = 0; c < categoryOf.length; c++) {
+      if (categoryOf[c] < 0) continue;
+      let score: number;
+      if (mode === 'quantile') score = tally.iou(u, c, categoryOf, { only: b });
+      else {
+        const n = tally.counts(u, c, categoryOf, { only: b });
+        const agreement = n.total > 0 ? (n.total - n.onInCategory - n.area + 2 * n.both) / n.total : 0;
+        score = agreement > MIN_AGREEMENT ? tally.iqr(u, c, categoryOf, { only: b }) : 0;
+      }
+      if (score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
+    }
+    if (best === label) agree++;
+  }
+  return { iouSe: jackknifeSe(loo), agree, blocks: blocks.length };
+}
+
+/**
+ * Per-concept rankings for the concepts that label some unit (as the reference ranks the labels its
+ * units carry): by IoU at t_{u,c} in `iqr` mode (the paper's ranking, Eq. 2), by IoU at the unit's own
+ * threshold in `quantile` mode.
+ */
+function rankingsOf(units: UnitResult[], t: LayerTallies, space: Space): Ranking[] {
+  const K = space.labels.length;
+  const named = new Set<string>();
+  for (const u of units) {
+    if (u.category !== '-') named.add(u.label);
+    if (u.iqrLabel && u.iqrLabel.category !== '-') named.add(u.iqrLabel.label);
+  }
+  const rankings: Ranking[] = [];
+  for (let c = 0; c < K; c++) {
+    const concept = space.labels[c].name;
+    if (space.categoryOf[c] < 0 || !named.has(concept)) continue;
+    const scores = units.map((_, u) => (t.pairs ? t.pairs.iou[u * K + c] : t.iou!.iou(u, c, space.categoryOf)));
+    const order = scores.map((_, u) => u).sort((a, b) => scores[b] - scores[a] || a - b);
+    rankings.push({ name: `${concept}-iou`, concept, metric: t.pairs ? 'max_iqr_iou' : 'iou', units: order, score: order.map((u) => scores[u]) });
+  }
+  return rankings;
 }
 
 export function summarize(units: UnitResult[]): LayerSummary {
@@ -191,8 +331,18 @@ export function writeResults(out: string, result: DissectResult, tallies: LayerT
     const file = `arrays/${name}.iou.f32`;
     fs.writeFileSync(path.join(out, file), Buffer.from(m.buffer));
     lr.iouMatrix = { file, shape: [C, K] };
+    if (t.pairs) {
+      const files = {} as Record<PairField, { file: string; shape: [number, number] }>;
+      for (const f of PAIR_FIELDS) {
+        files[f] = { file: `arrays/${name}.${PAIR_FILES[f]}.f32`, shape: [C, K] };
+        fs.writeFileSync(path.join(out, files[f].file), Buffer.from(t.pairs[f].buffer, t.pairs[f].byteOffset, t.pairs[f].byteLength));
+      }
+      lr.pairArrays = files;
+    }
     const stats = `stats/${name}.bin`;
-    writeAtomic(path.join(out, stats), packBlob({ layer: lr.layer, thresholds: Array.from(t.thresholds!), thresholdInfo: t.thresholdInfo ?? null }, t.iou!.arrays()));
+    const pairs: Record<string, Float32Array> = {};
+    if (t.pairs) for (const f of PAIR_FIELDS) pairs[`pairs.${f}`] = t.pairs[f];
+    writeAtomic(path.join(out, stats), packBlob({ layer: lr.layer, thresholds: Array.from(t.thresholds!), thresholdInfo: t.thresholdInfo ?? null }, { ...t.iou!.arrays(), ...pairs }));
     lr.stats = stats;
   });
   writeAtomic(path.join(out, 'dissect.json'), JSON.stringify(result, null, 1));

@@ -27,6 +27,26 @@ function numbers(r: DissectResult) {
 }
 
 for (const threshold of ['quantile', 'iqr'] as const) {
+  test(`a unit that is on everywhere except where the sky is is not a sky detector (${threshold})`, async () => {
+    // Mutual information is symmetric: without the reference's agreement rule (and its positive-level
+    // rule), iqr mode gives this unit threshold 0 and the label sky.
+    const n = writeMaskModels(dir, { notSky: true });
+    const { result } = await dissect({ ...base(`not-sky-${threshold}`, { threshold }), generator: { path: n.generator } });
+    const units = result.layers[0].units;
+    assert.equal(units.length, 5);
+    assert.equal(units[1].label, 'sky', 'unit 1 is the sky mask');
+    assert.notEqual(units[4].label, 'sky', `unit 4 (not sky) is labelled ${units[4].label} (IoU ${units[4].iou}, threshold ${units[4].threshold})`);
+    assert.ok(!units[4].interpretable);
+    if (threshold === 'iqr') {
+      const sky = result.labels.findIndex((l) => l.name === 'sky');
+      // as a sky detector it has no qualified level: its best qualified IQR for sky is 0
+      const raw = fs.readFileSync(path.join(dir, `not-sky-${threshold}`, result.layers[0].pairArrays!.iqr.file));
+      const maxIqr = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+      assert.equal(maxIqr[4 * result.labels.length + sky], 0);
+      assert.ok(maxIqr[1 * result.labels.length + sky] > 0.5, 'unit 1 is a sky detector');
+    }
+  });
+
   test(`units that are a class's mask get that label with IoU ≈ 1 (> 0.97: overlaps of the two masks are rare); noise units stay uninterpretable (${threshold})`, async () => {
     const { result } = await dissect(base(`known-${threshold}`, { threshold }));
     const units = result.layers[0].units;
@@ -41,8 +61,14 @@ for (const threshold of ['quantile', 'iqr'] as const) {
       assert.ok(!u.interpretable, `noise unit ${u.unit} is uninterpretable (IoU ${u.iou})`);
       assert.ok(u.iou < 0.05);
     }
-    // "on" where the unit is positive: its threshold is 0 (≤ 0.99 quantile of a mostly-zero unit)
-    assert.equal(units[0].threshold, 0);
+    if (threshold === 'quantile') {
+      // "on" where the unit is positive: its threshold is 0 (≤ 0.99 quantile of a mostly-zero unit)
+      assert.equal(units[0].threshold, 0);
+    } else {
+      // iqr: only positive levels qualify (the reference's rule), so "on" is above its smallest positive
+      // candidate level that still covers the mask
+      assert.ok(units[0].threshold > 0, `unit 0 threshold ${units[0].threshold}`);
+    }
     assert.deepEqual(result.layers[0].summary.concepts.map((c) => [c.label, c.count]), [['sky', 1], ['tree', 1]]);
     assert.equal(result.layers[0].summary.interpretable, 2);
     // top images: a strip of topk tiles, each 16×16 with 2-pixel gaps

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { QuantileSketch } from '../../extension/engine/stats/quantile';
 import { iqr, iou } from '../../extension/engine/stats/info';
 import { IouTally } from '../../extension/engine/stats/iou-tally';
-import { IqrTally, candidateFractions } from '../../extension/engine/stats/iqr-tally';
+import { IqrTally } from '../../extension/engine/stats/iqr-tally';
+import { candidateFractions } from '../../extension/engine/stats/iqr-select';
 import { TopK } from '../../extension/engine/stats/topk';
 import { sortFloat32 } from '../../extension/engine/stats/radix-sort';
 import { BucketIndex } from '../../extension/engine/stats/bucket-index';
@@ -123,13 +124,23 @@ function randomData(seed: number, n: number, C: number, h: number, w: number, H:
   return { fms, maps };
 }
 
-test('IoU tally matches a brute-force IoU with the category-restricted union', () => {
+/** I(X;Y)/H(X,Y) of a 2×2 table of counts, from the definitions (entropies of the joint and the marginals). */
+function tableIqrByDefinition(n11: number, n10: number, n01: number, n00: number): number {
+  const N = n11 + n10 + n01 + n00;
+  const H = (ps: number[]) => -ps.filter((p) => p > 0).reduce((a, p) => a + p * Math.log(p), 0);
+  const hxy = H([n11 / N, n10 / N, n01 / N, n00 / N]);
+  if (hxy === 0) return 0;
+  const mi = H([(n11 + n10) / N, (n01 + n00) / N]) + H([(n11 + n01) / N, (n10 + n00) / N]) - hxy;
+  return mi / hxy;
+}
+
+test('IoU tally matches a brute-force IoU with the category-restricted union, and the reference\'s IQR over the images holding the category', () => {
   const [n, C, h, w, H, W, K] = [12, 5, 3, 4, 9, 11, 6];
   const categoryOf = Int32Array.from([-1, 0, 0, 1, 1, 1]);
   const { fms, maps } = randomData(11, n, C, h, w, H, W, K);
   const thresholds = Float32Array.from([0.5, 1, 0, -0.2, 1.5]);
   const up = new Upsampler(h, w, H, W);
-  const tally = new IouTally(C, K, 2, thresholds, up, 4);
+  const tally = new IouTally(C, K, 2, thresholds, up, 4, { samples: n, count: 3 });
   const categoryPresent = (m: Uint16Array[]) => {
     const p = new Uint8Array(2);
     for (const mm of m) for (const l of mm) if (categoryOf[l] >= 0) p[categoryOf[l]] = 1;
@@ -140,22 +151,33 @@ test('IoU tally matches a brute-force IoU with the category-restricted union', (
   const act = new Float32Array(H * W);
   for (let u = 0; u < C; u++) {
     for (let c = 1; c < K; c++) {
-      let inter = 0, union = 0, on = 0, area = 0;
-      fms.forEach((fm, s) => {
-        up.run(fm, u * h * w, act);
-        const hasCat = maps[s].some((m) => m.some((l) => categoryOf[l] === categoryOf[c]));
-        for (let p = 0; p < H * W; p++) {
-          const isOn = act[p] > thresholds[u];
-          const isC = maps[s].some((m) => m[p] === c);
-          if (isOn && isC) inter++;
-          if (isC || (isOn && hasCat)) union++;
-          if (isOn) on++;
-          if (isC) area++;
-        }
-      });
-      const got = tally.iou(u, c, categoryOf);
-      assert.ok(Math.abs(got - (union ? inter / union : 0)) < 1e-12, `u${u} c${c}: ${got} vs ${inter / union}`);
-      assert.ok(Math.abs(tally.iqr(u, c) - iqr(inter, on, area, n * H * W)) < 1e-12);
+      // and the same over the samples of block 1 alone (4…7) and without them
+      const count = (inBlock: (s: number) => boolean) => {
+        let inter = 0, union = 0, onInCat = 0, area = 0, total = 0;
+        fms.forEach((fm, s) => {
+          if (!inBlock(s)) return;
+          up.run(fm, u * h * w, act);
+          const hasCat = maps[s].some((m) => m.some((l) => categoryOf[l] === categoryOf[c]));
+          if (hasCat) total += H * W;
+          for (let p = 0; p < H * W; p++) {
+            const isOn = act[p] > thresholds[u];
+            const isC = maps[s].some((m) => m[p] === c);
+            if (isOn && isC) inter++;
+            if (isC || (isOn && hasCat)) union++;
+            if (isOn && hasCat) onInCat++;
+            if (isC) area++;
+          }
+        });
+        return { iou: union ? inter / union : 0, iqr: tableIqrByDefinition(inter, onInCat - inter, area - inter, total - union) };
+      };
+      const all = count(() => true);
+      assert.ok(Math.abs(tally.iou(u, c, categoryOf) - all.iou) < 1e-12, `u${u} c${c}: ${tally.iou(u, c, categoryOf)} vs ${all.iou}`);
+      assert.ok(Math.abs(tally.iqr(u, c, categoryOf) - all.iqr) < 1e-12, `u${u} c${c} iqr: ${tally.iqr(u, c, categoryOf)} vs ${all.iqr}`);
+      const only1 = count((s) => s >= 4 && s < 8);
+      const without1 = count((s) => s < 4 || s >= 8);
+      assert.ok(Math.abs(tally.iou(u, c, categoryOf, { only: 1 }) - only1.iou) < 1e-12, `u${u} c${c} block 1`);
+      assert.ok(Math.abs(tally.iqr(u, c, categoryOf, { only: 1 }) - only1.iqr) < 1e-12, `u${u} c${c} block 1 iqr`);
+      assert.ok(Math.abs(tally.iou(u, c, categoryOf, { without: 1 }) - without1.iou) < 1e-12, `u${u} c${c} without block 1`);
     }
   }
   // top-k by spatial max, ties to the lower sample
@@ -170,7 +192,7 @@ test('IoU tallies of two halves merge exactly into the whole', () => {
   const categoryOf = Int32Array.from([-1, 0, 0, 1]);
   const { fms, maps } = randomData(13, n, C, h, w, H, W, K);
   const thr = Float32Array.from([0, 0.3, -0.5]);
-  const mk = () => new IouTally(C, K, 2, thr, new Upsampler(h, w, H, W), 3);
+  const mk = () => new IouTally(C, K, 2, thr, new Upsampler(h, w, H, W), 3, { samples: n, count: 4 });
   const cp = new Uint8Array([1, 1]);
   const whole = mk();
   const a = mk();
@@ -182,48 +204,9 @@ test('IoU tallies of two halves merge exactly into the whole', () => {
   b.merge(a);
   assert.deepEqual(Array.from(b.inter), Array.from(whole.inter));
   assert.deepEqual(Array.from(b.onInCategory), Array.from(whole.onInCategory));
+  assert.deepEqual(Array.from(b.blockSamples), [3, 2, 3, 2]);
   assert.deepEqual(Array.from(b.top.samples), Array.from(whole.top.samples));
   for (let u = 0; u < C; u++) for (let c = 1; c < K; c++) assert.equal(b.iou(u, c, categoryOf), whole.iou(u, c, categoryOf));
-});
-
-test('IQR threshold selection finds the best (label, level) by brute force', () => {
-  const [n, C, h, w, H, W, K] = [8, 3, 3, 3, 7, 7, 5];
-  const { fms, maps } = randomData(17, n, C, h, w, H, W, K);
-  const M = 12;
-  const levels = new Float32Array(C * M);
-  for (let u = 0; u < C; u++) for (let j = 0; j < M; j++) levels[u * M + j] = -2 + (4 * j) / (M - 1);
-  const up = new Upsampler(h, w, H, W);
-  const tally = new IqrTally(C, K, levels, up);
-  fms.forEach((fm, s) => tally.addSample(fm, 0, { maps: maps[s], categoryPresent: new Uint8Array(2) }));
-  const N = n * H * W;
-  const act = new Float32Array(H * W);
-  for (let u = 0; u < C; u++) {
-    let best = { label: -1, level: -1, v: -1 };
-    for (let c = 1; c < K; c++) {
-      let area = 0;
-      fms.forEach((_, s) => maps[s].forEach((m) => m.forEach((l) => (area += l === c ? 1 : 0))));
-      if (area / N < 1e-4) continue;
-      for (let j = 0; j < M; j++) {
-        let both = 0, on = 0;
-        fms.forEach((fm, s) => {
-          up.run(fm, u * h * w, act);
-          for (let p = 0; p < H * W; p++) {
-            if (act[p] > levels[u * M + j]) {
-              on++;
-              for (const m of maps[s]) if (m[p] === c) both++;
-            }
-          }
-        });
-        const v = iqr(both, on, area, N);
-        if (v > best.v) best = { label: c, level: j, v };
-      }
-    }
-    const got = tally.best(u, (c) => c > 0);
-    assert.equal(got.label, best.label, `unit ${u} label`);
-    assert.equal(got.level, best.level, `unit ${u} level`);
-    assert.ok(Math.abs(got.iqr - best.v) < 1e-12);
-    assert.equal(got.threshold, levels[u * M + best.level]);
-  }
 });
 
 test('candidate fractions are the reference\'s 100 log-spaced levels from 1e-3 to 1', () => {
@@ -302,14 +285,17 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
     const levels = new Float32Array(C * 6);
     for (let u = 0; u < C; u++) levels.set([0, 0.25, 0.5, 0.75, 1, 1.5], u * 6);
     const thresholds = Float32Array.from([0, 0.5, 0.75, 1]);
-    const iqrTally = new IqrTally(C, K, levels, up);
+    const iqrTally = new IqrTally(C, K, 2, levels, up);
     const iouTally = new IouTally(C, K, 1, thresholds, up, 2);
+    // category 0 in every image, category 1 only in sample 1 (the IQR tally counts "on" in the others)
+    const iqrPresent = (s: number) => Uint8Array.from([1, s === 1 ? 1 : 0]);
     const cp = new Uint8Array([1]);
     fms.forEach((fm, s) => {
-      iqrTally.addSample(fm, 0, { maps: maps[s], categoryPresent: cp });
+      iqrTally.addSample(fm, 0, { maps: maps[s], categoryPresent: iqrPresent(s) });
       iouTally.addSample(s, fm, 0, { maps: maps[s], categoryPresent: cp });
     });
     const hist = new Float64Array(C * 7 * K);
+    const missOn = new Float64Array(C * 2 * 7);
 
     const inter = new Float64Array(C * K);
     const on = new Float64Array(C);
@@ -322,6 +308,7 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
           while (b < 6 && levels[u * 6 + b] < act[p]) b++;
 
           for (const m of maps[s]) hist[(u * 7 + b) * K + m[p]]++;
+          if (s !== 1) missOn[(u * 2 + 1) * 7 + b]++;
           if (act[p] > thresholds[u]) {
             on[u]++;
             for (const m of maps[s]) inter[u * K + m[p]]++;
@@ -331,9 +318,11 @@ test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and 
     });
     const g = `${h}×${w} → ${H}×${W}`;
     assert.deepEqual(Array.from(iqrTally.hist), Array.from(hist), `IQR (bucket, label) counts, ${g}`);
+    assert.deepEqual(Array.from(iqrTally.missOn), Array.from(missOn), `IQR bucket counts of the images without a category, ${g}`);
+    assert.deepEqual(Array.from(iqrTally.missPixels), [0, (n - 1) * H * W]);
     passes.cells += iqrTally.passes.cells;
     passes.dense += iqrTally.passes.dense;
-    assert.deepEqual(Array.from(iouTally.on), Array.from(on), `on counts, ${g}`);
+    assert.deepEqual(Array.from(iouTally.onInCategory), Array.from(on), `on counts, ${g}`);
     assert.deepEqual(Array.from(iouTally.inter), Array.from(inter), `intersections, ${g}`);
   }
   // both ways through the IQR tally were taken: cell by cell (smooth maps, big cells) and dense (rough

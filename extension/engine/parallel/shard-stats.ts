@@ -6,6 +6,7 @@
  * `sliceState` cuts whole-layer arrays (a checkpoint) into a shard's rows.
  */
 import { Upsampler } from '../data/upsample';
+import { CellGrid } from '../data/cells';
 import { UnitQuantiles } from '../stats/quantile';
 import { IqrTally } from '../stats/iqr-tally';
 import { IouTally, type SampleLabels } from '../stats/iou-tally';
@@ -36,6 +37,10 @@ export interface PhaseInit {
   G: number;
   topk: number;
   sketchK: number;
+  /** Quantile phase: sketch the featuremaps upsampled to H×W (iqr mode's levels) instead of as they are. */
+  upsampled?: boolean;
+  /** IoU phase: the dissection set's blocks (stats/iou-tally.ts). */
+  blocks?: { samples: number; count: number };
   layers: ShardLayer[];
 }
 
@@ -60,15 +65,22 @@ export interface BatchView {
 }
 
 /** Arrays of a tally that are not per unit (the same in every shard). */
-const SHARED = new Set(['area', 'counters']);
+const SHARED = new Set(['area', 'counters', 'missPixels', 'categoryPixels', 'blockSamples']);
 
 export class ShardStats {
   private readonly quantiles: (UnitQuantiles | undefined)[] = [];
   private readonly iqr: (IqrTally | undefined)[] = [];
   private readonly iou: (IouTally | undefined)[] = [];
+  /** Quantile phase over upsampled maps: each layer's cells, and scratch shared by the layers. */
+  private readonly grids: (CellGrid | undefined)[] = [];
+  private readonly scratch?: { pixels: Float32Array; cells: Int32Array };
 
   constructor(readonly init: PhaseInit) {
     const { phase, H, W, K, G, topk, sketchK } = init;
+    if (phase === 'quantile' && init.upsampled) {
+      init.layers.forEach((l, i) => (this.grids[i] = new CellGrid(new Upsampler(l.shape[1], l.shape[2], H, W))));
+      this.scratch = { pixels: new Float32Array(H * W), cells: new Int32Array(Math.max(...this.grids.map((g) => g!.count))) };
+    }
     init.layers.forEach((l, i) => {
       const units = l.u1 - l.u0;
       if (units === 0) return;
@@ -76,11 +88,11 @@ export class ShardStats {
       if (phase === 'quantile') {
         this.quantiles[i] = l.restored ? UnitQuantiles.unpack(l.restored.meta, l.restored.arrays.items as Float32Array) : new UnitQuantiles(units, sketchK);
       } else if (phase === 'iqr') {
-        const t = new IqrTally(units, K, l.levels!, new Upsampler(h, w, H, W));
+        const t = new IqrTally(units, K, G, l.levels!, new Upsampler(h, w, H, W));
         if (l.restored) t.load(l.restored.arrays as Record<string, Float64Array>);
         this.iqr[i] = t;
       } else {
-        const t = new IouTally(units, K, G, l.thresholds!, new Upsampler(h, w, H, W), topk);
+        const t = new IouTally(units, K, G, l.thresholds!, new Upsampler(h, w, H, W), topk, init.blocks);
         if (l.restored) t.load(l.restored.arrays as Record<string, Float64Array>);
         this.iou[i] = t;
       }
@@ -101,7 +113,9 @@ export class ShardStats {
       const fm = b.fms[li];
       for (let i = 0; i < b.n; i++) {
         const offset = (i * C + l.u0) * plane;
-        this.quantiles[li]?.addSample(fm, offset, plane);
+        const grid = this.grids[li];
+        if (grid) this.quantiles[li]?.addUpsampledSample(fm, offset, grid, this.scratch!.pixels, this.scratch!.cells);
+        else this.quantiles[li]?.addSample(fm, offset, plane);
         this.iqr[li]?.addSample(fm, offset, labels[i]);
         this.iou[li]?.addSample(b.first + i, fm, offset, labels[i], b.maxima?.[li], i * C + l.u0);
       }

@@ -1,14 +1,40 @@
 /**
- * IoU counts of one layer over the dissection set (DESIGN.md §4), merged exactly by addition:
+ * IoU counts of one layer over the dissection set (the paper's §3.1), merged exactly by addition:
  *   IoU_{u,c} = Σ|on_u ∧ c| / Σ|on_u ∨ c|,
  * where, as in the reference, a unit's "on" pixels count toward the union of c only in images that
  * contain some label of c's category. Also the unit's spatial maxima (top-k) and the counts needed for
- * the IQR of each (unit, concept) table at the unit's threshold.
+ * the IQR of each (unit, concept) table at the unit's threshold (the reference's `score_tally_stats`).
+ *
+ * Every count is kept per block of samples (block b holds samples [b·n/B, (b+1)·n/B) of the n-sample
+ * dissection set, whichever shard tallies them): the whole-set counts are their sums, and leaving one
+ * block out gives a jackknife interval for each IoU and how stable each label is (stats/jackknife.ts).
  */
 import { Upsampler } from '../data/upsample';
 import { CellGrid, type CellLabels } from '../data/cells';
 import { TopK } from './topk';
-import { iou, iqr } from './info';
+import { categoryIqr, iou } from './info';
+import { restore } from './state';
+
+/** Blocks of the dissection set kept apart (the jackknife's K). */
+export const BLOCKS = 10;
+
+/** The blocks of an n-sample dissection set: BLOCKS, or one per sample when there are fewer. */
+export function dissectionBlocks(samples: number): { samples: number; count: number } {
+  return { samples, count: Math.max(1, Math.min(BLOCKS, samples)) };
+}
+
+/** Block b of sample s in an n-sample set split into B blocks. */
+export function blockOf(sample: number, samples: number, B: number): number {
+  return Math.min(B - 1, Math.floor((sample * B) / samples));
+}
+
+/** Counts of a (unit, label) table: |on ∧ c|, |on| in the images with c's category, |c|, those images' pixels. */
+export interface PairCounts {
+  both: number;
+  onInCategory: number;
+  area: number;
+  total: number;
+}
 
 export interface SampleLabels {
   /** Label maps of this sample at segmentation resolution (one per segmenter output, plus quad maps). */
@@ -18,14 +44,16 @@ export interface SampleLabels {
 }
 
 export class IouTally {
-  /** |on_u ∧ c|, units × labels. */
+  /** |on_u ∧ c| in block b: inter[(u·B + b)·K + c]. */
   readonly inter: Float64Array;
-  /** |on_u| summed over images containing category g, units × categories. */
+  /** |on_u| summed over the images of block b containing category g: [(u·B + b)·G + g]. */
   readonly onInCategory: Float64Array;
-  /** |on_u| over all pixels. */
-  readonly on: Float64Array;
-  /** |c| over all pixels. */
+  /** |c| over the pixels of block b: area[b·K + c]. */
   readonly area: Float64Array;
+  /** Pixels of the images of block b containing category g: categoryPixels[b·G + g]. */
+  readonly categoryPixels: Float64Array;
+  /** Samples tallied in each block. */
+  readonly blockSamples: Float64Array;
   pixels = 0;
   samples = 0;
   readonly top: TopK;
@@ -34,6 +62,10 @@ export class IouTally {
   private cellLabels?: CellLabels;
   private readonly mixed: Int32Array;
 
+  /**
+   * `blocks`: the dissection set's size n and the number of blocks B (sample s goes to block
+   * blockOf(s, n, B)); by default one block.
+   */
   constructor(
     readonly units: number,
     readonly labels: number,
@@ -41,11 +73,14 @@ export class IouTally {
     readonly thresholds: Float32Array,
     private readonly up: Upsampler,
     topk: number,
+    readonly blocks: { samples: number; count: number } = { samples: 1, count: 1 },
   ) {
-    this.inter = new Float64Array(units * labels);
-    this.onInCategory = new Float64Array(units * categories);
-    this.on = new Float64Array(units);
-    this.area = new Float64Array(labels);
+    const B = blocks.count;
+    this.inter = new Float64Array(units * B * labels);
+    this.onInCategory = new Float64Array(units * B * categories);
+    this.area = new Float64Array(B * labels);
+    this.categoryPixels = new Float64Array(B * categories);
+    this.blockSamples = new Float64Array(B);
     this.top = new TopK(units, topk);
     this.scratch = new Float32Array(up.H * up.W);
     this.grid = new CellGrid(up);
@@ -58,12 +93,17 @@ export class IouTally {
    */
   addSample(sample: number, fm: Float32Array, offset: number, seg: SampleLabels, maxima?: Float32Array, maxAt = 0): void {
     const { units, labels: K, categories: G, up, grid, scratch, inter, mixed } = this;
+    const B = this.blocks.count;
+    const blk = blockOf(sample, this.blocks.samples, B);
     const plane = up.h * up.w;
     const P = up.H * up.W;
     const maps = seg.maps;
-    for (const m of maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
+    const area = blk * K;
+    for (const m of maps) for (let p = 0; p < P; p++) this.area[area + m[p]]++;
+    for (let g = 0; g < G; g++) if (seg.categoryPresent[g]) this.categoryPixels[blk * G + g] += P;
     this.pixels += P;
     this.samples++;
+    this.blockSamples[blk]++;
     const m0 = maps[0];
     const single = maps.length === 1;
     const identity = up.h === up.H && up.w === up.W;
@@ -79,7 +119,7 @@ export class IouTally {
       // Bilinear interpolation never exceeds the map's maximum: no pixel of this unit is on.
       if (!(max > t)) continue;
       let on = 0;
-      const row = u * K;
+      const row = (u * B + blk) * K;
       if (identity) {
         for (let p = 0; p < P; p++) {
           if (fm[base + p] > t) {
@@ -115,38 +155,63 @@ export class IouTally {
           }
         }
       }
-      this.on[u] += on;
-      for (let g = 0; g < G; g++) if (seg.categoryPresent[g]) this.onInCategory[u * G + g] += on;
+      const onRow = (u * B + blk) * G;
+      for (let g = 0; g < G; g++) if (seg.categoryPresent[g]) this.onInCategory[onRow + g] += on;
     }
   }
 
   merge(o: IouTally): void {
     add(this.inter, o.inter);
     add(this.onInCategory, o.onInCategory);
-    add(this.on, o.on);
     add(this.area, o.area);
+    add(this.categoryPixels, o.categoryPixels);
+    add(this.blockSamples, o.blockSamples);
     this.pixels += o.pixels;
     this.samples += o.samples;
     this.top.merge(o.top);
   }
 
-  iou(u: number, c: number, categoryOf: Int32Array): number {
+  /**
+   * The (unit u, label c) table's counts summed over the blocks (all of them, or all but `without`, or
+   * only `only`); zero for an unlabeled label (categoryOf −1).
+   */
+  counts(u: number, c: number, categoryOf: Int32Array, pick: { without?: number; only?: number } = {}): PairCounts {
     const g = categoryOf[c];
-    if (g < 0) return 0;
-    return iou(this.inter[u * this.labels + c], this.onInCategory[u * this.categories + g], this.area[c]);
+    const r = { both: 0, onInCategory: 0, area: 0, total: 0 };
+    if (g < 0) return r;
+    const { labels: K, categories: G } = this;
+    for (let b = 0; b < this.blocks.count; b++) {
+      if (b === pick.without || (pick.only !== undefined && b !== pick.only)) continue;
+      const ub = u * this.blocks.count + b;
+      r.both += this.inter[ub * K + c];
+      r.onInCategory += this.onInCategory[ub * G + g];
+      r.area += this.area[b * K + c];
+      r.total += this.categoryPixels[b * G + g];
+    }
+    return r;
   }
 
-  /** IQR of the (unit on/off × c present/absent) table over all pixels of the dissection set. */
-  iqr(u: number, c: number): number {
-    return iqr(this.inter[u * this.labels + c], this.on[u], this.area[c], this.pixels);
+  iou(u: number, c: number, categoryOf: Int32Array, pick?: { without?: number; only?: number }): number {
+    const n = this.counts(u, c, categoryOf, pick);
+    return iou(n.both, n.onInCategory, n.area);
+  }
+
+  /**
+   * IQR of the (unit on/off × c present/absent) table at the unit's threshold, over the images that
+   * contain some label of c's category (the reference's `score_tally_stats`).
+   */
+  iqr(u: number, c: number, categoryOf: Int32Array, pick?: { without?: number; only?: number }): number {
+    const n = this.counts(u, c, categoryOf, pick);
+    return categoryIqr(n.both, n.onInCategory, n.area, n.total);
   }
 
   arrays(): Record<string, Float64Array | Float32Array | Int32Array> {
     return {
       inter: this.inter,
       onInCategory: this.onInCategory,
-      on: this.on,
       area: this.area,
+      categoryPixels: this.categoryPixels,
+      blockSamples: this.blockSamples,
       topScores: this.top.scores,
       topSamples: this.top.samples,
       topCounts: this.top.counts,
@@ -155,13 +220,14 @@ export class IouTally {
   }
 
   load(a: Record<string, Float64Array | Float32Array | Int32Array>): void {
-    this.inter.set(a.inter);
-    this.onInCategory.set(a.onInCategory);
-    this.on.set(a.on);
-    this.area.set(a.area);
-    this.top.scores.set(a.topScores);
-    this.top.samples.set(a.topSamples);
-    this.top.counts.set(a.topCounts);
+    restore(this.inter, a, 'inter');
+    restore(this.onInCategory, a, 'onInCategory');
+    restore(this.area, a, 'area');
+    restore(this.categoryPixels, a, 'categoryPixels');
+    restore(this.blockSamples, a, 'blockSamples');
+    restore(this.top.scores, a, 'topScores');
+    restore(this.top.samples, a, 'topSamples');
+    restore(this.top.counts, a, 'topCounts');
     this.pixels = a.counters[0];
     this.samples = a.counters[1];
   }

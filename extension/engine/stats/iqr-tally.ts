@@ -1,23 +1,19 @@
 /**
- * Threshold selection by information quality ratio (the paper's Eq. 2, the reference's `iqr` mode).
- * For each unit, candidate levels are its quantiles at top-fractions log-spaced from 1e-3 to 1; over the
- * threshold-selection set we count, for each level and label, the pixels where the unit is on (a > level)
- * and the label is present. The unit's threshold is the level of its best (label, level) pair.
+ * The counts behind threshold selection by information quality ratio (the paper's Eq. 2, the reference's
+ * `iqr` mode, `collect_iqr`). For each unit, candidate levels are the quantiles of its upsampled
+ * activations at top-fractions log-spaced from 1e-3 to 1; over the threshold-selection set we count, for
+ * each level bucket and label, the pixels where the unit's value falls in the bucket and the label is
+ * present, and, per category, the bucket counts of the images that lack the category (so "on" can be
+ * counted only in images that contain some label of a concept's category, as the reference does). The
+ * selection itself is iqr-select.ts.
  */
 import { Upsampler } from '../data/upsample';
 import { CellGrid, type CellLabels } from '../data/cells';
 import { BucketIndex } from './bucket-index';
-import { iqr } from './info';
+import { selectUnit, type UnitSelection } from './iqr-select';
+import { restore } from './state';
 import type { SampleLabels } from './iou-tally';
 
-/** Top-fractions f_j = 10^(−3 + 3j/(M−1)), j = 0…M−1 (the reference: M = 100). */
-export function candidateFractions(M = 100): number[] {
-  return Array.from({ length: M }, (_, j) => 10 ** (-3 + (3 * j) / (M - 1)));
-}
-
-/** Labels covering less than this fraction of pixels are skipped; below `NO_INFO` they score I = 0. */
-export const SKIP_COVERAGE = 1e-4;
-export const NO_INFO_COVERAGE = 1e-3;
 
 /**
  * Relative costs, per pixel, of bucketing a mixed cell's pixels (1), of each row of a mixed cell (a call
@@ -34,6 +30,13 @@ export class IqrTally {
   /** hist[u][b][c]: pixels of label c whose activation has bucket b = #{levels < a}. */
   readonly hist: Float64Array;
   readonly area: Float64Array;
+  /**
+   * missOn[(u·G + g)·(M+1) + b]: pixels of bucket b in the images that hold no label of category g;
+   * missPixels[g]: all pixels of those images. "On in the images with category g" is the whole count
+   * minus these (most images hold most categories, so this costs nothing for them).
+   */
+  readonly missOn: Float64Array;
+  readonly missPixels: Float64Array;
   pixels = 0;
   /** How many (sample, unit) maps went cell by cell and how many through the dense pass. */
   readonly passes = { cells: 0, dense: 0 };
@@ -46,10 +49,22 @@ export class IqrTally {
   private readonly index: BucketIndex;
 
   /** `levels`: units × M, ascending per unit. */
-  constructor(readonly units: number, readonly labels: number, readonly levels: Float32Array, private readonly up: Upsampler) {
+  private readonly sampleOn: Float64Array;
+
+  /** `levels`: units × M, ascending per unit; `categoryOf`: each label's category (−1: unlabeled). */
+  constructor(
+    readonly units: number,
+    readonly labels: number,
+    readonly categories: number,
+    readonly levels: Float32Array,
+    private readonly up: Upsampler,
+  ) {
     this.M = levels.length / units;
     this.hist = new Float64Array(units * (this.M + 1) * labels);
     this.area = new Float64Array(labels);
+    this.missOn = new Float64Array(units * categories * (this.M + 1));
+    this.missPixels = new Float64Array(categories);
+    this.sampleOn = new Float64Array(this.M + 1);
     this.scratch = new Float32Array(up.H * up.W);
     this.grid = new CellGrid(up);
     this.srcBucket = new Int32Array(up.h * up.w);
@@ -59,12 +74,25 @@ export class IqrTally {
   }
 
   addSample(fm: Float32Array, offset: number, seg: SampleLabels): void {
-    const { units, labels: K, M, up, grid, scratch, index, hist, srcBucket, pixBucket, mixed } = this;
+    const { units, labels: K, categories: G, M, up, grid, scratch, index, hist, srcBucket, pixBucket, mixed, sampleOn } = this;
     const plane = up.h * up.w;
     const P = up.H * up.W;
     const maps = seg.maps;
     for (const m of maps) for (let p = 0; p < P; p++) this.area[m[p]]++;
     this.pixels += P;
+    // The categories this image lacks: their "on" counts leave out this image's pixels.
+    const missing: number[] = [];
+    for (let g = 0; g < G; g++) if (!seg.categoryPresent[g]) missing.push(g);
+    for (const g of missing) this.missPixels[g] += P;
+    const countOn = missing.length > 0;
+    /** Adds this sample's bucket counts of unit u (sampleOn) to the categories it lacks. */
+    const addMissing = (u: number) => {
+      for (const g of missing) {
+        const row = (u * G + g) * (M + 1);
+        for (let b = 0; b <= M; b++) this.missOn[row + b] += sampleOn[b];
+      }
+      sampleOn.fill(0);
+    };
     const m0 = maps[0];
     const single = maps.length === 1;
     const identity = up.h === up.H && up.w === up.W;
@@ -81,6 +109,10 @@ export class IqrTally {
           const row = (hrow + b) * K;
           if (single) hist[row + m0[p]]++;
           else for (const m of maps) hist[row + m[p]]++;
+        }
+        if (countOn) {
+          for (let p = 0; p < P; p++) sampleOn[srcBucket[p]]++;
+          addMissing(u);
         }
         continue;
       }
@@ -107,6 +139,10 @@ export class IqrTally {
           if (single) hist[row + m0[p]]++;
           else for (const m of maps) hist[row + m[p]]++;
         }
+        if (countOn) {
+          for (let p = 0; p < P; p++) sampleOn[pixBucket[p]]++;
+          addMissing(u);
+        }
         continue;
       }
       this.passes.cells++;
@@ -115,7 +151,9 @@ export class IqrTally {
           next++;
           continue;
         }
-        cl!.addCell(cell, hist, (hrow + srcBucket[corners[cell * 4]]) * K);
+        const b = srcBucket[corners[cell * 4]];
+        cl!.addCell(cell, hist, (hrow + b) * K);
+        if (countOn) sampleOn[b] += cellPixels[cell];
       }
       grid.interpolateCells(fm, base, mixed, nMixed, scratch);
       const W = up.W;
@@ -130,27 +168,30 @@ export class IqrTally {
             if (single) hist[row + m0[p]]++;
             else for (const m of maps) hist[row + m[p]]++;
           }
+          if (countOn) for (let p = from; p < to; p++) sampleOn[pixBucket[p]]++;
         }
       }
+      if (countOn) addMissing(u);
     }
   }
 
   /**
-   * The unit's best (label, level): maximises IQR over labels (skipping unlabeled and rare ones) and
-   * levels; on at level j ⟺ a > levels[j] ⟺ bucket > j.
+   * Unit u's threshold selection (iqr-select.ts) from these counts: per label, its best qualified level,
+   * and the unit's label and threshold. `categoryOf[c]`: label c's category, −1 for unlabeled.
    */
-  best(u: number, assignable: (c: number) => boolean): { label: number; level: number; threshold: number; iqr: number } {
-    const { M, labels: K } = this;
+  select(u: number, categoryOf: Int32Array): UnitSelection {
+    const { M, labels: K, categories: G } = this;
     const N = this.pixels;
-    let best = { label: -1, level: 0, threshold: this.levels[u * M], iqr: -1 };
-    const onAbove = new Float64Array(M);
-    const interAbove = new Float64Array(M * K);
-    // suffix sums over buckets b > j
+    // Suffix sums over buckets b > j: at level j a pixel is on ⟺ its bucket > j.
     // Every label map gives each pixel one label, so a bucket's pixels are its label counts summed over
     // labels, divided by the number of maps (Σ area = pixels × maps).
     const maps = N > 0 ? this.area.reduce((a, b) => a + b, 0) / N : 1;
+    const onAbove = new Float64Array(M);
+    const interAbove = new Float64Array(M * K);
+    const missAbove = new Float64Array(M * G);
     let accAll = 0;
     const acc = new Float64Array(K);
+    const accMiss = new Float64Array(G);
     for (let j = M - 1; j >= 0; j--) {
       const b = j + 1;
       const cell = (u * (M + 1) + b) * K;
@@ -158,28 +199,35 @@ export class IqrTally {
         acc[c] += this.hist[cell + c];
         accAll += this.hist[cell + c];
       }
+      for (let g = 0; g < G; g++) accMiss[g] += this.missOn[(u * G + g) * (M + 1) + b];
       onAbove[j] = accAll / maps;
       interAbove.set(acc, j * K);
+      missAbove.set(accMiss, j * G);
     }
-    for (let c = 0; c < K; c++) {
-      if (!assignable(c)) continue;
-      const coverage = this.area[c] / N;
-      if (coverage < SKIP_COVERAGE) continue;
-      for (let j = 0; j < M; j++) {
-        const score = coverage < NO_INFO_COVERAGE ? 0 : iqr(interAbove[j * K + c], onAbove[j], this.area[c], N);
-        if (score > best.iqr) best = { label: c, level: j, threshold: this.levels[u * M + j], iqr: score };
-      }
-    }
-    return best;
+    return selectUnit({
+      M,
+      K,
+      G,
+      N,
+      levels: this.levels.subarray(u * M, (u + 1) * M),
+      area: this.area,
+      categoryOf,
+      interAbove,
+      onAbove,
+      missAbove,
+      missPixels: this.missPixels,
+    });
   }
 
   arrays(): Record<string, Float64Array> {
-    return { hist: this.hist, area: this.area, counters: Float64Array.from([this.pixels]) };
+    return { hist: this.hist, missOn: this.missOn, area: this.area, missPixels: this.missPixels, counters: Float64Array.from([this.pixels]) };
   }
 
   load(a: Record<string, Float64Array | Float32Array | Int32Array>): void {
-    this.hist.set(a.hist);
-    this.area.set(a.area);
+    restore(this.hist, a, 'hist');
+    restore(this.missOn, a, 'missOn');
+    restore(this.area, a, 'area');
+    restore(this.missPixels, a, 'missPixels');
     this.pixels = a.counters[0];
   }
 }

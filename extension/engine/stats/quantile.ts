@@ -10,6 +10,7 @@
  * so "a > quantile(q)" selects at most a fraction 1 − q of the values.
  */
 import { sortFloat32 } from './radix-sort';
+import type { CellGrid } from '../data/cells';
 
 export class QuantileSketch {
   private levels: Float32Array[] = [];
@@ -27,6 +28,12 @@ export class QuantileSketch {
     this.count++;
     if (v === 0) this.zeros++;
     else this.push(0, v);
+  }
+
+  /** Adds n exact zeros (the same as n calls of add(0)). */
+  addZeros(n: number): void {
+    this.count += n;
+    this.zeros += n;
   }
 
   /** Adds src[offset … offset+n) — the same as n calls of add(), without a call per value. */
@@ -200,6 +207,36 @@ export class UnitQuantiles {
   addSample(data: Float32Array, offset: number, plane: number): void {
     for (let u = 0; u < this.units; u++) {
       this.sketches[u].addMany(data, offset + u * plane, plane);
+    }
+  }
+
+  /**
+   * Adds sample n's featuremap upsampled to the segmentation's resolution (the reference's `iqr` mode
+   * takes its candidate levels from the upsampled activations): a cell whose four corners are exactly 0
+   * is zero at every pixel (a bilinear value is a convex combination of its corners), so it is counted
+   * without interpolating; the other cells' pixels are interpolated (the same float32 values as
+   * Upsampler.run) and added row by row.
+   */
+  addUpsampledSample(data: Float32Array, offset: number, grid: CellGrid, scratch: Float32Array, live: Int32Array): void {
+    const plane = grid.up.h * grid.up.w;
+    const { corners, pixels } = grid;
+    const W = grid.up.W;
+    for (let u = 0; u < this.units; u++) {
+      const base = offset + u * plane;
+      const sketch = this.sketches[u];
+      let n = 0;
+      let zeros = 0;
+      for (let cell = 0; cell < grid.count; cell++) {
+        const c4 = cell * 4;
+        if (data[base + corners[c4]] === 0 && data[base + corners[c4 + 1]] === 0 && data[base + corners[c4 + 2]] === 0 && data[base + corners[c4 + 3]] === 0) zeros += pixels[cell];
+        else live[n++] = cell;
+      }
+      sketch.addZeros(zeros);
+      grid.interpolateCells(data, base, live, n, scratch);
+      for (let i = 0; i < n; i++) {
+        const cell = live[i];
+        for (let y = grid.y0[cell]; y < grid.y1[cell]; y++) sketch.addMany(scratch, y * W + grid.x0[cell], grid.x1[cell] - grid.x0[cell]);
+      }
     }
   }
 
