@@ -15,6 +15,10 @@ export interface UnitRow {
   interpretable: boolean;
   /** The unit's best concepts by IoU (up to 5). */
   concepts: { label: string; category: string; iou: number }[];
+  /** `iqr` mode: the unit as a detector of each of its best concepts, at that concept's own threshold t_{u,c}. */
+  detectors?: { label: string; category: string; iou: number; iqr: number; threshold: number }[];
+  /** Jackknife over the dissection set's blocks: s.e. of the label's IoU, blocks whose own label agrees. */
+  stability?: { iouSe: number; agree: number; blocks: number };
   /** Top samples by the unit's spatial maximum, best first. */
   top: { sample: number; maxact: number }[];
   /** Webview URI of the top-image strip (topk tiles of tile.width × tile.height, 2 px apart), if rendered. */

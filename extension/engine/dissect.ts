@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultLayers } from '../shared/run/layers';
 import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type GeneratedBatch, type SegmentedBatch } from './models';
 import { TopImageCache } from './top-cache';
 import { displayTile, tileSize } from './render';
@@ -213,11 +214,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session, segShape, imageShape, workers };
 }
 
-/** By default: the top-level modules (`layer1`, `layer2`, …), or every candidate layer if none. */
-export function defaultLayers(all: LayerInfo[]): LayerInfo[] {
-  const top = all.filter((l) => l.name !== l.tensor && !l.name.includes('.'));
-  return top.length > 0 ? top : all;
-}
+export { defaultLayers };
 
 export function keyOf(settings: ResolvedSettings): string {
   const { generator, segmenter, ...rest } = settings;

@@ -8,6 +8,7 @@ import { moduleDefinitions, bestDefinition, identifierAt, topModule, type Module
 import type { ModelRegistry } from './models';
 import { latestLayer, layerSummaryLine, type RunInfo } from './run-index';
 import type { LayerResult } from '../engine/results';
+import { describeLabel } from '../shared/run/describe';
 
 const EXCLUDE = '**/{node_modules,.git,.venv,venv,env,__pycache__,site-packages}/**';
 
@@ -91,6 +92,8 @@ export class SourceLinks implements vscode.HoverProvider, vscode.CodeLensProvide
         md.appendMarkdown(s.concepts.slice(0, 8).map((c) => `${c.label} ${c.count}`).join(' · ') + '\n\n');
         const cats = Object.entries(s.categories).map(([c, n]) => `${c} ${n}`).join(' · ');
         md.appendMarkdown(`_${cats}_\n\n`);
+        const best = d.layer.units.filter((u) => u.interpretable).sort((a, b) => b.iou - a.iou || a.unit - b.unit).slice(0, 5);
+        md.appendMarkdown(best.map((u) => `- unit ${u.unit}: ${describeLabel(u)}`).join('\n') + '\n\n');
       }
       const args = encodeURIComponent(JSON.stringify([{ runId: d.run.out, layer: d.layer.layer }]));
       md.appendMarkdown(`[Open layer panel](command:ganDissection.showLayer?${args})\n\n`);

@@ -4,6 +4,7 @@ import type { ModelRegistry, OpenModel } from './models';
 import { latestLayer, layerSummaryLine, type RunInfo } from './run-index';
 import type { LayerInfo } from '../engine/models';
 import type { LayerResult, UnitResult } from '../engine/results';
+import { describeIou } from '../shared/run/describe';
 
 export type Node =
   | { kind: 'model'; model: OpenModel }
@@ -49,7 +50,7 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
       case 'unit': {
         const u = n.unit;
         const item = new vscode.TreeItem(`unit ${u.unit} · ${u.label}`, vscode.TreeItemCollapsibleState.None);
-        item.description = `IoU ${u.iou.toFixed(3)}${u.interpretable ? '' : ' (uninterpretable)'}`;
+        item.description = `${describeIou(u)}${u.interpretable ? '' : ' (uninterpretable)'}`;
         item.iconPath = new vscode.ThemeIcon(u.interpretable ? 'symbol-field' : 'circle-outline');
         item.contextValue = 'unit';
         item.command = { command: 'ganDissection.showUnit', title: 'Show Unit', arguments: [{ runId: n.run.out, layer: n.layer.name, unit: u.unit }] };

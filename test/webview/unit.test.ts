@@ -148,3 +148,24 @@ test('no CSP violations and no page errors', async () => {
   assert.deepEqual(await h.csp(), []);
   assert.deepEqual(h.errors, []);
 });
+
+test('with a jackknife and per-concept thresholds: IoU ± its standard error, label stability, the unit as a detector of each concept', async () => {
+  const u = {
+    ...unit,
+    stability: { iouSe: 0.0125, agree: 9, blocks: 10 },
+    detectors: [
+      { label: 'tree', category: 'object', iou: 0.31, iqr: 0.2, threshold: 1.25 },
+      { label: 'grass', category: 'object', iou: 0.125, iqr: 0.05, threshold: 0.5 },
+    ],
+  };
+  await h.push({ type: 'unit', view: { ...view, unit: u } });
+  await eventually(async () => assert.equal(await app('dd.iou').textContent(), '0.214 ± 0.013'));
+  assert.equal(await app('dd.stability').textContent(), 'in 9/10 blocks');
+  const lines = await app('section.detectors li.detector').allTextContents();
+  assert.deepEqual(lines, ['as a tree detector: IoU 0.310 at threshold 1.25', 'as a grass detector: IoU 0.125 at threshold 0.5']);
+  // a run without them (older, or quantile mode without blocks) shows neither
+  await h.push({ type: 'unit', view });
+  await eventually(async () => assert.equal(await app('dd.iou').textContent(), '0.214'));
+  assert.equal(await app('dd.stability').count(), 0);
+  assert.equal(await app('section.detectors').count(), 0);
+});

@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { LayerPanelState, UnitRow } from '../../extension/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
-import { fmtAct, fmtIou } from '../shared/format';
+import { fmtAct, fmtIouSe, fmtStability } from '../shared/format';
 import { tileStyle, type Tile } from '../shared/strip';
 import { baseStyles } from '../shared/theme';
 import { cssProps } from '../shared/css-props';
@@ -138,7 +138,9 @@ export class UnitsTable extends LitElement {
           <tr>
             ${COLUMNS.slice(0, 1).map((c) => this.header(c, column, descending))}
             <th scope="col"><span class="visually-hidden">Top image</span></th>
-            ${COLUMNS.slice(1).map((c) => this.header(c, column, descending))}
+            ${COLUMNS.slice(1, 4).map((c) => this.header(c, column, descending))}
+            <th scope="col" class="num" title="blocks of the dissection set in which this label wins alone">Stable</th>
+            ${COLUMNS.slice(4).map((c) => this.header(c, column, descending))}
           </tr>
         </thead>
         <tbody @keydown=${this.onRowKey}>
@@ -162,7 +164,8 @@ export class UnitsTable extends LitElement {
                     ? html`<span class="flag" title="flagged as artifact">⚑</span>`
                     : nothing}</td>
                 <td class="category">${u.category}</td>
-                <td class="num iou">${fmtIou(u.iou)}</td>
+                <td class="num iou">${fmtIouSe(u.iou, u.stability)}</td>
+                <td class="num stability" title="blocks of the dissection set in which this label wins alone">${fmtStability(u.stability)}</td>
                 <td class="num iqr">${fmtAct(u.iqr)}</td>
                 <td class="num threshold">${fmtAct(u.threshold)}</td>
               </tr>
@@ -208,7 +211,7 @@ export class UnitsTable extends LitElement {
   private onRowKey = (e: KeyboardEvent): void => {
     const n = this.units.length;
     if (n === 0) return;
-    let next = this.active;
+    let next: number;
     switch (e.key) {
       case 'ArrowDown':
         next = Math.min(n - 1, this.active + 1);

@@ -2,6 +2,16 @@
 
 export const fmtIou = (x: number): string => x.toFixed(3);
 
+/** "0.310 ± 0.006": an IoU with its jackknife standard error, when the run has one. */
+export function fmtIouSe(iou: number, stability?: { iouSe: number }): string {
+  return stability ? `${fmtIou(iou)} ± ${fmtIou(stability.iouSe)}` : fmtIou(iou);
+}
+
+/** "9/10": the blocks of the dissection set whose own label agrees with the unit's. */
+export function fmtStability(stability?: { agree: number; blocks: number }): string {
+  return stability ? `${stability.agree}/${stability.blocks}` : '–';
+}
+
 /** Activations and thresholds: 3 significant digits, no exponent for ordinary magnitudes. */
 export function fmtAct(x: number): string {
   if (!Number.isFinite(x)) return String(x);

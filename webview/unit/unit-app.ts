@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { HeatmapSet, HostMessage, UnitView, WebviewMessage } from '../../extension/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
-import { fmtAct, fmtIou } from '../shared/format';
+import { fmtAct, fmtIou, fmtIouSe, fmtStability } from '../shared/format';
 import type { Host } from '../shared/host';
 import type { PanelIdentity } from '../../extension/protocol';
 import { tileStyle } from '../shared/strip';
@@ -135,7 +135,10 @@ export class UnitApp extends LitElement {
       <dl class="facts">
         <div><dt>Label</dt><dd class="label">${u.label}</dd></div>
         <div><dt>Category</dt><dd class="category">${u.category}</dd></div>
-        <div><dt>IoU</dt><dd class="iou">${fmtIou(u.iou)}</dd></div>
+        <div><dt>IoU</dt><dd class="iou" title="± the jackknife standard error over the dissection set's blocks">${fmtIouSe(u.iou, u.stability)}</dd></div>
+        ${u.stability
+          ? html`<div><dt>Label stable</dt><dd class="stability" title="blocks of the dissection set in which this label wins alone">in ${fmtStability(u.stability)} blocks</dd></div>`
+          : nothing}
         <div><dt>IQR</dt><dd class="iqr">${fmtAct(u.iqr)}</dd></div>
         <div><dt>Threshold</dt><dd class="threshold">${fmtAct(u.threshold)}</dd></div>
         <div><dt>Interpretable</dt><dd class="interpretable">${u.interpretable ? 'yes' : 'no'}</dd></div>
@@ -159,6 +162,17 @@ export class UnitApp extends LitElement {
         <h2>Best concepts</h2>
         <gd-concept-bars .concepts=${u.concepts}></gd-concept-bars>
       </section>
+      ${u.detectors && u.detectors.length > 0
+        ? html`<section class="detectors">
+            <h2>As a detector of each concept</h2>
+            <p class="muted">Each at its own threshold t<sub>u,c</sub> (Eq. 2), on the threshold-selection set.</p>
+            <ul>
+              ${u.detectors.map(
+                (d) => html`<li class="detector"><span class="dot ${categoryClass(d.category)}"></span>as a ${d.label} detector: IoU ${fmtIou(d.iou)} at threshold ${fmtAct(d.threshold)}</li>`,
+              )}
+            </ul>
+          </section>`
+        : nothing}
       <section class="heatmaps">${this.renderHeatmaps(u.unit)}</section>
     `;
   }

@@ -16,7 +16,7 @@ export class TopK {
   add(u: number, score: number, sample: number): void {
     const k = this.k;
     const base = u * k;
-    let n = this.counts[u];
+    const n = this.counts[u];
     if (n === k && !before(score, sample, this.scores[base + k - 1], this.samples[base + k - 1])) return;
     let i = n === k ? k - 1 : n;
     while (i > 0 && before(score, sample, this.scores[base + i - 1], this.samples[base + i - 1])) {
@@ -26,7 +26,7 @@ export class TopK {
     }
     this.scores[base + i] = score;
     this.samples[base + i] = sample;
-    if (n < k) this.counts[u] = ++n;
+    if (n < k) this.counts[u] = n + 1;
   }
 
   merge(other: TopK): void {

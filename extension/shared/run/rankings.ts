@@ -5,13 +5,17 @@ import { DissectError } from '../../engine/errors';
 import { safeName } from '../../engine/files';
 import type { FromRun } from './folder';
 
-/** Units ranked by IoU with a concept (best first), from the full IoU matrix of a dissection. */
+/**
+ * Units ranked by IoU with a concept (best first). In `iqr` mode each unit is scored at its own threshold
+ * for that concept, t_{u,c} of Eq. 2 (the `max_iqr_iou` array: the paper's per-concept ranking); in
+ * `quantile` mode at the unit's one threshold (the full IoU matrix).
+ */
 export function iouRanking(from: FromRun, concept: string): number[] {
   const c = from.result.labels.findIndex((l) => l.name === concept && l.category !== '-');
   if (c < 0) throw new DissectError('bad-labels', `no concept "${concept}" in the dissection's labels`);
   const K = from.result.labels.length;
   const C = from.layer.shape[0];
-  const m = from.layer.iouMatrix;
+  const m = from.layer.pairArrays?.iou ?? from.layer.iouMatrix;
   let iou: (u: number) => number;
   if (m && fs.existsSync(path.join(from.out, m.file))) {
     const raw = fs.readFileSync(path.join(from.out, m.file));

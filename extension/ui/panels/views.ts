@@ -17,6 +17,8 @@ function unitRow(webview: vscode.Webview, run: RunInfo, u: UnitResult, flagged: 
     threshold: u.threshold,
     interpretable: u.interpretable,
     concepts: u.concepts,
+    ...(u.detectors ? { detectors: u.detectors } : {}),
+    ...(u.stability ? { stability: u.stability } : {}),
     top: u.top,
     ...(u.image ? { image: webview.asWebviewUri(vscode.Uri.file(path.join(run.out, u.image))).toString() } : {}),
     flagged: flagged.has(u.unit),
