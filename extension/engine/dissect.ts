@@ -11,24 +11,28 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultLayers } from '../shared/run/layers';
-import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type GeneratedBatch, type SegmentedBatch } from './models';
+import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type GeneratedBatch, type SegmentedBatch } from './models';
 import { TopImageCache } from './top-cache';
 import { displayTile, tileSize } from './render';
 import { StatsPool, defaultWorkers } from './parallel/stats-pool';
 import type { BatchSlot } from './parallel/batch-slot';
 import type { ShardState, StatsPhase } from './parallel/shard-stats';
-import type { ProviderInfo, ProviderRequest, Session } from './onnx/session';
+import type { ProviderInfo, ProviderRequest } from './onnx/session';
 import { Upsampler } from './data/upsample';
 import { UnitQuantiles } from './stats/quantile';
 import { IqrTally } from './stats/iqr-tally';
 import { candidateFractions } from './stats/iqr-select';
 import { IouTally, dissectionBlocks } from './stats/iou-tally';
-import { fileLatents, seededLatents, type LatentSource } from './latents';
+import { fileLatents, seededLatents } from './latents';
 import { packBlob, unpackBlob, writeAtomic, type Arr } from './blob';
 import { CancelledError, DissectError } from './errors';
 import { sha256 } from './onnx/proto';
 import type { Phase, ProgressListener } from './progress';
-import { finalizeResults, writeResults, pairArrays, PAIR_FIELDS, type DissectResult, type PairArrays, type ThresholdInfo } from './results';
+import { finalizeResults, writeResults, type DissectResult } from './results';
+import { pairArrays, type LayerTallies, type RunContext, type ThresholdInfo } from './run-context';
+import { PAIR_FIELDS, type ResolvedSettings } from '../shared/run/schema';
+
+export type { LayerTallies, RunContext, ResolvedSettings };
 
 export const FORMAT_VERSION = 1;
 /** Candidate threshold levels in `iqr` mode (the reference: 100). */
@@ -81,58 +85,10 @@ export interface DissectOptions extends DissectSettings {
   spin?: boolean;
 }
 
-/** Everything that determines the numbers of a run; its hash keys the cache. */
-export interface ResolvedSettings {
-  formatVersion: number;
-  generator: { path: string; sha256: string; latent: string; latentShape: number[]; output: string; range: [number, number]; inputs?: GeneratorSpec['inputs'] };
-  segmenter: { path: string; sha256: string; labels: string; labelsSha256: string; outputs: string[]; input: Segmenter['inputSpec']; quad: SegmenterSpec['quad'] };
-  layers: { name: string; tensor: string; shape: [number, number, number] }[];
-  samples: number;
-  latents: { seed: number } | { file: string; sha256: string };
-  thresholdSamples: number;
-  thresholdLatents: { seed: number } | { file: string; sha256: string };
-  threshold: 'iqr' | 'quantile';
-  quantile: number;
-  /**
-   * What the quantiles are taken over: `iqr` mode's candidate levels over the activations upsampled to
-   * the segmentation (the reference's `collect_iqr`), `quantile` mode's level over the raw featuremap
-   * values (the ICLR code's `quantile` mode).
-   */
-  quantileOver: 'featuremap' | 'upsampled';
-  /** The streaming quantile sketch (stats/quantile.ts): a compactor sketch with exact zeros. */
-  quantileSketch: 'compactor+zeros';
-  iqrLevels: number;
-  sketchK: number;
-  upsampling: 'bilinear-border';
-  topk: number;
-  iouMin: number;
-  iqrMin: number;
-}
-
 interface Checkpoint {
   key: string;
   phase: Phase;
   done: number;
-}
-
-/** The opened models and everything a pass needs. */
-export interface RunContext {
-  gen: Generator;
-  seg: Segmenter;
-  layers: LayerInfo[];
-  settings: ResolvedSettings;
-  key: string;
-  provider: ProviderInfo;
-  latents: LatentSource;
-  thresholdLatents: LatentSource;
-  batch: number;
-  session?: Session;
-  /** The segmentation's resolution [H, W] (found by segmenting one generated image). */
-  segShape: [number, number];
-  /** Statistics threads (0: on this thread). */
-  workers: number;
-  /** [3, H, W] of a generated image. */
-  imageShape: [number, number, number];
 }
 
 export async function openRun(opts: DissectOptions): Promise<RunContext> {
@@ -233,19 +189,6 @@ function mergeProvider(a: ProviderInfo, b: ProviderInfo): ProviderInfo {
 export function sampleRange(samples: number, shard?: { index: number; count: number }): [number, number] {
   if (!shard) return [0, samples];
   return [Math.floor((shard.index * samples) / shard.count), Math.floor(((shard.index + 1) * samples) / shard.count)];
-}
-
-export interface LayerTallies {
-  layer: LayerInfo;
-  up: Upsampler;
-  /** This phase's whole-layer state as the statistics threads last reported it (for a checkpoint). */
-  gathered?: ShardState;
-  levels?: Float32Array;
-  thresholds?: Float32Array;
-  thresholdInfo?: ThresholdInfo[];
-  /** `iqr` mode: every (unit, label) pair's best qualified level (Eq. 2's t_{u,c}), units × labels. */
-  pairs?: PairArrays;
-  iou?: IouTally;
 }
 
 /** Runs (or resumes, or reuses) a dissection; returns the result written to `opts.out`. */

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { writeAtomic } from './blob';
-import type { DissectResult } from './results';
+import type { DissectResult } from '../shared/run/schema';
 
 export const CATEGORY_COLOURS: Record<string, string> = {
   object: '#4e9a06',

@@ -8,8 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProviderInfo } from './onnx/session';
-import type { LayerTallies, ResolvedSettings, RunContext } from './dissect';
+import type { LayerTallies, PairArrays, RunContext, ThresholdInfo } from './run-context';
+import { PAIR_FIELDS, PAIR_FILES, type Detector, type DissectResult, type LayerResult, type LayerSummary, type PairField, type Ranking, type UnitResult } from '../shared/run/schema';
 import { renderTopImages, type StripWriter } from './render';
 import type { TopImageCache } from './top-cache';
 import { writeReport } from './report';
@@ -20,123 +20,9 @@ import { MIN_AGREEMENT } from './stats/iqr-select';
 import { jackknifeSe } from './stats/jackknife';
 import type { IouTally } from './stats/iou-tally';
 
-export interface ThresholdInfo {
-  /** Label of the unit's best qualified (label, level) pair on the threshold-selection set (rule 6). */
-  label: number;
-  iqr: number;
-  /** Top-fraction of the chosen level. */
-  fraction: number;
-  /** The report's iqr_label (rule 7: pairs with top-fraction > 0.5 left out). */
-  reportLabel?: number;
-}
-
-/**
- * Per (unit, label) arrays of `iqr` mode, units × labels, float32 (the reference's names): max_iqr, the
- * level t_{u,c} that reaches it (Eq. 2), its top-fraction, the IoU there and the agreement there, all on
- * the threshold-selection set.
- */
-export const PAIR_FIELDS = ['iqr', 'level', 'fraction', 'iou', 'agreement'] as const;
-export type PairField = (typeof PAIR_FIELDS)[number];
-export type PairArrays = Record<PairField, Float32Array>;
-/** The pair arrays, each from `get(field)`. */
-export function pairArrays(get: (f: PairField) => Float32Array): PairArrays {
-  return Object.fromEntries(PAIR_FIELDS.map((f) => [f, get(f)])) as PairArrays;
-}
-/** File names of the pair arrays, after the reference's `iqr.npz` keys. */
-export const PAIR_FILES: Record<PairField, string> = {
-  iqr: 'max_iqr',
-  level: 'max_iqr_level',
-  fraction: 'max_iqr_quantile',
-  iou: 'max_iqr_iou',
-  agreement: 'max_iqr_agreement',
-};
-
-/** A unit as a detector of one concept, at that concept's own threshold t_{u,c} (`iqr` mode). */
-export interface Detector {
-  label: string;
-  category: string;
-  /** IoU and IQR at t_{u,c} on the threshold-selection set. */
-  iou: number;
-  iqr: number;
-  threshold: number;
-}
-
-/** Per-concept ranking of a layer's units, best first. */
-export interface Ranking {
-  /** `<concept>-iou`, as the reference names its rankings. */
-  name: string;
-  concept: string;
-  /** `max_iqr_iou`: IoU at t_{u,c} (iqr mode); `iou`: IoU at the unit's threshold (quantile mode). */
-  metric: 'max_iqr_iou' | 'iou';
-  units: number[];
-  score: number[];
-}
-export interface UnitResult {
-  unit: number;
-  label: string;
-  category: string;
-  iou: number;
-  iqr: number;
-  threshold: number;
-  interpretable: boolean;
-  /** The unit's best concepts by IoU at its threshold (up to 5, IoU > 0). */
-  concepts: { label: string; category: string; iou: number }[];
-  /** `iqr` mode: the unit's best concepts as detectors at their own thresholds (up to 5, IoU > 0). */
-  detectors?: Detector[];
-  /** `iqr` mode: the reference report's iqr_label (its best pair with top-fraction ≤ 0.5). */
-  iqrLabel?: { label: string; category: string; iqr: number; threshold: number; fraction: number; iou: number };
-  /**
-   * How sure the label is, over the dissection set's blocks: the jackknife standard error of its IoU and
-   * the blocks in which the same label wins alone (labelled units only).
-   */
-  stability?: { iouSe: number; agree: number; blocks: number };
-  top: { sample: number; maxact: number }[];
-  /** Strip of the top images, relative to the run folder. */
-  image?: string;
-}
-
-export interface LayerSummary {
-  units: number;
-  interpretable: number;
-  /** Interpretable units per concept, most first. */
-  concepts: { label: string; category: string; count: number }[];
-  /** Interpretable units per category. */
-  categories: Record<string, number>;
-}
-
-export interface LayerResult {
-  layer: string;
-  tensor: string;
-  aliases: string[];
-  /** [C, h, w] */
-  shape: [number, number, number];
-  units: UnitResult[];
-  summary: LayerSummary;
-  /** Full IoU matrix units × labels, float32 row-major. */
-  iouMatrix?: { file: string; shape: [number, number] };
-  /** `iqr` mode: the per-pair arrays (PAIR_FIELDS), units × labels, float32 row-major. */
-  pairArrays?: Record<PairField, { file: string; shape: [number, number] }>;
-  /** Per-concept rankings, for the concepts that label some unit. */
-  rankings?: Ranking[];
-  stats?: string;
-}
-
-export interface DissectResult {
-  formatVersion: number;
-  tool: 'gan-dissection';
-  key: string;
-  complete: boolean;
-  /** Set for one shard of a run: its statistics only, to be merged. */
-  shard?: { index: number; count: number; range: [number, number] };
-  settings: ResolvedSettings;
-  provider: ProviderInfo;
-  labels: { name: string; category: string }[];
-  segmentation: { height: number; width: number };
-  image: { height: number; width: number };
-  timings: { seconds: number };
-  layers: LayerResult[];
-  created: string;
-}
+export type { DissectResult, LayerResult, LayerSummary, UnitResult, Detector, Ranking, PairField } from '../shared/run/schema';
+export { PAIR_FIELDS, PAIR_FILES } from '../shared/run/schema';
+export { pairArrays, type PairArrays, type ThresholdInfo } from './run-context';
 
 export interface FinalizeOptions {
   key: string;

@@ -6,7 +6,7 @@
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
 import type { GeneratorSpec, LayerInfo } from '../engine/models';
 import type { DissectOptions, DissectSettings } from '../engine/dissect';
-import type { DissectResult } from '../engine/results';
+import type { DissectResult } from '../shared/run/schema';
 import type { Progress } from '../engine/progress';
 import type { ProviderInfo, ProviderRequest } from '../engine/onnx/session';
 

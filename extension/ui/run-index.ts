@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import type { DissectResult, LayerResult } from '../engine/results';
+import type { DissectResult, LayerResult } from '../shared/run/schema';
 
 export interface RunInfo {
   out: string;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { moduleDefinitions, bestDefinition, identifierAt, topModule, type ModuleDefinition } from './python-source';
 import type { ModelRegistry } from './models';
 import { latestLayer, layerSummaryLine, type RunInfo } from './run-index';
-import type { LayerResult } from '../engine/results';
+import type { LayerResult } from '../shared/run/schema';
 import { describeLabel } from '../shared/run/describe';
 
 const EXCLUDE = '**/{node_modules,.git,.venv,venv,env,__pycache__,site-packages}/**';

@@ -161,13 +161,8 @@ test('no import cycles among value imports (what runs)', () => {
   assert.equal(found.length, 0, `import cycles:\n${describe(found, values)}`);
 });
 
-// Known today, all through type-only imports: dissect.ts, render.ts, results.ts, report.ts (the run's types live
-// in dissect.ts and results.ts, which import the modules that use them). Reported as a TODO while that is the only
-// knot; any other cycle fails the run. Drop the `todo` once those types live in a module of their own.
-const KNOWN = new Set(['extension/engine/dissect.ts', 'extension/engine/render.ts', 'extension/engine/results.ts', 'extension/engine/report.ts']);
 const typed = knots(files, all);
-const onlyKnown = typed.length > 0 && typed.every((k) => k.every((f) => KNOWN.has(f)));
 
-test('no import cycles, type-only imports included', { todo: onlyKnown ? 'the known type cycle of engine/dissect, render, results, report' : false }, () => {
+test('no import cycles, type-only imports included', () => {
   assert.equal(typed.length, 0, `import cycles (type-only imports included):\n${describe(typed, all)}`);
 });

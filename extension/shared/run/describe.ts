@@ -1,5 +1,5 @@
 /** One-line descriptions of a unit's label, for the tree and the hover (no ONNX Runtime, no vscode). */
-import type { UnitResult } from '../../engine/results';
+import type { UnitResult } from './schema';
 
 /** "IoU 0.310 ± 0.006": the label's IoU with its jackknife standard error when the run has one. */
 export function describeIou(u: Pick<UnitResult, 'iou' | 'stability'>): string {

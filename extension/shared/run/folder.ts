@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DissectError } from '../../engine/errors';
 import { safeName } from '../../engine/files';
-import type { DissectResult, LayerResult } from '../../engine/results';
+import type { DissectResult, LayerResult } from './schema';
 
 /** An earlier dissection of the layer: its result and folder. */
 export interface FromRun {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { LayerView, UnitRow, UnitView } from '../../protocol';
 import type { RunInfo } from '../run-index';
 import { readFlags } from '../run-index';
-import type { LayerResult, UnitResult } from '../../engine/results';
+import type { LayerResult, UnitResult } from '../../shared/run/schema';
 import { tileSize, GAP } from '../../engine/render';
 
 function unitRow(webview: vscode.Webview, run: RunInfo, u: UnitResult, flagged: Set<number>): UnitRow {

@@ -1,0 +1,138 @@
+/**
+ * The result of a dissection as it is written to a run folder (`dissect.json`): one family of types for
+ * the engine, the engine process, the extension host and the webviews' hosts. Field names follow the
+ * reference's dissect.json where there is one (CSAILVision/gandissect, netdissect/dissection.py).
+ */
+import type { ProviderInfo } from '../../engine/onnx/session';
+import type { GeneratorSpec, Segmenter, SegmenterSpec } from '../../engine/models';
+
+/** Everything that determines the numbers of a run; its hash keys the cache. */
+export interface ResolvedSettings {
+  formatVersion: number;
+  generator: { path: string; sha256: string; latent: string; latentShape: number[]; output: string; range: [number, number]; inputs?: GeneratorSpec['inputs'] };
+  segmenter: { path: string; sha256: string; labels: string; labelsSha256: string; outputs: string[]; input: Segmenter['inputSpec']; quad: SegmenterSpec['quad'] };
+  layers: { name: string; tensor: string; shape: [number, number, number] }[];
+  samples: number;
+  latents: { seed: number } | { file: string; sha256: string };
+  thresholdSamples: number;
+  thresholdLatents: { seed: number } | { file: string; sha256: string };
+  threshold: 'iqr' | 'quantile';
+  quantile: number;
+  /**
+   * What the quantiles are taken over: `iqr` mode's candidate levels over the activations upsampled to
+   * the segmentation (the reference's `collect_iqr`), `quantile` mode's level over the raw featuremap
+   * values (the ICLR code's `quantile` mode).
+   */
+  quantileOver: 'featuremap' | 'upsampled';
+  /** The streaming quantile sketch (stats/quantile.ts): a compactor sketch with exact zeros. */
+  quantileSketch: 'compactor+zeros';
+  iqrLevels: number;
+  sketchK: number;
+  upsampling: 'bilinear-border';
+  topk: number;
+  iouMin: number;
+  iqrMin: number;
+}
+
+/**
+ * Per (unit, label) arrays of `iqr` mode, units × labels, float32 (the reference's names): max_iqr, the
+ * level t_{u,c} that reaches it (Eq. 2), its top-fraction, the IoU there and the agreement there, all on
+ * the threshold-selection set.
+ */
+export const PAIR_FIELDS = ['iqr', 'level', 'fraction', 'iou', 'agreement'] as const;
+export type PairField = (typeof PAIR_FIELDS)[number];
+/** File names of the pair arrays, after the reference's `iqr.npz` keys. */
+export const PAIR_FILES: Record<PairField, string> = {
+  iqr: 'max_iqr',
+  level: 'max_iqr_level',
+  fraction: 'max_iqr_quantile',
+  iou: 'max_iqr_iou',
+  agreement: 'max_iqr_agreement',
+};
+
+/** A unit as a detector of one concept, at that concept's own threshold t_{u,c} (`iqr` mode). */
+export interface Detector {
+  label: string;
+  category: string;
+  /** IoU and IQR at t_{u,c} on the threshold-selection set. */
+  iou: number;
+  iqr: number;
+  threshold: number;
+}
+
+/** Per-concept ranking of a layer's units, best first. */
+export interface Ranking {
+  /** `<concept>-iou`, as the reference names its rankings. */
+  name: string;
+  concept: string;
+  /** `max_iqr_iou`: IoU at t_{u,c} (iqr mode); `iou`: IoU at the unit's threshold (quantile mode). */
+  metric: 'max_iqr_iou' | 'iou';
+  units: number[];
+  score: number[];
+}
+export interface UnitResult {
+  unit: number;
+  label: string;
+  category: string;
+  iou: number;
+  iqr: number;
+  threshold: number;
+  interpretable: boolean;
+  /** The unit's best concepts by IoU at its threshold (up to 5, IoU > 0). */
+  concepts: { label: string; category: string; iou: number }[];
+  /** `iqr` mode: the unit's best concepts as detectors at their own thresholds (up to 5, IoU > 0). */
+  detectors?: Detector[];
+  /** `iqr` mode: the reference report's iqr_label (its best pair with top-fraction ≤ 0.5). */
+  iqrLabel?: { label: string; category: string; iqr: number; threshold: number; fraction: number; iou: number };
+  /**
+   * How sure the label is, over the dissection set's blocks: the jackknife standard error of its IoU and
+   * the blocks in which the same label wins alone (labelled units only).
+   */
+  stability?: { iouSe: number; agree: number; blocks: number };
+  top: { sample: number; maxact: number }[];
+  /** Strip of the top images, relative to the run folder. */
+  image?: string;
+}
+
+export interface LayerSummary {
+  units: number;
+  interpretable: number;
+  /** Interpretable units per concept, most first. */
+  concepts: { label: string; category: string; count: number }[];
+  /** Interpretable units per category. */
+  categories: Record<string, number>;
+}
+
+export interface LayerResult {
+  layer: string;
+  tensor: string;
+  aliases: string[];
+  /** [C, h, w] */
+  shape: [number, number, number];
+  units: UnitResult[];
+  summary: LayerSummary;
+  /** Full IoU matrix units × labels, float32 row-major. */
+  iouMatrix?: { file: string; shape: [number, number] };
+  /** `iqr` mode: the per-pair arrays (PAIR_FIELDS), units × labels, float32 row-major. */
+  pairArrays?: Record<PairField, { file: string; shape: [number, number] }>;
+  /** Per-concept rankings, for the concepts that label some unit. */
+  rankings?: Ranking[];
+  stats?: string;
+}
+
+export interface DissectResult {
+  formatVersion: number;
+  tool: 'gan-dissection';
+  key: string;
+  complete: boolean;
+  /** Set for one shard of a run: its statistics only, to be merged. */
+  shard?: { index: number; count: number; range: [number, number] };
+  settings: ResolvedSettings;
+  provider: ProviderInfo;
+  labels: { name: string; category: string }[];
+  segmentation: { height: number; width: number };
+  image: { height: number; width: number };
+  timings: { seconds: number };
+  layers: LayerResult[];
+  created: string;
+}
