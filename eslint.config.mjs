@@ -12,7 +12,10 @@ import globals from 'globals';
 
 /** Engine modules that load ONNX Runtime (directly or through what they import), as regexes on import specifiers. */
 const onnxEngine = [
-  { regex: '^onnxruntime-node(/|$)', message: 'The extension host must not load ONNX Runtime: ask the engine process (extension/host/engine-client).' },
+  {
+    regex: '^onnxruntime-node(/|$)',
+    message: 'The extension host must not load ONNX Runtime: ask the engine process (extension/host/engine-client).',
+  },
   {
     regex: '(^|/)engine/(onnx(/|$)|(dissect|interventions|models|causal|preview|intervene)(\\.[cm]?[jt]s)?$)',
     message: 'This engine module loads ONNX Runtime; the extension host must not (use extension/shared/, or `import type`).',
@@ -91,7 +94,7 @@ export default defineConfig(
         types: false,
         paths: [
           { name: 'vscode', message: 'Webviews run in a browser: talk to the host with postMessage (webview/shared/host.ts).' },
-          { name: 'onnxruntime-node', message: 'Webviews run in a browser: ONNX Runtime is the engine\'s.' },
+          { name: 'onnxruntime-node', message: "Webviews run in a browser: ONNX Runtime is the engine's." },
         ],
         patterns: [
           {

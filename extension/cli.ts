@@ -168,12 +168,22 @@ function formatSeconds(s: number): string {
 }
 
 export function summaryText(r: DissectResult, out: string): string {
-  const lines = [`dissection of ${path.basename(r.settings.generator.path)} (${r.settings.samples} samples, ${r.settings.threshold} thresholds, ${r.provider.name})`];
+  const lines = [
+    `dissection of ${path.basename(r.settings.generator.path)} (${r.settings.samples} samples, ${r.settings.threshold} thresholds, ${r.provider.name})`,
+  ];
   for (const l of r.layers) {
-    const top = l.summary.concepts.slice(0, 6).map((c) => `${c.label} ${c.count}`).join(', ');
-    lines.push(`  ${l.layer.padEnd(12)} [${l.shape.join('×')}]  ${String(l.summary.interpretable).padStart(4)}/${l.summary.units} interpretable${top ? `  ${top}` : ''}`);
+    const top = l.summary.concepts
+      .slice(0, 6)
+      .map((c) => `${c.label} ${c.count}`)
+      .join(', ');
+    lines.push(
+      `  ${l.layer.padEnd(12)} [${l.shape.join('×')}]  ${String(l.summary.interpretable).padStart(4)}/${l.summary.units} interpretable${top ? `  ${top}` : ''}`,
+    );
   }
-  if (r.shard) lines.push(`shard ${r.shard.index}/${r.shard.count} (samples ${r.shard.range[0]}–${r.shard.range[1] - 1}) written to ${out}; merge with: gan-dissect merge --out DIR SHARDS...`);
+  if (r.shard)
+    lines.push(
+      `shard ${r.shard.index}/${r.shard.count} (samples ${r.shard.range[0]}–${r.shard.range[1] - 1}) written to ${out}; merge with: gan-dissect merge --out DIR SHARDS...`,
+    );
   else lines.push(`report: ${path.join(out, 'index.html')}`);
   return lines.join('\n');
 }
@@ -196,7 +206,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const provider = (v.provider ?? 'auto') as ProviderRequest;
-  if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(provider)) throw new UsageError(`--provider must be auto, cpu, cuda or webgpu, got "${v.provider}"`);
+  if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(provider))
+    throw new UsageError(`--provider must be auto, cpu, cuda or webgpu, got "${v.provider}"`);
   const threads = int(v.threads, 'threads');
   const log = (line: string) => process.stderr.write(line + '\n');
 
@@ -230,7 +241,8 @@ async function main(argv: string[]): Promise<number> {
         shard = { index: Number(m[1]), count: Number(m[2]) };
       }
       const threshold = v.threshold ?? project?.dissect?.threshold;
-      if (threshold !== undefined && threshold !== 'iqr' && threshold !== 'quantile') throw new UsageError(`--threshold must be iqr or quantile, got "${threshold}"`);
+      if (threshold !== undefined && threshold !== 'iqr' && threshold !== 'quantile')
+        throw new UsageError(`--threshold must be iqr or quantile, got "${threshold}"`);
       const quantile = v.quantile !== undefined ? Number(v.quantile) : undefined;
       if (quantile !== undefined && !(quantile > 0 && quantile < 1)) throw new UsageError(`--quantile must be in (0, 1), got "${v.quantile}"`);
       const controller = new AbortController();
@@ -328,7 +340,8 @@ async function interventionCommand(
   const ranking = v.ranking as 'iou' | 'ace' | undefined;
   if (ranking && ranking !== 'iou' && ranking !== 'ace') throw new UsageError(`--ranking must be iou or ace, got "${v.ranking}"`);
   const region = nums(v.region, 'region', 4) as [number, number, number, number] | undefined;
-  if (v.insertion && v.insertion !== 'concept' && v.insertion !== 'quantile') throw new UsageError(`--insertion must be concept or quantile, got "${v.insertion}"`);
+  if (v.insertion && v.insertion !== 'concept' && v.insertion !== 'quantile')
+    throw new UsageError(`--insertion must be concept or quantile, got "${v.insertion}"`);
   const base = {
     ...(v.insertion ? { insertion: v.insertion as 'concept' | 'quantile' } : {}),
     generator,
@@ -369,25 +382,54 @@ async function interventionCommand(
       if (value !== undefined && !Number.isFinite(value)) throw new UsageError(`--value must be a number, got "${v.value}"`);
       const out = needOut();
       const r = await runIntervene({ ...base, mode, ...(value !== undefined ? { value } : {}), samples: int(v.samples, 'samples') ?? 8, out });
-      process.stdout.write(`${mode} units ${r.units.join(',')} of ${r.layer}${r.region ? ` in ${r.region.join(',')}` : ''}: ${path.join(out, r.image)}\n`);
+      process.stdout.write(
+        `${mode} units ${r.units.join(',')} of ${r.layer}${r.region ? ` in ${r.region.join(',')}` : ''}: ${path.join(out, r.image)}\n`,
+      );
       return 0;
     }
     case 'ace': {
       const r = await runAce({ ...base, concept: needConcept(), samples: int(v.samples, 'samples') ?? 200, signal: controller.signal, onProgress });
-      if (v.json) process.stdout.write(JSON.stringify({ removed: r.removed, added: r.added, ace: r.ace, samples: r.samples, units: r.units, base: r.base, ci: r.ci }) + '\n');
-      else process.stdout.write(`ACE of units ${r.units.join(',')} on ${v.concept}: ${r.ace.toFixed(3)} (removed ${r.removed.toFixed(3)}, added ${r.added.toFixed(3)}; ${r.samples} samples)\n`);
+      if (v.json)
+        process.stdout.write(
+          JSON.stringify({ removed: r.removed, added: r.added, ace: r.ace, samples: r.samples, units: r.units, base: r.base, ci: r.ci }) + '\n',
+        );
+      else
+        process.stdout.write(
+          `ACE of units ${r.units.join(',')} on ${v.concept}: ${r.ace.toFixed(3)} (removed ${r.removed.toFixed(3)}, added ${r.added.toFixed(3)}; ${r.samples} samples)\n`,
+        );
       return 0;
     }
     case 'causal': {
       const out = needOut();
-      const r = await runCausal({ ...base, concept: needConcept(), count: int(v.count, 'count') ?? 20, samples: int(v.samples, 'samples') ?? 200, searchSamples: int(v['search-samples'], 'search-samples') ?? 32, out, signal: controller.signal, onProgress });
-      process.stdout.write(`causal units for ${r.concept} in ${r.layer}: ${r.units.join(',')}\nACE ${r.ace.ace.toFixed(3)}${r.iouAce ? ` (IoU ranking: ${r.iouAce.ace.toFixed(3)})` : ''}; ${path.join(out, 'causal.json')}\n`);
+      const r = await runCausal({
+        ...base,
+        concept: needConcept(),
+        count: int(v.count, 'count') ?? 20,
+        samples: int(v.samples, 'samples') ?? 200,
+        searchSamples: int(v['search-samples'], 'search-samples') ?? 32,
+        out,
+        signal: controller.signal,
+        onProgress,
+      });
+      process.stdout.write(
+        `causal units for ${r.concept} in ${r.layer}: ${r.units.join(',')}\nACE ${r.ace.ace.toFixed(3)}${r.iouAce ? ` (IoU ranking: ${r.iouAce.ace.toFixed(3)})` : ''}; ${path.join(out, 'causal.json')}\n`,
+      );
       return 0;
     }
     case 'context': {
       const out = needOut();
-      const r = await runContext({ ...base, concept: needConcept(), samples: int(v.samples, 'samples') ?? 100, grid: int(v.grid, 'grid') ?? 8, out, signal: controller.signal, onProgress });
-      const rows = Object.entries(r.by_class).sort((a, b) => b[1] - a[1]).map(([k, x]) => `  ${k.padEnd(12)} ${(x * 100).toFixed(2)}% of the image (${r.counts[k]} locations)`);
+      const r = await runContext({
+        ...base,
+        concept: needConcept(),
+        samples: int(v.samples, 'samples') ?? 100,
+        grid: int(v.grid, 'grid') ?? 8,
+        out,
+        signal: controller.signal,
+        onProgress,
+      });
+      const rows = Object.entries(r.by_class)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, x]) => `  ${k.padEnd(12)} ${(x * 100).toFixed(2)}% of the image (${r.counts[k]} locations)`);
       process.stdout.write(`inserting ${r.concept} units ${r.units.join(',')} of ${r.layer}, gain by class at the location:\n${rows.join('\n')}\n`);
       return 0;
     }

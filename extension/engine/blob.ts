@@ -40,7 +40,10 @@ export function packBlob(meta: unknown, arrays: Record<string, Arr>): Buffer {
 export function unpackBlob(buf: Buffer, file: string): { meta: unknown; arrays: Record<string, Arr> } {
   if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw new DissectError('incompatible-out', `${file} is not a statistics file`);
   const len = buf.readUInt32LE(8);
-  const head = JSON.parse(buf.toString('utf8', 12, 12 + len)) as { meta: unknown; arrays: { name: string; dtype: DType; length: number; offset: number }[] };
+  const head = JSON.parse(buf.toString('utf8', 12, 12 + len)) as {
+    meta: unknown;
+    arrays: { name: string; dtype: DType; length: number; offset: number }[];
+  };
   const headLen = Math.ceil((12 + len) / 8) * 8;
   const arrays: Record<string, Arr> = {};
   for (const e of head.arrays) {

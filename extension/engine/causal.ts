@@ -80,7 +80,14 @@ function checkCancel(signal?: AbortSignal): void {
 }
 
 /** s_c of every sample of the set under an edit. */
-export async function editedShares(model: InterventionModel, set: SampleSet, c: number, e: Edit, batch: number, signal?: AbortSignal): Promise<Float64Array> {
+export async function editedShares(
+  model: InterventionModel,
+  set: SampleSet,
+  c: number,
+  e: Edit,
+  batch: number,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
   const [C, h, w] = model.shape;
   const plane = C * h * w;
   const dims = model.gen.latentDims;
@@ -122,11 +129,21 @@ export function insertion(units: readonly number[], k: Float32Array, mask?: Floa
 }
 
 /** The ACE of units U on concept c, with its two halves (ablation, insertion). */
-export async function averageCausalEffect(model: InterventionModel, c: number, units: readonly number[], k: Float32Array, o: EffectOptions, set?: SampleSet): Promise<AceResult> {
+export async function averageCausalEffect(
+  model: InterventionModel,
+  c: number,
+  units: readonly number[],
+  k: Float32Array,
+  o: EffectOptions,
+  set?: SampleSet,
+): Promise<AceResult> {
   const s = set ?? (await sampleSet(model, c, o));
   const base = mean(s.s);
   if (base <= 0) {
-    throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in any of the ${s.n} samples: its causal effect is undefined (try more --samples)`);
+    throw new DissectError(
+      'bad-usage',
+      `"${model.seg.space.labels[c].name}" does not appear in any of the ${s.n} samples: its causal effect is undefined (try more --samples)`,
+    );
   }
   const abl = await editedShares(model, s, c, ablation(units, o.mask), o.batch, o.signal);
   o.onProgress?.(1, 2, 'ablating');
@@ -163,7 +180,11 @@ export async function insertionValues(model: InterventionModel, c: number, o: Ef
       for (let u = 0; u < C; u++) num[u] += f * s.fm[(i * C + u) * h * w + p];
     }
   }
-  if (den === 0) throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in the ${s.n} samples: no insertion constants (use --value K)`);
+  if (den === 0)
+    throw new DissectError(
+      'bad-usage',
+      `"${model.seg.space.labels[c].name}" does not appear in the ${s.n} samples: no insertion constants (use --value K)`,
+    );
   return Float32Array.from(num, (v) => v / den);
 }
 
@@ -226,7 +247,8 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
   const progress = (what: string, done: number, total: number) => o.onProgress?.(done, total, what);
   const search = await sampleSet(model, c, { ...o, samples: o.searchSamples });
   const base = mean(search.s);
-  if (base <= 0) throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in the ${search.n} search samples; try more --samples`);
+  if (base <= 0)
+    throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in the ${search.n} search samples; try more --samples`);
   const removal = async (units: number[]) => 1 - mean(await editedShares(model, search, c, ablation(units), o.batch, o.signal)) / base;
   const single: number[] = [];
   for (let u = 0; u < C; u++) {
@@ -238,7 +260,9 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
   const chosen: number[] = [];
   const pool = o.pool ?? 6;
   for (let step = 0; step < count; step++) {
-    const candidates = [...new Set([...byEffect.filter((u) => !chosen.includes(u)).slice(0, pool), ...iou.filter((u) => !chosen.includes(u)).slice(0, 2)])];
+    const candidates = [
+      ...new Set([...byEffect.filter((u) => !chosen.includes(u)).slice(0, pool), ...iou.filter((u) => !chosen.includes(u)).slice(0, 2)]),
+    ];
     let best = { u: candidates[0], r: -Infinity };
     for (const u of candidates) {
       const r = await removal([...chosen, u]);
@@ -247,7 +271,10 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
     chosen.push(best.u);
     progress('greedy selection', step + 1, count);
   }
-  const rankings: { name: string; units: number[] }[] = [{ name: 'greedy', units: chosen }, { name: 'single-effect', units: byEffect.slice(0, count) }];
+  const rankings: { name: string; units: number[] }[] = [
+    { name: 'greedy', units: chosen },
+    { name: 'single-effect', units: byEffect.slice(0, count) },
+  ];
   if (iou.length >= count) rankings.push({ name: 'iou', units: iou.slice(0, count) });
   let final = rankings[0];
   let finalR = -Infinity;
@@ -308,7 +335,13 @@ export interface ContextResult {
  * of M images; the gain of c's pixels is credited to the segmenter's class at that location (the majority
  * label of the location's image region in the unedited image).
  */
-export async function insertionContext(model: InterventionModel, c: number, units: number[], k: Float32Array, o: EffectOptions & { grid: number }): Promise<ContextResult> {
+export async function insertionContext(
+  model: InterventionModel,
+  c: number,
+  units: number[],
+  k: Float32Array,
+  o: EffectOptions & { grid: number },
+): Promise<ContextResult> {
   const [C, h, w] = model.shape;
   const gh = Math.min(o.grid, h);
   const gw = Math.min(o.grid, w);
@@ -331,8 +364,10 @@ export async function insertionContext(model: InterventionModel, c: number, unit
       const gy = Math.floor(g / gw);
       const gx = g % gw;
       const mask = new Float32Array(h * w);
-      const y0 = Math.floor((gy * h) / gh), y1 = Math.floor(((gy + 1) * h) / gh);
-      const x0 = Math.floor((gx * w) / gw), x1 = Math.floor(((gx + 1) * w) / gw);
+      const y0 = Math.floor((gy * h) / gh),
+        y1 = Math.floor(((gy + 1) * h) / gh);
+      const x0 = Math.floor((gx * w) / gw),
+        x1 = Math.floor(((gx + 1) * w) / gw);
       for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1;
       const edited = new Float32Array(set.fm.subarray(i * plane, (i + 1) * plane));
       units.forEach((u) => {
@@ -342,11 +377,15 @@ export async function insertionContext(model: InterventionModel, c: number, unit
       z.set(set.z.subarray(i * dims, (i + 1) * dims), g * dims);
       // background: the majority label of the location's image region
       const tally = new Map<number, number>();
-      const Y0 = Math.floor((y0 * H) / h), Y1 = Math.floor((y1 * H) / h), X0 = Math.floor((x0 * W) / w), X1 = Math.floor((x1 * W) / w);
-      for (let y = Y0; y < Y1; y++) for (let x = X0; x < X1; x++) {
-        const l = set.labels[i * H * W + y * W + x];
-        tally.set(l, (tally.get(l) ?? 0) + 1);
-      }
+      const Y0 = Math.floor((y0 * H) / h),
+        Y1 = Math.floor((y1 * H) / h),
+        X0 = Math.floor((x0 * W) / w),
+        X1 = Math.floor((x1 * W) / w);
+      for (let y = Y0; y < Y1; y++)
+        for (let x = X0; x < X1; x++) {
+          const l = set.labels[i * H * W + y * W + x];
+          tally.set(l, (tally.get(l) ?? 0) + 1);
+        }
       const major = [...tally.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0;
       background.push(names[major]);
     }

@@ -114,9 +114,13 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   if (samples > latents.available) {
     throw new DissectError('bad-latents', `${opts.latents} holds ${latents.available} latents but --samples is ${samples}`);
   }
-  const thresholdSamples = opts.thresholdSamples ?? Math.min(samples, Number.isFinite(thresholdLatents.available) ? thresholdLatents.available : samples);
+  const thresholdSamples =
+    opts.thresholdSamples ?? Math.min(samples, Number.isFinite(thresholdLatents.available) ? thresholdLatents.available : samples);
   if (thresholdSamples > thresholdLatents.available) {
-    throw new DissectError('bad-latents', `${opts.thresholdLatents} holds ${thresholdLatents.available} latents but ${thresholdSamples} threshold samples are needed`);
+    throw new DissectError(
+      'bad-latents',
+      `${opts.thresholdLatents} holds ${thresholdLatents.available} latents but ${thresholdSamples} threshold samples are needed`,
+    );
   }
   const threshold = opts.threshold ?? 'iqr';
   const quantile = opts.quantile ?? 0.99;
@@ -219,10 +223,16 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     const m = meta as Checkpoint & { extra: Record<string, unknown> };
     if (m.key !== shardKey) {
       if (!opts.force) {
-        throw new DissectError('incompatible-out', `${out} holds an interrupted run with other models or settings; choose another --out or pass --force to replace it`);
+        throw new DissectError(
+          'incompatible-out',
+          `${out} holds an interrupted run with other models or settings; choose another --out or pass --force to replace it`,
+        );
       }
     } else if (!opts.resume && !opts.force) {
-      throw new DissectError('incompatible-out', `${out} holds an interrupted run (${m.phase}, ${m.done} samples done): pass --resume to continue it, or --force to start over`);
+      throw new DissectError(
+        'incompatible-out',
+        `${out} holds an interrupted run (${m.phase}, ${m.done} samples done): pass --resume to continue it, or --force to start over`,
+      );
     } else if (opts.resume) {
       checkpoint = { key: m.key, phase: m.phase, done: m.done };
       restored = arrays;
@@ -363,10 +373,14 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         clock('generator');
         const segBatch = needSeg ? await ctx.seg.segment(b.image, n, b.imageShape, ctx.gen.range, label, s0) : undefined;
         clock('segmenter');
-        if (segBatch && (segBatch.H !== H || segBatch.W !== W)) throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
+        if (segBatch && (segBatch.H !== H || segBatch.W !== W))
+          throw new DissectError('bad-shape', `the segmentation's resolution changed (${H}×${W} → ${segBatch.H}×${segBatch.W})`);
         // Inference of the next batch overlaps the statistics of this one (parallel/stats-pool.ts); the top
         // images of a batch are kept once the threads have written its units' spatial maxima.
-        const keepTop = phase === 'iou' && topCache ? (slot: BatchSlot) => topCache.addBatch(b, s0, slot.maxima, (i) => displayTile(b, i, ctx.gen.range)) : undefined;
+        const keepTop =
+          phase === 'iou' && topCache
+            ? (slot: BatchSlot) => topCache.addBatch(b, s0, slot.maxima, (i) => displayTile(b, i, ctx.gen.range))
+            : undefined;
         await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0, keepTop);
         clock('wait');
         done += n;
@@ -374,7 +388,15 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
         const elapsed = (Date.now() - startedAt) / 1000;
         const rate = doneThisRun / Math.max(elapsed, 1e-3);
         const overallDone = overallBase + done;
-        opts.onProgress?.({ phase, done, total, overallDone, overallTotal, samplesPerSecond: rate, etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9) });
+        opts.onProgress?.({
+          phase,
+          done,
+          total,
+          overallDone,
+          overallTotal,
+          samplesPerSecond: rate,
+          etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9),
+        });
         if (Date.now() - lastCheckpoint >= every && done < total) {
           await gather();
           saveState(phase, done);
@@ -393,7 +415,9 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
             for (let u = 0; u < C; u++) t.thresholds[u] = quantiles.sketches[u].quantiles([settings.quantile])[0];
           } else {
             // levels at top-fractions f_j, ascending: quantile(1 − f) for f from 1 down to 1e-3
-            const qs = candidateFractions(IQR_LEVELS).map((f) => 1 - f).reverse();
+            const qs = candidateFractions(IQR_LEVELS)
+              .map((f) => 1 - f)
+              .reverse();
             t.levels = new Float32Array(C * IQR_LEVELS);
             for (let u = 0; u < C; u++) t.levels.set(quantiles.sketches[u].quantiles(qs), u * IQR_LEVELS);
           }

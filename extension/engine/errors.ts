@@ -14,7 +14,10 @@ export type ErrorCode =
   | 'stats-thread';
 
 export class DissectError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'DissectError';
   }

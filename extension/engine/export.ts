@@ -15,7 +15,11 @@ export function unitsCsv(r: DissectResult): string {
   const rows = [['layer', 'unit', 'label', 'category', 'iou', 'iqr', 'threshold', 'interpretable', 'top_samples'].join(',')];
   for (const l of r.layers) {
     for (const u of l.units) {
-      rows.push([l.layer, u.unit, u.label, u.category, u.iou, u.iqr, u.threshold, u.interpretable, u.top.map((t) => t.sample).join(' ')].map(csvCell).join(','));
+      rows.push(
+        [l.layer, u.unit, u.label, u.category, u.iou, u.iqr, u.threshold, u.interpretable, u.top.map((t) => t.sample).join(' ')]
+          .map(csvCell)
+          .join(','),
+      );
     }
   }
   return rows.join('\n') + '\n';

@@ -16,7 +16,13 @@ import type { ProviderRequest } from './onnx/session';
 
 /** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
 export function colourMap(t: number): [number, number, number] {
-  const stops: [number, number, number][] = [[13, 8, 135], [126, 3, 168], [204, 71, 120], [248, 149, 64], [240, 249, 33]];
+  const stops: [number, number, number][] = [
+    [13, 8, 135],
+    [126, 3, 168],
+    [204, 71, 120],
+    [248, 149, 64],
+    [240, 249, 33],
+  ];
   const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
@@ -32,7 +38,16 @@ export async function unitHeatmaps(o: { out: string; layer: string; unit: number
   const unit = lr.units[o.unit];
   if (!unit) throw new DissectError('bad-layer', `layer ${o.layer} has no unit ${o.unit}`);
   const s = r.settings;
-  const gen = Generator.open({ path: s.generator.path, latent: s.generator.latent, output: s.generator.output, range: s.generator.range, ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}) }, { provider: o.provider ?? 'auto' });
+  const gen = Generator.open(
+    {
+      path: s.generator.path,
+      latent: s.generator.latent,
+      output: s.generator.output,
+      range: s.generator.range,
+      ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
+    },
+    { provider: o.provider ?? 'auto' },
+  );
   const [layer] = await gen.resolveLayers([lr.tensor]);
   const session = await gen.session([layer.tensor]);
   const z = seededLatents(o.seed, gen.latentDims).batch(0, o.count);

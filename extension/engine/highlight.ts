@@ -3,7 +3,16 @@
  * act > threshold highlighted — outside at half brightness, a yellow border — written into `out` (rows of
  * `outWidth` pixels, from column `x0`), by default a new H×W image.
  */
-export function highlight(rgb: Uint8Array, act: Float32Array, threshold: number, H: number, W: number, out = new Uint8Array(rgb.length), outWidth = W, x0 = 0): Uint8Array {
+export function highlight(
+  rgb: Uint8Array,
+  act: Float32Array,
+  threshold: number,
+  H: number,
+  W: number,
+  out = new Uint8Array(rgb.length),
+  outWidth = W,
+  x0 = 0,
+): Uint8Array {
   // the region, with a one-pixel margin that is off, so neighbours need no bounds checks
   const PW = W + 2;
   const on = new Uint8Array((H + 2) * PW);

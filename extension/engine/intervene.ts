@@ -113,7 +113,14 @@ export class InterventionModel {
   /** Index of a concept by name; a clear error with the known names if absent. */
   concept(name: string): number {
     const i = this.seg.space.labels.findIndex((l) => l.name === name && l.category !== '-');
-    if (i < 0) throw new DissectError('bad-labels', `no concept "${name}" in the segmenter's labels (${this.seg.space.labels.filter((l) => l.category !== '-').map((l) => l.name).join(', ')})`);
+    if (i < 0)
+      throw new DissectError(
+        'bad-labels',
+        `no concept "${name}" in the segmenter's labels (${this.seg.space.labels
+          .filter((l) => l.category !== '-')
+          .map((l) => l.name)
+          .join(', ')})`,
+      );
     return i;
   }
 

@@ -6,7 +6,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InterventionModel, poolMask, rectMask, type InterventionOptions } from './intervene';
-import { averageCausalEffect, causalSearch, insertionContext, insertionValues, quantileValues, sampleSet, ablation, insertion, type AceResult, type CausalResult, type ContextResult, type EffectOptions } from './causal';
+import {
+  averageCausalEffect,
+  causalSearch,
+  insertionContext,
+  insertionValues,
+  quantileValues,
+  sampleSet,
+  ablation,
+  insertion,
+  type AceResult,
+  type CausalResult,
+  type ContextResult,
+  type EffectOptions,
+} from './causal';
 import { seededLatents } from './latents';
 import { toRgbBytes } from './data/image';
 import { encodePng } from './data/png';
@@ -29,7 +42,8 @@ export interface UnitChoice {
 
 export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: number): number[] {
   if (choice.units && choice.units.length > 0) {
-    for (const u of choice.units) if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
+    for (const u of choice.units)
+      if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
     return choice.units;
   }
   if (!choice.concept) throw new DissectError('bad-usage', 'give --units, or --concept with --ranking iou|ace and --count');
@@ -37,7 +51,11 @@ export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: nu
   const count = choice.count ?? 20;
   if (choice.ranking === 'ace') {
     const r = aceRanking(from, choice.concept);
-    if (!r) throw new DissectError('bad-usage', `no causal ranking for "${choice.concept}" in ${from.out}: run gan-dissect causal --from ${from.out} --concept ${choice.concept} first`);
+    if (!r)
+      throw new DissectError(
+        'bad-usage',
+        `no causal ranking for "${choice.concept}" in ${from.out}: run gan-dissect causal --from ${from.out} --concept ${choice.concept} first`,
+      );
     return r.slice(0, count);
   }
   return iouRanking(from, choice.concept).slice(0, count);
@@ -47,8 +65,15 @@ export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: nu
 export type InsertionSource = 'concept' | 'quantile';
 
 /** Insertion constants k, cached next to the dissection they came from. */
-export async function cachedInsertionValues(model: InterventionModel, concept: string | undefined, from: FromRun | undefined, o: EffectOptions, source: InsertionSource = 'concept'): Promise<Float32Array> {
-  if (source === 'concept' && !concept) throw new DissectError('bad-usage', 'insertion constants by concept need a concept (or use the units\' 0.99 quantiles: --insertion quantile)');
+export async function cachedInsertionValues(
+  model: InterventionModel,
+  concept: string | undefined,
+  from: FromRun | undefined,
+  o: EffectOptions,
+  source: InsertionSource = 'concept',
+): Promise<Float32Array> {
+  if (source === 'concept' && !concept)
+    throw new DissectError('bad-usage', "insertion constants by concept need a concept (or use the units' 0.99 quantiles: --insertion quantile)");
   const name = source === 'quantile' ? '_quantile-0.99' : safeName(concept!);
   const file = from ? path.join(from.out, 'insertion', safeName(from.layer.layer), `${name}.json`) : undefined;
   if (file && fs.existsSync(file)) {
@@ -73,8 +98,17 @@ export function labelColour(l: number): [number, number, number] {
   const v = 0.95;
   const i = Math.floor(h * 6);
   const f = h * 6 - i;
-  const p = v * (1 - s), q = v * (1 - f * s), t = v * (1 - (1 - f) * s);
-  const [r, g, b] = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][i % 6];
+  const p = v * (1 - s),
+    q = v * (1 - f * s),
+    t = v * (1 - (1 - f) * s);
+  const [r, g, b] = [
+    [v, t, p],
+    [q, v, p],
+    [p, v, t],
+    [p, q, v],
+    [t, p, v],
+    [v, p, q],
+  ][i % 6];
   return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
 }
 
@@ -91,9 +125,11 @@ export function tileGrid(tiles: Uint8Array[][], h: number, w: number, gap = 2): 
   const width = cols * w + (cols - 1) * gap;
   const height = rows * h + (rows - 1) * gap;
   const rgb = new Uint8Array(width * height * 3).fill(40);
-  tiles.forEach((row, r) => row.forEach((t, c) => {
-    for (let y = 0; y < h; y++) rgb.set(t.subarray(y * w * 3, (y + 1) * w * 3), ((r * (h + gap) + y) * width + c * (w + gap)) * 3);
-  }));
+  tiles.forEach((row, r) =>
+    row.forEach((t, c) => {
+      for (let y = 0; y < h; y++) rgb.set(t.subarray(y * w * 3, (y + 1) * w * 3), ((r * (h + gap) + y) * width + c * (w + gap)) * 3);
+    }),
+  );
   return { rgb, width, height };
 }
 
@@ -143,7 +179,8 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
   if (j.mode === 'ablate') values = new Float32Array(units.length);
   else if (j.value !== undefined) values = new Float32Array(units.length).fill(j.value);
   else {
-    if (!j.concept && j.insertion !== 'quantile') throw new DissectError('bad-usage', 'insert needs --value K, --concept C (its insertion constants) or --insertion quantile');
+    if (!j.concept && j.insertion !== 'quantile')
+      throw new DissectError('bad-usage', 'insert needs --value K, --concept C (its insertion constants) or --insertion quantile');
     const k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch }, j.insertion ?? 'concept');
     values = Float32Array.from(units, (u) => k[u]);
   }
@@ -165,7 +202,15 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
   const same = orig.seg.H === H && orig.seg.W === W;
   const grid = tileGrid(same ? rows : rows.map((r) => r.slice(0, 2)), H, W);
   fs.writeFileSync(path.join(j.out, 'intervention.png'), encodePng(grid.rgb, grid.width, grid.height));
-  const summary: InterventionSummary = { layer: model.layer.name, units, mode: j.mode, values: Array.from(values), ...(j.region ? { region: j.region } : {}), samples, image: 'intervention.png' };
+  const summary: InterventionSummary = {
+    layer: model.layer.name,
+    units,
+    mode: j.mode,
+    values: Array.from(values),
+    ...(j.region ? { region: j.region } : {}),
+    samples,
+    image: 'intervention.png',
+  };
   writeAtomic(path.join(j.out, 'intervention.json'), JSON.stringify(summary, null, 1));
   return summary;
 }
@@ -187,7 +232,13 @@ export async function runAce(j: EffectJob): Promise<AceResult & { units: number[
   const from = j.from ? readFrom(j.from, j.layer) : undefined;
   const units = chooseUnits(j, from, model.shape[0]);
   const c = model.concept(j.concept);
-  const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
+  const o: EffectOptions = {
+    samples: j.samples,
+    seed: j.seed,
+    batch: j.batch,
+    ...(j.signal ? { signal: j.signal } : {}),
+    ...(j.onProgress ? { onProgress: j.onProgress } : {}),
+  };
   const set = await sampleSet(model, c, o);
   const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
   return { ...(await averageCausalEffect(model, c, units, k, o, set)), units };
@@ -197,9 +248,21 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
   const model = await InterventionModel.open(j);
   const from = j.from ? readFrom(j.from, j.layer) : undefined;
   const c = model.concept(j.concept);
-  const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
+  const o: EffectOptions = {
+    samples: j.samples,
+    seed: j.seed,
+    batch: j.batch,
+    ...(j.signal ? { signal: j.signal } : {}),
+    ...(j.onProgress ? { onProgress: j.onProgress } : {}),
+  };
   const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
-  const r = await causalSearch(model, c, { ...o, count: j.count, searchSamples: j.searchSamples, k, ...(from ? { iouRanking: iouRanking(from, j.concept) } : {}) });
+  const r = await causalSearch(model, c, {
+    ...o,
+    count: j.count,
+    searchSamples: j.searchSamples,
+    k,
+    ...(from ? { iouRanking: iouRanking(from, j.concept) } : {}),
+  });
   fs.mkdirSync(j.out, { recursive: true });
   writeAtomic(path.join(j.out, 'causal.json'), JSON.stringify(r, null, 1));
   if (from) {
@@ -213,10 +276,18 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
 export async function runContext(j: EffectJob & { grid: number; out: string }): Promise<ContextResult> {
   const model = await InterventionModel.open(j);
   const from = j.from ? readFrom(j.from, j.layer) : undefined;
-  const choice: UnitChoice = j.units ? { units: j.units } : { concept: j.concept, ranking: j.ranking ?? (from && aceRanking(from, j.concept) ? 'ace' : 'iou'), count: j.count ?? 20 };
+  const choice: UnitChoice = j.units
+    ? { units: j.units }
+    : { concept: j.concept, ranking: j.ranking ?? (from && aceRanking(from, j.concept) ? 'ace' : 'iou'), count: j.count ?? 20 };
   const units = chooseUnits(choice, from, model.shape[0]);
   const c = model.concept(j.concept);
-  const o: EffectOptions = { samples: j.samples, seed: j.seed, batch: j.batch, ...(j.signal ? { signal: j.signal } : {}), ...(j.onProgress ? { onProgress: j.onProgress } : {}) };
+  const o: EffectOptions = {
+    samples: j.samples,
+    seed: j.seed,
+    batch: j.batch,
+    ...(j.signal ? { signal: j.signal } : {}),
+    ...(j.onProgress ? { onProgress: j.onProgress } : {}),
+  };
   const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'concept');
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
   fs.mkdirSync(j.out, { recursive: true });
@@ -226,7 +297,13 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
 }
 
 /** The first images of a context run with their per-location gain as a heatmap (files in `out`). */
-async function contextHeatmaps(model: InterventionModel, r: ContextResult, seed: number, count: number, out: string): Promise<{ sample: number; image: string; heatmap: string }[]> {
+async function contextHeatmaps(
+  model: InterventionModel,
+  r: ContextResult,
+  seed: number,
+  count: number,
+  out: string,
+): Promise<{ sample: number; image: string; heatmap: string }[]> {
   const z = seededLatents(seed, model.gen.latentDims).batch(0, count);
   const orig = await model.original(z, count);
   const [, H, W] = orig.imageShape;

@@ -40,7 +40,8 @@ export function fileLatents(file: string, latentShape: number[]): LatentSource {
     describe: () => ({ file, sha256: hash }),
     available: arr.shape[0],
     batch(start, n) {
-      if (start + n > arr.shape[0]) throw new DissectError('bad-latents', `${file} holds ${arr.shape[0]} latents; sample ${start + n - 1} was asked for`);
+      if (start + n > arr.shape[0])
+        throw new DissectError('bad-latents', `${file} holds ${arr.shape[0]} latents; sample ${start + n - 1} was asked for`);
       return arr.data.slice(start * dims, (start + n) * dims);
     },
   };

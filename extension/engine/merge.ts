@@ -38,7 +38,8 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
   const seen = new Set<number>();
   for (const p of parts) {
     if (p.r.key.split(':')[0] !== base) throw new DissectError('incompatible-out', `${p.dir} is a shard of another run (other models or settings)`);
-    if (p.r.shard!.count !== count) throw new DissectError('incompatible-out', `${p.dir} is shard ${p.r.shard!.index}/${p.r.shard!.count}, others are of ${count}`);
+    if (p.r.shard!.count !== count)
+      throw new DissectError('incompatible-out', `${p.dir} is shard ${p.r.shard!.index}/${p.r.shard!.count}, others are of ${count}`);
     if (seen.has(p.r.shard!.index)) throw new DissectError('bad-usage', `shard ${p.r.shard!.index}/${count} given twice`);
     seen.add(p.r.shard!.index);
   }
@@ -47,7 +48,13 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
 
   const s = parts[0].r.settings;
   const opts: DissectOptions = {
-    generator: { path: s.generator.path, latent: s.generator.latent, output: s.generator.output, range: s.generator.range, ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}) },
+    generator: {
+      path: s.generator.path,
+      latent: s.generator.latent,
+      output: s.generator.output,
+      range: s.generator.range,
+      ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
+    },
     segmenter: { path: s.segmenter.path, labels: s.segmenter.labels, outputs: s.segmenter.outputs, input: s.segmenter.input, quad: s.segmenter.quad },
     out: o.out,
     layers: s.layers.map((l) => l.tensor),
@@ -68,7 +75,8 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
     workers: 0,
   };
   const ctx = await openRun(opts);
-  if (ctx.key !== base) throw new DissectError('incompatible-out', 'the models or labels changed since the shards were made (their hashes differ); re-run the shards');
+  if (ctx.key !== base)
+    throw new DissectError('incompatible-out', 'the models or labels changed since the shards were made (their hashes differ); re-run the shards');
   const seg = parts[0].r.segmentation;
   const K = ctx.seg.space.labels.length;
   const G = ctx.seg.space.categories.length;

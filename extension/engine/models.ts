@@ -88,9 +88,15 @@ export class Generator {
     } else if (floats.length === 1) {
       latentVi = floats[0];
     } else if (floats.length === 0) {
-      throw new DissectError('bad-model', `${spec.path}: the generator has no float input to take the latent z (inputs: ${inputs.map((i) => `${i.name}`).join(', ') || 'none'})`);
+      throw new DissectError(
+        'bad-model',
+        `${spec.path}: the generator has no float input to take the latent z (inputs: ${inputs.map((i) => `${i.name}`).join(', ') || 'none'})`,
+      );
     } else {
-      throw new DissectError('bad-model', `${spec.path}: the generator has several float inputs (${floats.map((i) => i.name).join(', ')}); name the latent one (--latent-input)`);
+      throw new DissectError(
+        'bad-model',
+        `${spec.path}: the generator has several float inputs (${floats.map((i) => i.name).join(', ')}); name the latent one (--latent-input)`,
+      );
     }
     const dims = valueDims(latentVi) ?? [];
     if (dims.length < 2) throw new DissectError('bad-model', `latent input ${latentVi.name} must be [N, dims…], got [${dims.join(', ')}]`);
@@ -121,7 +127,10 @@ export class Generator {
     }
     const outType = elemType(g.output!.find((o) => o.name === output)!);
     if (outType !== undefined && outType !== FLOAT) {
-      throw new DissectError('bad-model', `the generator's output "${output}" holds ${elemTypeName(outType)} values; expected a float (float32) image`);
+      throw new DissectError(
+        'bad-model',
+        `the generator's output "${output}" holds ${elemTypeName(outType)} values; expected a float (float32) image`,
+      );
     }
     return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], fixedInputs, sessionOptions);
   }
@@ -175,7 +184,12 @@ export class Generator {
       const l = layers.find((x) => x.name === name || x.tensor === name || x.aliases.includes(name));
       if (!l) {
         const names = layers.flatMap((x) => [x.name, ...x.aliases]);
-        throw new DissectError('bad-layer', `no layer "${name}" in ${this.file}; did you mean ${nearest(name, names).map((s) => `"${s}"`).join(', ')}? (gan-dissect layers lists them)`);
+        throw new DissectError(
+          'bad-layer',
+          `no layer "${name}" in ${this.file}; did you mean ${nearest(name, names)
+            .map((s) => `"${s}"`)
+            .join(', ')}? (gan-dissect layers lists them)`,
+        );
       }
       return l;
     });
@@ -191,7 +205,14 @@ export class Generator {
   }
 
   /** Runs a capture session on latents; checks every output for NaN/Inf. */
-  async run(session: Session, z: Float32Array, n: number, layers: readonly LayerInfo[], batchLabel: string, firstSample: number): Promise<GeneratedBatch> {
+  async run(
+    session: Session,
+    z: Float32Array,
+    n: number,
+    layers: readonly LayerInfo[],
+    batchLabel: string,
+    firstSample: number,
+  ): Promise<GeneratedBatch> {
     const runN = this.fixedBatch ?? n;
     if (runN < n) throw new DissectError('bad-shape', `the generator has a fixed batch of ${runN}; use --batch ${runN}`);
     const zz = runN === n ? z : padBatch(z, n, runN);
@@ -199,7 +220,10 @@ export class Generator {
     const res = await runSession(session, this.feeds(zz, runN), fetches, 'generator');
     const img = res[this.output];
     if (img.dims.length !== 4 || img.dims[1] !== 3) {
-      throw new DissectError('bad-shape', `the generator's output "${this.output}" has shape [${img.dims.join(', ')}]; expected an NCHW RGB image [N, 3, H, W]`);
+      throw new DissectError(
+        'bad-shape',
+        `the generator's output "${this.output}" has shape [${img.dims.join(', ')}]; expected an NCHW RGB image [N, 3, H, W]`,
+      );
     }
     const image = checkFinite(img.data as Float32Array, n, `generator output "${this.output}"`, batchLabel, firstSample);
     const out = new Map<string, Float32Array>();
@@ -235,7 +259,10 @@ export class Segmenter {
     const inits = new Set((g.initializer ?? []).map((t) => t.name));
     const inputs = (g.input ?? []).filter((i) => !inits.has(i.name));
     if (inputs.length !== 1) {
-      throw new DissectError('bad-model', `the segmenter must take one image input; it has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
+      throw new DissectError(
+        'bad-model',
+        `the segmenter must take one image input; it has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`,
+      );
     }
     const inDims = valueDims(inputs[0]) ?? [];
     const size: [number, number] | undefined =
@@ -250,10 +277,16 @@ export class Segmenter {
       const dims = valueDims(vi);
       const type = elemType(vi);
       if (dims && dims.length !== 4) {
-        throw new DissectError('bad-shape', `segmenter output "${o}" is [${dims.map((d) => (d < 0 ? '?' : d)).join(', ')}]; expected float logits [N, C, H, W]`);
+        throw new DissectError(
+          'bad-shape',
+          `segmenter output "${o}" is [${dims.map((d) => (d < 0 ? '?' : d)).join(', ')}]; expected float logits [N, C, H, W]`,
+        );
       }
       if (type !== undefined && type !== FLOAT) {
-        throw new DissectError('bad-shape', `segmenter output "${o}" holds ${elemTypeName(type)} values; expected float (float32) logits [N, C, H, W]`);
+        throw new DissectError(
+          'bad-shape',
+          `segmenter output "${o}" holds ${elemTypeName(type)} values; expected float (float32) logits [N, C, H, W]`,
+        );
       }
     }
     // The label maps (argmax over channels) are computed in the session (onnx/surgery.ts labelingModel).
@@ -272,7 +305,14 @@ export class Segmenter {
    * Segments a batch of generated images: one label map per output (+ quad maps), per-sample category
    * presence. Checks the channel count against the labels on every call (cheap) so errors are specific.
    */
-  async segment(image: Float32Array, n: number, shape: [number, number, number], from: Range, batchLabel: string, firstSample: number): Promise<SegmentedBatch> {
+  async segment(
+    image: Float32Array,
+    n: number,
+    shape: [number, number, number],
+    from: Range,
+    batchLabel: string,
+    firstSample: number,
+  ): Promise<SegmentedBatch> {
     const [, H, W] = shape;
     const input = segmenterInput(image, n, H, W, from, this.inputSpec);
     const fetches = [...this.outputs, ...this.outputs.map(labelsOutput)];
@@ -312,7 +352,13 @@ export class Segmenter {
 export class SegmentedBatch {
   private readonly tb: Uint16Array;
   private readonly lr: Uint16Array;
-  constructor(readonly n: number, readonly H: number, readonly W: number, readonly maps: Uint16Array[], readonly space: LabelSpace) {
+  constructor(
+    readonly n: number,
+    readonly H: number,
+    readonly W: number,
+    readonly maps: Uint16Array[],
+    readonly space: LabelSpace,
+  ) {
     this.tb = new Uint16Array(H * W);
     this.lr = new Uint16Array(H * W);
   }
@@ -355,4 +401,3 @@ function padBatch(z: Float32Array, n: number, to: number): Float32Array {
   out.set(z);
   return out;
 }
-

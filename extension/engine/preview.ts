@@ -51,7 +51,12 @@ function pngDataUri(rgb: Uint8Array, w: number, h: number): string {
 }
 
 export function hexColour(l: number): string {
-  return '#' + labelColour(l).map((v) => v.toString(16).padStart(2, '0')).join('');
+  return (
+    '#' +
+    labelColour(l)
+      .map((v) => v.toString(16).padStart(2, '0'))
+      .join('')
+  );
 }
 
 export class PreviewSession {
@@ -72,8 +77,20 @@ export class PreviewSession {
     const from = readFrom(o.runId, o.layer);
     const s = from.result.settings;
     const model = await InterventionModel.open({
-      generator: { path: s.generator.path, latent: s.generator.latent, output: s.generator.output, range: s.generator.range, ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}) },
-      segmenter: { path: s.segmenter.path, labels: s.segmenter.labels, outputs: s.segmenter.outputs, input: s.segmenter.input, quad: s.segmenter.quad },
+      generator: {
+        path: s.generator.path,
+        latent: s.generator.latent,
+        output: s.generator.output,
+        range: s.generator.range,
+        ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
+      },
+      segmenter: {
+        path: s.segmenter.path,
+        labels: s.segmenter.labels,
+        outputs: s.segmenter.outputs,
+        input: s.segmenter.input,
+        quad: s.segmenter.quad,
+      },
       layer: from.layer.tensor,
       provider: o.provider ?? 'auto',
     });
@@ -118,12 +135,14 @@ export class PreviewSession {
   async preview(spec: PreviewSpec): Promise<PreviewOutput> {
     const t0 = performance.now();
     const [C, h, w] = this.model.shape;
-    for (const u of spec.units) if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
+    for (const u of spec.units)
+      if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
     const strength = Math.min(1, Math.max(0, spec.strength));
     let a: Float32Array;
     if (spec.mask) {
       const bytes = Buffer.from(spec.mask.data, 'base64');
-      if (bytes.length !== spec.mask.width * spec.mask.height) throw new DissectError('bad-usage', `mask has ${bytes.length} bytes for ${spec.mask.width}×${spec.mask.height}`);
+      if (bytes.length !== spec.mask.width * spec.mask.height)
+        throw new DissectError('bad-usage', `mask has ${bytes.length} bytes for ${spec.mask.width}×${spec.mask.height}`);
       const img = Float32Array.from(bytes, (b) => (b / 255) * strength);
       a = poolMask(img, spec.mask.height, spec.mask.width, h, w);
     } else a = new Float32Array(h * w).fill(strength);

@@ -46,11 +46,15 @@ export async function renderTopImages(
 ): Promise<{ height: number; width: number }> {
   // Which (layer, unit, rank) needs which sample.
   const wanted = new Map<number, { li: number; u: number; rank: number }[]>();
-  layers.forEach((lr, li) => lr.units.forEach((u) => u.top.forEach((t, rank) => {
-    const list = wanted.get(t.sample) ?? [];
-    list.push({ li, u: u.unit, rank });
-    wanted.set(t.sample, list);
-  })));
+  layers.forEach((lr, li) =>
+    lr.units.forEach((u) =>
+      u.top.forEach((t, rank) => {
+        const list = wanted.get(t.sample) ?? [];
+        list.push({ li, u: u.unit, rank });
+        wanted.set(t.sample, list);
+      }),
+    ),
+  );
   const tiles = new Map<number, Uint8Array>();
   const maps = new Map<string, Float32Array>();
   // what the IoU pass kept needs no second generation
@@ -73,10 +77,18 @@ export async function renderTopImages(
   const total = samples.length + strips;
   const report = (done: number) => {
     const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
-    onProgress?.({ phase: 'render', done, total, overallDone: done, overallTotal: total, samplesPerSecond: rate, etaSeconds: (total - done) / Math.max(rate, 1e-9) });
+    onProgress?.({
+      phase: 'render',
+      done,
+      total,
+      overallDone: done,
+      overallTotal: total,
+      samplesPerSecond: rate,
+      etaSeconds: (total - done) / Math.max(rate, 1e-9),
+    });
   };
   report(0);
-  for (let i = 0; i < samples.length; ) {
+  for (let i = 0; i < samples.length;) {
     if (signal?.aborted) throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');
     // full batches of the wanted samples, contiguous or not (their latents gathered row by row)
     const batch = samples.slice(i, i + ctx.batch);
@@ -84,7 +96,7 @@ export async function renderTopImages(
     const rows = batch.map((s) => ctx.latents.batch(s, 1));
     const z = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
     rows.reduce((o, r) => (z.set(r, o), o + r.length), 0);
-    const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `the render batch of samples ${batch.join(", ")}`, batch[0]);
+    const b = await ctx.gen.run(ctx.session!, z, batch.length, ctx.layers, `the render batch of samples ${batch.join(', ')}`, batch[0]);
     batch.forEach((s, k) => {
       const tile = new Uint8Array(regenerated, (i - batch.length + k) * tileBytes, tileBytes);
       tile.set(displayTile(b, k, ctx.gen.range));

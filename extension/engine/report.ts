@@ -32,31 +32,49 @@ export function conceptChart(concepts: { label: string; category: string; count:
   const bars = concepts.map((c, i) => {
     const bh = Math.max(1, Math.round((c.count / max) * h));
     const x = i * bw + 40; // room on the left for the first rotated label
-    return `<g><title>${esc(c.label)} (${esc(c.category)}): ${c.count}</title><rect x="${x}" y="${h - bh + 14}" width="${bw - 4}" height="${bh}" fill="${colour(c.category)}"/>` +
+    return (
+      `<g><title>${esc(c.label)} (${esc(c.category)}): ${c.count}</title><rect x="${x}" y="${h - bh + 14}" width="${bw - 4}" height="${bh}" fill="${colour(c.category)}"/>` +
       `<text x="${x + (bw - 4) / 2}" y="${h - bh + 11}" font-size="9" text-anchor="middle">${c.count}</text>` +
-      `<text transform="translate(${x + (bw - 4) / 2 + 3},${h + 18}) rotate(-60)" font-size="10" text-anchor="end">${esc(c.label)}</text></g>`;
+      `<text transform="translate(${x + (bw - 4) / 2 + 3},${h + 18}) rotate(-60)" font-size="10" text-anchor="end">${esc(c.label)}</text></g>`
+    );
   });
   return `<svg class="chart" width="${concepts.length * bw + 48}" height="${h + 80}" role="img" aria-label="interpretable units per concept">${bars.join('')}</svg>`;
 }
 
 export function renderReport(result: DissectResult): string {
   const s = result.settings;
-  const layerSections = result.layers.map((l) => {
-    const rows = [...l.units].sort((a, b) => b.iou - a.iou).map((u) =>
-      `<tr data-label="${esc(u.label)}" data-iou="${u.iou}" data-unit="${u.unit}" class="${u.interpretable ? '' : 'muted'}">` +
-      `<td>${u.unit}</td><td><span class="dot" style="background:${colour(u.category)}"></span>${esc(u.label)}</td><td>${esc(u.category)}</td>` +
-      `<td>${u.iou.toFixed(3)}</td><td>${u.iqr.toFixed(3)}</td><td>${u.threshold.toPrecision(4)}</td>` +
-      `<td>${u.image ? `<img loading="lazy" src="${esc(u.image)}" alt="top images of unit ${u.unit}">` : ''}</td></tr>`,
-    ).join('\n');
-    const cats = Object.entries(l.summary.categories).map(([c, n]) => `<span class="dot" style="background:${colour(c)}"></span>${esc(c)} ${n}`).join(' · ');
-    return `<section id="${esc(l.layer)}"><h2>${esc(l.layer)} <small>[${l.shape.join('×')}] ${l.summary.interpretable}/${l.summary.units} units interpretable${cats ? ' · ' + cats : ''}</small></h2>
+  const layerSections = result.layers
+    .map((l) => {
+      const rows = [...l.units]
+        .sort((a, b) => b.iou - a.iou)
+        .map(
+          (u) =>
+            `<tr data-label="${esc(u.label)}" data-iou="${u.iou}" data-unit="${u.unit}" class="${u.interpretable ? '' : 'muted'}">` +
+            `<td>${u.unit}</td><td><span class="dot" style="background:${colour(u.category)}"></span>${esc(u.label)}</td><td>${esc(u.category)}</td>` +
+            `<td>${u.iou.toFixed(3)}</td><td>${u.iqr.toFixed(3)}</td><td>${u.threshold.toPrecision(4)}</td>` +
+            `<td>${u.image ? `<img loading="lazy" src="${esc(u.image)}" alt="top images of unit ${u.unit}">` : ''}</td></tr>`,
+        )
+        .join('\n');
+      const cats = Object.entries(l.summary.categories)
+        .map(([c, n]) => `<span class="dot" style="background:${colour(c)}"></span>${esc(c)} ${n}`)
+        .join(' · ');
+      return `<section id="${esc(l.layer)}"><h2>${esc(l.layer)} <small>[${l.shape.join('×')}] ${l.summary.interpretable}/${l.summary.units} units interpretable${cats ? ' · ' + cats : ''}</small></h2>
 ${conceptChart(l.summary.concepts)}
 <p><input class="filter" placeholder="filter by concept…" aria-label="filter units of ${esc(l.layer)} by concept"> <label><input type="checkbox" class="only"> interpretable only</label></p>
 <table><thead><tr><th>unit</th><th>label</th><th>category</th><th>IoU</th><th>IQR</th><th>threshold</th><th>top images</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
-  }).join('\n');
-  const perLayer = result.layers.map((l) => `<tr><td><a href="#${esc(l.layer)}">${esc(l.layer)}</a></td><td>${l.shape.join('×')}</td><td>${l.summary.interpretable}/${l.summary.units}</td><td>${l.summary.concepts.slice(0, 6).map((c) => `${esc(c.label)} ${c.count}`).join(', ')}</td></tr>`).join('');
+    })
+    .join('\n');
+  const perLayer = result.layers
+    .map(
+      (l) =>
+        `<tr><td><a href="#${esc(l.layer)}">${esc(l.layer)}</a></td><td>${l.shape.join('×')}</td><td>${l.summary.interpretable}/${l.summary.units}</td><td>${l.summary.concepts
+          .slice(0, 6)
+          .map((c) => `${esc(c.label)} ${c.count}`)
+          .join(', ')}</td></tr>`,
+    )
+    .join('');
   const lat = 'seed' in s.latents ? `seed ${s.latents.seed}` : esc(path.basename(s.latents.file));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>GAN Dissection — ${esc(path.basename(s.generator.path))}</title>
 <style>

@@ -9,7 +9,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LayerTallies, PairArrays, RunContext, ThresholdInfo } from './run-context';
-import { PAIR_FIELDS, PAIR_FILES, type Detector, type DissectResult, type LayerResult, type LayerSummary, type PairField, type Ranking, type UnitResult } from '../shared/run/schema';
+import {
+  PAIR_FIELDS,
+  PAIR_FILES,
+  type Detector,
+  type DissectResult,
+  type LayerResult,
+  type LayerSummary,
+  type PairField,
+  type Ranking,
+  type UnitResult,
+} from '../shared/run/schema';
 import { renderTopImages, type StripWriter } from './render';
 import type { TopImageCache } from './top-cache';
 import { writeReport } from './report';
@@ -69,7 +79,10 @@ export async function finalizeResults(ctx: RunContext, tallies: LayerTallies[], 
         iqr,
         threshold: t.thresholds![u],
         interpretable: label >= 0 && iou > settings.iouMin && iqr > settings.iqrMin,
-        concepts: ious.filter((x) => x.iou > 0).slice(0, 5).map((x) => ({ label: labelOf(x.c).name, category: labelOf(x.c).category, iou: x.iou })),
+        concepts: ious
+          .filter((x) => x.iou > 0)
+          .slice(0, 5)
+          .map((x) => ({ label: labelOf(x.c).name, category: labelOf(x.c).category, iou: x.iou })),
         top: tally.top.entries(u).map((e) => ({ sample: e.sample, maxact: e.score })),
       };
       if (t.pairs) Object.assign(unit, pairFields(t.pairs, t.thresholdInfo![u], u, space));
@@ -127,7 +140,14 @@ function pairFields(pairs: PairArrays, info: ThresholdInfo, u: number, space: Sp
   const rl = space.categoryOf[r] >= 0 ? space.labels[r] : { name: '-', category: '-' };
   return {
     detectors: detectors.slice(0, 5),
-    iqrLabel: { label: rl.name, category: rl.category, iqr: pairs.iqr[at(r)], threshold: pairs.level[at(r)], fraction: pairs.fraction[at(r)], iou: pairs.iou[at(r)] },
+    iqrLabel: {
+      label: rl.name,
+      category: rl.category,
+      iqr: pairs.iqr[at(r)],
+      threshold: pairs.level[at(r)],
+      fraction: pairs.fraction[at(r)],
+      iou: pairs.iou[at(r)],
+    },
   };
 }
 
@@ -228,7 +248,10 @@ export function writeResults(out: string, result: DissectResult, tallies: LayerT
     const stats = `stats/${name}.bin`;
     const pairs: Record<string, Float32Array> = {};
     if (t.pairs) for (const f of PAIR_FIELDS) pairs[`pairs.${f}`] = t.pairs[f];
-    writeAtomic(path.join(out, stats), packBlob({ layer: lr.layer, thresholds: Array.from(t.thresholds!), thresholdInfo: t.thresholdInfo ?? null }, { ...t.iou!.arrays(), ...pairs }));
+    writeAtomic(
+      path.join(out, stats),
+      packBlob({ layer: lr.layer, thresholds: Array.from(t.thresholds!), thresholdInfo: t.thresholdInfo ?? null }, { ...t.iou!.arrays(), ...pairs }),
+    );
     lr.stats = stats;
   });
   writeAtomic(path.join(out, 'dissect.json'), JSON.stringify(result, null, 1));
@@ -238,10 +261,12 @@ export function writeResults(out: string, result: DissectResult, tallies: LayerT
 /** Category index per label (−1 for unlabeled), as in the label space. */
 export function categoryIndex(labels: { category: string }[]): Int32Array {
   const cats: string[] = [];
-  return Int32Array.from(labels.map((l) => {
-    if (l.category === '-') return -1;
-    let g = cats.indexOf(l.category);
-    if (g < 0) g = cats.push(l.category) - 1;
-    return g;
-  }));
+  return Int32Array.from(
+    labels.map((l) => {
+      if (l.category === '-') return -1;
+      let g = cats.indexOf(l.category);
+      if (g < 0) g = cats.push(l.category) - 1;
+      return g;
+    }),
+  );
 }

@@ -4,7 +4,14 @@
  * No `vscode` import here either: the client is tested in plain Node.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  CancellationTokenSource,
+  ResponseError,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import {
   CausalJobRequest,
   ContextJobRequest,
@@ -34,7 +41,10 @@ import type { Progress } from '../engine/progress';
 
 /** An error from the engine: `code` is the engine's error code, or 'crashed' / 'cancelled'. */
 export class EngineError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'EngineError';
   }
@@ -54,7 +64,10 @@ export class EngineClient {
   private jobListeners = new Map<string, (done: number, total: number, what: string) => void>();
   private stderrTail = '';
 
-  constructor(private readonly script: string, private readonly log: (line: string) => void = () => {}) {}
+  constructor(
+    private readonly script: string,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
 
   private start(): MessageConnection {
     if (this.connection) return this.connection;
@@ -79,7 +92,10 @@ export class EngineClient {
       this.log(`engine process ${how}${hint}`);
       this.child = undefined;
       this.connection = undefined;
-      const error = new EngineError('crashed', `The engine process ${how}${hint}. Its work up to the last checkpoint is saved: resume the run to continue.`);
+      const error = new EngineError(
+        'crashed',
+        `The engine process ${how}${hint}. Its work up to the last checkpoint is saved: resume the run to continue.`,
+      );
       for (const reject of this.inFlight) reject(error);
       this.inFlight.clear();
       connection.dispose();
@@ -107,7 +123,9 @@ export class EngineClient {
       if (e instanceof EngineError) throw e;
       if (!(e instanceof ResponseError)) {
         // The connection closed under the request: wait for the process's exit to say how it died.
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new EngineError('crashed', `The engine process stopped answering (${(e as Error).message}).`)), 3000));
+        const timeout = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new EngineError('crashed', `The engine process stopped answering (${(e as Error).message}).`)), 3000),
+        );
         await Promise.race([crashed, timeout]);
       }
       if (e instanceof ResponseError) {
@@ -163,7 +181,11 @@ export class EngineClient {
     }
   }
 
-  causal(params: JobParams & { count: number; searchSamples: number }, onProgress: (done: number, total: number, what: string) => void, token?: Cancellable) {
+  causal(
+    params: JobParams & { count: number; searchSamples: number },
+    onProgress: (done: number, total: number, what: string) => void,
+    token?: Cancellable,
+  ) {
     return this.job(() => this.send(CausalJobRequest, params, token), params.jobId, onProgress);
   }
 

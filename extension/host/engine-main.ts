@@ -83,7 +83,13 @@ function preview(key: string): Promise<PreviewSession> {
 
 connection.onRequest(PreviewOpenRequest, (p) =>
   guarded(async () => {
-    const opening = PreviewSession.open({ runId: p.runId, layer: p.layer, samples: p.samples, seed: p.seed, ...(p.provider ? { provider: p.provider } : {}) });
+    const opening = PreviewSession.open({
+      runId: p.runId,
+      layer: p.layer,
+      samples: p.samples,
+      seed: p.seed,
+      ...(p.provider ? { provider: p.provider } : {}),
+    });
     previews.set(p.key, opening);
     opening.catch(() => previews.delete(p.key));
     const s = await opening;
@@ -111,7 +117,13 @@ function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): 
   const s = from.result.settings;
   let last = 0;
   return {
-    generator: { path: s.generator.path, latent: s.generator.latent, output: s.generator.output, range: s.generator.range, ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}) },
+    generator: {
+      path: s.generator.path,
+      latent: s.generator.latent,
+      output: s.generator.output,
+      range: s.generator.range,
+      ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
+    },
     segmenter: { path: s.segmenter.path, labels: s.segmenter.labels, outputs: s.segmenter.outputs, input: s.segmenter.input, quad: s.segmenter.quad },
     layer: from.layer.tensor,
     from: p.runId,
@@ -131,7 +143,9 @@ function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): 
 }
 
 connection.onRequest(CausalJobRequest, (p, token) =>
-  guarded(() => runCausal({ ...jobBase(p, token), count: p.count, searchSamples: p.searchSamples, out: jobFolder(p.runId, p.layer, 'causal', p.concept) })),
+  guarded(() =>
+    runCausal({ ...jobBase(p, token), count: p.count, searchSamples: p.searchSamples, out: jobFolder(p.runId, p.layer, 'causal', p.concept) }),
+  ),
 );
 connection.onRequest(ContextJobRequest, (p, token) =>
   guarded(() => runContext({ ...jobBase(p, token), grid: p.grid, out: jobFolder(p.runId, p.layer, 'context', p.concept) })),

@@ -21,7 +21,10 @@ export interface LayersResult {
 }
 
 /** The dissection's options that travel as JSON (no shard, signal or callbacks). */
-export interface DissectParams extends Pick<DissectOptions, keyof DissectSettings | 'generator' | 'segmenter' | 'out' | 'batch' | 'provider' | 'threads' | 'workers' | 'resume' | 'force'> {
+export interface DissectParams extends Pick<
+  DissectOptions,
+  keyof DissectSettings | 'generator' | 'segmenter' | 'out' | 'batch' | 'provider' | 'threads' | 'workers' | 'resume' | 'force'
+> {
   runId: string;
 }
 
@@ -93,6 +96,12 @@ export const PreviewOpenRequest = new RequestType<PreviewOpenParams, PreviewOpen
 export const PreviewRequest = new RequestType<PreviewParams, import('../engine/preview').PreviewOutput, EngineErrorData>('engine/preview/render');
 export const PreviewSaveRequest = new RequestType<PreviewParams & { sample: number; target: string }, null, EngineErrorData>('engine/preview/save');
 export const PreviewCloseNotification = new NotificationType<{ key: string }>('engine/preview/close');
-export const CausalJobRequest = new RequestType<JobParams & { count: number; searchSamples: number }, import('../engine/causal').CausalResult, EngineErrorData>('engine/causal');
-export const ContextJobRequest = new RequestType<JobParams & { grid: number }, import('../engine/causal').ContextResult, EngineErrorData>('engine/context');
+export const CausalJobRequest = new RequestType<
+  JobParams & { count: number; searchSamples: number },
+  import('../engine/causal').CausalResult,
+  EngineErrorData
+>('engine/causal');
+export const ContextJobRequest = new RequestType<JobParams & { grid: number }, import('../engine/causal').ContextResult, EngineErrorData>(
+  'engine/context',
+);
 export const JobProgressNotification = new NotificationType<{ jobId: string; done: number; total: number; what: string }>('engine/job/progress');

@@ -61,7 +61,12 @@ export function registerCommands(s: CommandServices): void {
     const choices: (vscode.QuickPickItem & { seg?: string; labels?: string })[] = [];
     if (demo) {
       const d = JSON.parse(fs.readFileSync(demo, 'utf8')) as { segmenter: { path: string; labels: string } };
-      choices.push({ label: '$(beaker) The bundled demo segmenter', description: 'outdoor scene labels', seg: path.resolve(path.dirname(demo), d.segmenter.path), labels: path.resolve(path.dirname(demo), d.segmenter.labels) });
+      choices.push({
+        label: '$(beaker) The bundled demo segmenter',
+        description: 'outdoor scene labels',
+        seg: path.resolve(path.dirname(demo), d.segmenter.path),
+        labels: path.resolve(path.dirname(demo), d.segmenter.labels),
+      });
     }
     choices.push({ label: '$(file) Choose a segmenter ONNX and its labels…' });
     const pick = await vscode.window.showQuickPick(choices, { title: `Segmenter for ${path.basename(generator)}` });
@@ -71,7 +76,11 @@ export function registerCommands(s: CommandServices): void {
     if (!seg) {
       const s1 = await vscode.window.showOpenDialog({ title: 'Segmenter (ONNX)', filters: { ONNX: ['onnx'] } });
       if (!s1?.[0]) return undefined;
-      const l1 = await vscode.window.showOpenDialog({ title: 'Labels of the segmenter (JSON array)', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.file(path.dirname(s1[0].fsPath)) });
+      const l1 = await vscode.window.showOpenDialog({
+        title: 'Labels of the segmenter (JSON array)',
+        filters: { JSON: ['json'] },
+        defaultUri: vscode.Uri.file(path.dirname(s1[0].fsPath)),
+      });
       if (!l1?.[0]) return undefined;
       seg = s1[0].fsPath;
       labels = l1[0].fsPath;
@@ -93,7 +102,9 @@ export function registerCommands(s: CommandServices): void {
     if (!file) {
       const demo = demoFile();
       const items: (vscode.QuickPickItem & { id: string })[] = [
-        ...(demo ? [{ id: 'demo', label: '$(beaker) Bundled demo model', description: 'a scene GAN and its segmenter, trained by this project' }] : []),
+        ...(demo
+          ? [{ id: 'demo', label: '$(beaker) Bundled demo model', description: 'a scene GAN and its segmenter, trained by this project' }]
+          : []),
         { id: 'onnx', label: '$(file-binary) Generator ONNX file…' },
         { id: 'project', label: '$(json) Project file (*.dissect.json)…' },
       ];
@@ -101,7 +112,9 @@ export function registerCommands(s: CommandServices): void {
       if (!pick) return undefined;
       if (pick.id === 'demo') file = demo;
       else {
-        const uris = await vscode.window.showOpenDialog({ filters: pick.id === 'onnx' ? { 'ONNX generator': ['onnx'] } : { 'Dissection project': ['json'] } });
+        const uris = await vscode.window.showOpenDialog({
+          filters: pick.id === 'onnx' ? { 'ONNX generator': ['onnx'] } : { 'Dissection project': ['json'] },
+        });
         if (!uris?.[0]) return undefined;
         file = uris[0].fsPath;
       }
@@ -127,7 +140,10 @@ export function registerCommands(s: CommandServices): void {
     const all = s.models.all();
     if (all.length === 0) return openModel();
     if (all.length === 1) return all[0];
-    const pick = await vscode.window.showQuickPick(all.map((m) => ({ label: m.name, description: m.projectFile, m })), { title: 'Which model?' });
+    const pick = await vscode.window.showQuickPick(
+      all.map((m) => ({ label: m.name, description: m.projectFile, m })),
+      { title: 'Which model?' },
+    );
     return pick?.m;
   };
 
@@ -142,16 +158,23 @@ export function registerCommands(s: CommandServices): void {
     active.set(params.out, source);
     void vscode.commands.executeCommand('setContext', 'ganDissection.running', true);
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-        token.onCancellationRequested(() => source.cancel());
-        let last = 0;
-        const r = await s.engine.dissect(params, (p) => {
-          const frac = p.phase === 'render' ? 1 : p.overallDone / Math.max(1, p.overallTotal);
-          progress.report({ message: progressText(p), increment: Math.max(0, (frac - last) * 100) });
-          last = frac;
-        }, source.token);
-        return r;
-      });
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => source.cancel());
+          let last = 0;
+          const r = await s.engine.dissect(
+            params,
+            (p) => {
+              const frac = p.phase === 'render' ? 1 : p.overallDone / Math.max(1, p.overallTotal);
+              progress.report({ message: progressText(p), increment: Math.max(0, (frac - last) * 100) });
+              last = frac;
+            },
+            source.token,
+          );
+          return r;
+        },
+      );
     } catch (e) {
       const err = e as EngineError;
       if (err.code === 'cancelled') {
@@ -193,7 +216,14 @@ export function registerCommands(s: CommandServices): void {
   reg('ganDissection.openModel', openModel);
 
   reg('ganDissection.dissectLayer', async (arg?: DissectArgs | Node) => {
-    const a: DissectArgs = arg && 'kind' in arg ? (arg.kind === 'layer' ? { model: arg.model.projectFile, layers: [arg.layer.name] } : arg.kind === 'model' ? { model: arg.model.projectFile } : {}) : (arg ?? {});
+    const a: DissectArgs =
+      arg && 'kind' in arg
+        ? arg.kind === 'layer'
+          ? { model: arg.model.projectFile, layers: [arg.layer.name] }
+          : arg.kind === 'model'
+            ? { model: arg.model.projectFile }
+            : {}
+        : (arg ?? {});
     const m = await pickModel(a.model);
     if (!m) return undefined;
     if (!m.project.segmenter) {
@@ -211,7 +241,16 @@ export function registerCommands(s: CommandServices): void {
       }
       const def = new Set(defaultLayers(all).map((l) => l.name));
       const picks = await vscode.window.showQuickPick(
-        all.map((l) => ({ label: l.name, description: l.shape.join('×'), detail: l.aliases.length ? `= ${l.aliases.join(', ')}` : undefined, picked: false, l, top: def.has(l.name) })).sort((x, y) => Number(y.top) - Number(x.top)),
+        all
+          .map((l) => ({
+            label: l.name,
+            description: l.shape.join('×'),
+            detail: l.aliases.length ? `= ${l.aliases.join(', ')}` : undefined,
+            picked: false,
+            l,
+            top: def.has(l.name),
+          }))
+          .sort((x, y) => Number(y.top) - Number(x.top)),
         { title: `Dissect layers of ${m.name}`, canPickMany: true, placeHolder: 'Pick one or more layers (they share one pass over the samples)' },
       );
       if (!picks || picks.length === 0) return undefined;
@@ -231,7 +270,11 @@ export function registerCommands(s: CommandServices): void {
       if (!pick) return undefined;
       samples = pick.n;
       if (samples < 0) {
-        const text = await vscode.window.showInputBox({ prompt: 'Number of samples', value: String(cfg.samples), validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'a positive integer') });
+        const text = await vscode.window.showInputBox({
+          prompt: 'Number of samples',
+          value: String(cfg.samples),
+          validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'a positive integer'),
+        });
         if (!text) return undefined;
         samples = Number(text);
       }
@@ -257,7 +300,11 @@ export function registerCommands(s: CommandServices): void {
     const r = await run(params, `Dissecting ${layers.join(', ')} of ${m.name}`);
     if (!r) return undefined;
     afterRun(r, out, !a.noPanel);
-    return { out, cached: r.cached, layers: r.result.layers.map((l) => ({ layer: l.layer, interpretable: l.summary.interpretable, units: l.summary.units })) };
+    return {
+      out,
+      cached: r.cached,
+      layers: r.result.layers.map((l) => ({ layer: l.layer, interpretable: l.summary.interpretable, units: l.summary.units })),
+    };
   });
 
   reg('ganDissection.cancel', () => {
@@ -272,7 +319,10 @@ export function registerCommands(s: CommandServices): void {
         void vscode.window.showInformationMessage('No interrupted dissection to resume.');
         return undefined;
       }
-      const pick = await vscode.window.showQuickPick(candidates.map((c) => ({ label: path.basename(c), description: path.basename(path.dirname(c)), c })), { title: 'Resume which dissection?' });
+      const pick = await vscode.window.showQuickPick(
+        candidates.map((c) => ({ label: path.basename(c), description: path.basename(path.dirname(c)), c })),
+        { title: 'Resume which dissection?' },
+      );
       out = pick?.c;
     }
     if (!out) return undefined;
@@ -291,17 +341,23 @@ export function registerCommands(s: CommandServices): void {
     if (!runId || !readRun(runId)) return undefined;
     let format = arg?.format;
     if (!format) {
-      const f = await vscode.window.showQuickPick([
-        { label: 'HTML report', description: 'one self-contained file, images inlined', f: 'html' as const },
-        { label: 'CSV', description: 'one row per unit', f: 'csv' as const },
-        { label: 'JSON', description: 'dissect.json', f: 'json' as const },
-      ], { title: 'Export format' });
+      const f = await vscode.window.showQuickPick(
+        [
+          { label: 'HTML report', description: 'one self-contained file, images inlined', f: 'html' as const },
+          { label: 'CSV', description: 'one row per unit', f: 'csv' as const },
+          { label: 'JSON', description: 'dissect.json', f: 'json' as const },
+        ],
+        { title: 'Export format' },
+      );
       format = f?.f;
     }
     if (!format) return undefined;
     let target = arg?.target;
     if (!target) {
-      const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? runId, `dissection.${format}`)), filters: { [format.toUpperCase()]: [format] } });
+      const uri = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? runId, `dissection.${format}`)),
+        filters: { [format.toUpperCase()]: [format] },
+      });
       target = uri?.fsPath;
     }
     if (!target) return undefined;
@@ -346,13 +402,17 @@ export function registerCommands(s: CommandServices): void {
     return pick ? { runId: pick.run.out, layer: pick.layer.layer } : undefined;
   };
 
-  reg('ganDissection.intervene', async (arg?: ({ runId: string; layer: string; units?: number[]; mode?: 'ablate' | 'insert' }) | Node) => {
+  reg('ganDissection.intervene', async (arg?: { runId: string; layer: string; units?: number[]; mode?: 'ablate' | 'insert' } | Node) => {
     const id = await dissectedLayer(arg, 'Intervene on which layer?');
     if (!id) return;
     const a = arg && !('kind' in arg) ? arg : undefined;
     const node = arg && 'kind' in arg && arg.kind === 'unit' ? arg : undefined;
     const units = a?.units ?? (node ? [node.unit.unit] : undefined);
-    s.panels.show('intervene', { runId: id.runId, layer: id.layer }, units ? { units, mode: a?.mode ?? 'ablate', strength: 1, mask: null } : undefined);
+    s.panels.show(
+      'intervene',
+      { runId: id.runId, layer: id.layer },
+      units ? { units, mode: a?.mode ?? 'ablate', strength: 1, mask: null } : undefined,
+    );
   });
 
   reg('ganDissection.causalUnits', async (arg?: { runId: string; layer: string } | Node) => {
@@ -371,7 +431,8 @@ export function registerCommands(s: CommandServices): void {
 
   reg('ganDissection.filterConcept', async () => {
     const concepts = new Set<string>();
-    for (const m of s.models.all()) for (const r of s.models.runs(m)) for (const l of r.result.layers) for (const c of l.summary.concepts) concepts.add(c.label);
+    for (const m of s.models.all())
+      for (const r of s.models.runs(m)) for (const l of r.result.layers) for (const c of l.summary.concepts) concepts.add(c.label);
     const pick = await vscode.window.showQuickPick(['(all units)', ...[...concepts].sort()], { title: 'Show units labelled…' });
     if (!pick) return;
     s.tree.conceptFilter = pick === '(all units)' ? undefined : pick;
@@ -391,7 +452,10 @@ export function registerCommands(s: CommandServices): void {
     const m = await pickModel();
     if (!m) return;
     const layers = await s.models.loadLayers(m);
-    await vscode.window.showQuickPick(layers.map((l) => ({ label: l.name, description: l.shape.join('×'), detail: l.tensor })), { title: `Layers of ${m.name}` });
+    await vscode.window.showQuickPick(
+      layers.map((l) => ({ label: l.name, description: l.shape.join('×'), detail: l.tensor })),
+      { title: `Layers of ${m.name}` },
+    );
   });
 
   reg('ganDissection.openedPanels', () => s.panels.openPanels());

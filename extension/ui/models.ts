@@ -27,7 +27,10 @@ export class ModelRegistry {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly engine: EngineClient) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly engine: EngineClient,
+  ) {
     for (const file of context.workspaceState.get<string[]>(STATE_KEY, [])) {
       try {
         if (fs.existsSync(file)) this.models.push(this.make(file));
@@ -58,7 +61,10 @@ export class ModelRegistry {
     if (!m) {
       m = this.make(abs);
       this.models.unshift(m);
-      await this.context.workspaceState.update(STATE_KEY, this.models.map((x) => x.projectFile));
+      await this.context.workspaceState.update(
+        STATE_KEY,
+        this.models.map((x) => x.projectFile),
+      );
     }
     await this.loadLayers(m);
     this.changed.fire();
@@ -67,7 +73,10 @@ export class ModelRegistry {
 
   async close(m: OpenModel): Promise<void> {
     this.models = this.models.filter((x) => x !== m);
-    await this.context.workspaceState.update(STATE_KEY, this.models.map((x) => x.projectFile));
+    await this.context.workspaceState.update(
+      STATE_KEY,
+      this.models.map((x) => x.projectFile),
+    );
     this.changed.fire();
   }
 

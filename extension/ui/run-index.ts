@@ -15,14 +15,21 @@ export interface RunInfo {
 
 /** The folder for a model's runs: its file name plus a hash of its path (two models may share a name). */
 export function modelFolder(resultsRoot: string, generatorPath: string): string {
-  const stem = path.basename(generatorPath).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  const stem = path
+    .basename(generatorPath)
+    .replace(/\.onnx$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_');
   const hash = crypto.createHash('sha256').update(path.resolve(generatorPath)).digest('hex').slice(0, 8);
   return path.join(resultsRoot, `${stem}-${hash}`);
 }
 
 /** The folder of a run of `layers` with given settings. */
 export function runFolder(resultsRoot: string, generatorPath: string, layers: string[], threshold: string, samples: number): string {
-  const name = `${[...layers].sort().join('+').replace(/[^A-Za-z0-9._+-]+/g, '_').slice(0, 80)}-${threshold}-${samples}`;
+  const name = `${[...layers]
+    .sort()
+    .join('+')
+    .replace(/[^A-Za-z0-9._+-]+/g, '_')
+    .slice(0, 80)}-${threshold}-${samples}`;
   return path.join(modelFolder(resultsRoot, generatorPath), name);
 }
 
@@ -48,7 +55,10 @@ export function listRuns(resultsRoot: string, generatorPath: string): RunInfo[] 
 export function interruptedRuns(resultsRoot: string, generatorPath: string): string[] {
   const dir = modelFolder(resultsRoot, generatorPath);
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).map((n) => path.join(dir, n)).filter((d) => fs.existsSync(path.join(d, 'state.bin')) && fs.existsSync(path.join(d, 'request.json')));
+  return fs
+    .readdirSync(dir)
+    .map((n) => path.join(dir, n))
+    .filter((d) => fs.existsSync(path.join(d, 'state.bin')) && fs.existsSync(path.join(d, 'request.json')));
 }
 
 /** The newest run holding `layer`, with that layer's result. */
@@ -87,7 +97,10 @@ export function setFlag(out: string, layer: string, unit: number, flagged: boole
 
 /** One-line summary of a layer: "71/512 units interpretable · tree 12, sky 9, …". */
 export function layerSummaryLine(l: LayerResult, concepts = 4): string {
-  const top = l.summary.concepts.slice(0, concepts).map((c) => `${c.label} ${c.count}`).join(', ');
+  const top = l.summary.concepts
+    .slice(0, concepts)
+    .map((c) => `${c.label} ${c.count}`)
+    .join(', ');
   const more = l.summary.concepts.length > concepts ? ', …' : '';
   return `${l.summary.interpretable}/${l.summary.units} units interpretable${top ? ` · ${top}${more}` : ''}`;
 }

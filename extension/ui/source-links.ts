@@ -69,7 +69,9 @@ export class SourceLinks implements vscode.HoverProvider, vscode.CodeLensProvide
   async goToSource(generator: string, layer: string): Promise<boolean> {
     const loc = await this.definition(generator, layer);
     if (!loc) {
-      void vscode.window.showInformationMessage(`No Python file in the workspace defines \`${topModule(layer)}\` (looked for "self.${topModule(layer)} = …").`);
+      void vscode.window.showInformationMessage(
+        `No Python file in the workspace defines \`${topModule(layer)}\` (looked for "self.${topModule(layer)} = …").`,
+      );
       return false;
     }
     const editor = await vscode.window.showTextDocument(loc.uri, { selection: loc.range });
@@ -87,12 +89,24 @@ export class SourceLinks implements vscode.HoverProvider, vscode.CodeLensProvide
     for (const d of matches) {
       const s = d.layer.summary;
       md.appendMarkdown(`**${d.layer.layer}** · \`${path.basename(d.generator)}\` · \`${d.layer.shape.join('×')}\`\n\n`);
-      md.appendMarkdown(`${s.interpretable}/${s.units} units interpretable (${d.run.result.settings.threshold}, ${d.run.result.settings.samples} samples)\n\n`);
+      md.appendMarkdown(
+        `${s.interpretable}/${s.units} units interpretable (${d.run.result.settings.threshold}, ${d.run.result.settings.samples} samples)\n\n`,
+      );
       if (s.concepts.length > 0) {
-        md.appendMarkdown(s.concepts.slice(0, 8).map((c) => `${c.label} ${c.count}`).join(' · ') + '\n\n');
-        const cats = Object.entries(s.categories).map(([c, n]) => `${c} ${n}`).join(' · ');
+        md.appendMarkdown(
+          s.concepts
+            .slice(0, 8)
+            .map((c) => `${c.label} ${c.count}`)
+            .join(' · ') + '\n\n',
+        );
+        const cats = Object.entries(s.categories)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(' · ');
         md.appendMarkdown(`_${cats}_\n\n`);
-        const best = d.layer.units.filter((u) => u.interpretable).sort((a, b) => b.iou - a.iou || a.unit - b.unit).slice(0, 5);
+        const best = d.layer.units
+          .filter((u) => u.interpretable)
+          .sort((a, b) => b.iou - a.iou || a.unit - b.unit)
+          .slice(0, 5);
         md.appendMarkdown(best.map((u) => `- unit ${u.unit}: ${describeLabel(u)}`).join('\n') + '\n\n');
       }
       const args = encodeURIComponent(JSON.stringify([{ runId: d.run.out, layer: d.layer.layer }]));

@@ -17,7 +17,9 @@ export class ProviderStatus {
       this.item.tooltip = `ONNX Runtime provider: ${requested} (decided at the first run)`;
     } else {
       this.item.text = `$(circuit-board) ONNX: ${p.name.toUpperCase()}${p.fallback ? ' $(warning)' : ''}`;
-      this.item.tooltip = p.fallback ? `Running on the CPU: ${p.fallback}` : `ONNX Runtime runs on ${p.name.toUpperCase()} (requested: ${p.requested})`;
+      this.item.tooltip = p.fallback
+        ? `Running on the CPU: ${p.fallback}`
+        : `ONNX Runtime runs on ${p.name.toUpperCase()} (requested: ${p.requested})`;
     }
     this.item.show();
   }

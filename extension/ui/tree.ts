@@ -30,7 +30,11 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
     switch (n.kind) {
       case 'model': {
         const item = new vscode.TreeItem(n.model.name, vscode.TreeItemCollapsibleState.Expanded);
-        item.description = n.model.layersError ? 'error' : n.model.project.segmenter ? `segmenter ${n.model.project.segmenter.path.split(/[\\/]/).pop()}` : 'no segmenter';
+        item.description = n.model.layersError
+          ? 'error'
+          : n.model.project.segmenter
+            ? `segmenter ${n.model.project.segmenter.path.split(/[\\/]/).pop()}`
+            : 'no segmenter';
         item.tooltip = n.model.layersError ?? n.model.projectFile;
         item.iconPath = new vscode.ThemeIcon(n.model.layersError ? 'error' : 'circuit-board');
         item.contextValue = 'model';
@@ -41,7 +45,9 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
         const item = new vscode.TreeItem(n.layer.name, dissected ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         const shape = n.layer.shape.join('×');
         item.description = n.result ? `${shape} · ${n.result.summary.interpretable}/${n.result.summary.units} interpretable` : shape;
-        item.tooltip = new vscode.MarkdownString(n.result ? `**${n.layer.name}** \`${shape}\`\n\n${layerSummaryLine(n.result, 8)}` : `**${n.layer.name}** \`${shape}\` — not dissected yet`);
+        item.tooltip = new vscode.MarkdownString(
+          n.result ? `**${n.layer.name}** \`${shape}\`\n\n${layerSummaryLine(n.result, 8)}` : `**${n.layer.name}** \`${shape}\` — not dissected yet`,
+        );
         item.iconPath = new vscode.ThemeIcon(dissected ? 'layers-active' : 'layers');
         item.contextValue = dissected ? 'layer.dissected' : 'layer';
         if (n.run) item.command = { command: 'ganDissection.showLayer', title: 'Show Layer', arguments: [{ runId: n.run.out, layer: n.layer.name }] };
@@ -53,7 +59,11 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
         item.description = `${describeIou(u)}${u.interpretable ? '' : ' (uninterpretable)'}`;
         item.iconPath = new vscode.ThemeIcon(u.interpretable ? 'symbol-field' : 'circle-outline');
         item.contextValue = 'unit';
-        item.command = { command: 'ganDissection.showUnit', title: 'Show Unit', arguments: [{ runId: n.run.out, layer: n.layer.name, unit: u.unit }] };
+        item.command = {
+          command: 'ganDissection.showUnit',
+          title: 'Show Unit',
+          arguments: [{ runId: n.run.out, layer: n.layer.name, unit: u.unit }],
+        };
         return item;
       }
       case 'message':

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   const w = workers ?? defaultWorkers();
   console.log(
     `model: ${m.name}${layers ? ` [${layers.join(', ')}]` : ''}; ${samples} samples; threshold ${threshold}; batch ${batch}; statistics threads ${w}, ONNX Runtime threads ${threads ?? "ONNX Runtime's default"}` +
-      ` (spinning ${spin ?? w === 0 ? 'on' : 'off'}) (${os.availableParallelism()} cores)`,
+      ` (spinning ${(spin ?? w === 0) ? 'on' : 'off'}) (${os.availableParallelism()} cores)`,
   );
   const timings: Record<string, number> = {};
   const phases = new Map<string, number>();
@@ -176,12 +176,31 @@ async function main(): Promise<void> {
     );
   }
   console.log(`RATIO dissection / pure inference = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
-  console.log(`CPU time (all threads): pure inference ${pureCpu.toFixed(1)} s, dissection ${fullCpu.toFixed(1)} s (ONNX Runtime's spinning threads count too)`);
-  console.log(`  calling thread, per phase and step (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  console.log(
+    `CPU time (all threads): pure inference ${pureCpu.toFixed(1)} s, dissection ${fullCpu.toFixed(1)} s (ONNX Runtime's spinning threads count too)`,
+  );
+  console.log(
+    `  calling thread, per phase and step (s): ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')}`,
+  );
   if (memorySamples <= 0) return;
   const mem = (n: number) => {
     const args = [
-      __filename, '--child', '1', '--samples', String(n), '--model', values.model ?? 'demo', ...(layers ?? []).flatMap((l) => ['--layer', l]), '--threshold', threshold, '--batch', String(batch), '--provider', provider,
+      __filename,
+      '--child',
+      '1',
+      '--samples',
+      String(n),
+      '--model',
+      values.model ?? 'demo',
+      ...(layers ?? []).flatMap((l) => ['--layer', l]),
+      '--threshold',
+      threshold,
+      '--batch',
+      String(batch),
+      '--provider',
+      provider,
       ...(workers !== undefined ? ['--workers', String(workers)] : []),
       ...(threads !== undefined ? ['--threads', String(threads)] : []),
       ...(spin !== undefined ? ['--spin', spin ? 'on' : 'off'] : []),
@@ -194,7 +213,9 @@ async function main(): Promise<void> {
   const b = mem(4 * memorySamples);
   console.log(`peak RSS: ${a.maxRssMB.toFixed(0)} MB at M=${memorySamples}, ${b.maxRssMB.toFixed(0)} MB at 4M=${4 * memorySamples}`);
   console.log(`RATIO peak memory 4M / M = ${(b.maxRssMB / a.maxRssMB).toFixed(3)}  (target ≤ 1.1)`);
-  console.log(`samples/s: ${(memorySamples / a.seconds).toFixed(1)} at M, ${((4 * memorySamples) / b.seconds).toFixed(1)} at 4M (whole run, child process)`);
+  console.log(
+    `samples/s: ${(memorySamples / a.seconds).toFixed(1)} at M, ${((4 * memorySamples) / b.seconds).toFixed(1)} at 4M (whole run, child process)`,
+  );
 }
 
 main().catch((e) => {

@@ -20,7 +20,15 @@ async function main(): Promise<void> {
   const layer = values.layer ?? 'layer3';
   const project = loadProject(demoProjectFile());
   const out = path.join(tmpDir('gd-bench-'), 'run');
-  await dissect({ generator: project.generator, segmenter: project.segmenter!, out, samples: 200, layers: [layer], threshold: 'quantile', provider: 'auto' });
+  await dissect({
+    generator: project.generator,
+    segmenter: project.segmenter!,
+    out,
+    samples: 200,
+    layers: [layer],
+    threshold: 'quantile',
+    provider: 'auto',
+  });
   const from = readFrom(out, layer);
   const concept = from.layer.summary.concepts[0]?.label ?? 'sky';
   const units = iouRanking(from, concept).slice(0, 10);
@@ -30,7 +38,13 @@ async function main(): Promise<void> {
   await session.preview({ units, mode: 'ablate', strength: 1, mask: null }); // warm-up
   const times: number[] = [];
   for (let i = 0; i < 20; i++) {
-    const spec = { units: units.slice(0, 1 + (i % units.length)), mode: (i % 2 ? 'ablate' : 'insert') as 'ablate' | 'insert', strength: 1, concept, mask: null };
+    const spec = {
+      units: units.slice(0, 1 + (i % units.length)),
+      mode: (i % 2 ? 'ablate' : 'insert') as 'ablate' | 'insert',
+      strength: 1,
+      concept,
+      mask: null,
+    };
     times.push((await session.preview(spec)).msPerImage);
   }
   times.sort((a, b) => a - b);
@@ -40,13 +54,19 @@ async function main(): Promise<void> {
   let t0 = Date.now();
   const ace = await runAce({ ...model, concept, units, samples });
   const aceS = (Date.now() - t0) / 1000;
-  console.log(`ACE of ${units.length} units on ${concept}: ${ace.ace.toFixed(3)} (removed ${ace.removed.toFixed(3)}, added ${ace.added.toFixed(3)}); ${samples} samples in ${aceS.toFixed(1)} s = ${(samples / aceS).toFixed(1)} samples/s`);
+  console.log(
+    `ACE of ${units.length} units on ${concept}: ${ace.ace.toFixed(3)} (removed ${ace.removed.toFixed(3)}, added ${ace.added.toFixed(3)}); ${samples} samples in ${aceS.toFixed(1)} s = ${(samples / aceS).toFixed(1)} samples/s`,
+  );
 
   t0 = Date.now();
   const causal = await runCausal({ ...model, concept, count: 10, samples: 50, searchSamples: 16, out: path.join(out, 'causal') });
   const cs = (Date.now() - t0) / 1000;
-  console.log(`causal search for "${concept}" (${from.layer.shape[0]} units, 10 chosen, 16 search samples, 50 evaluation samples): ${cs.toFixed(1)} s`);
-  console.log(`  causal ACE ${causal.ace.ace.toFixed(3)} vs IoU ranking ACE ${causal.iouAce?.ace.toFixed(3)}; removed at 10 units: causal ${causal.curves.ace[9]?.toFixed(3)}, IoU ${causal.curves.iou?.[9]?.toFixed(3)}`);
+  console.log(
+    `causal search for "${concept}" (${from.layer.shape[0]} units, 10 chosen, 16 search samples, 50 evaluation samples): ${cs.toFixed(1)} s`,
+  );
+  console.log(
+    `  causal ACE ${causal.ace.ace.toFixed(3)} vs IoU ranking ACE ${causal.iouAce?.ace.toFixed(3)}; removed at 10 units: causal ${causal.curves.ace[9]?.toFixed(3)}, IoU ${causal.curves.iou?.[9]?.toFixed(3)}`,
+  );
 }
 
 main().catch((e) => {

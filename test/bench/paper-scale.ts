@@ -69,7 +69,14 @@ export function resnetSegmenter(C: number): Uint8Array {
   x = b.node('MaxPool', [x], { name: '/pool/MaxPool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } });
   const stages: { x: string; c: number; scale: number }[] = [];
   let cin = 64;
-  for (const [i, [c, stride]] of ([[64, 1], [128, 2], [256, 2], [512, 2]] as const).entries()) {
+  for (const [i, [c, stride]] of (
+    [
+      [64, 1],
+      [128, 2],
+      [256, 2],
+      [512, 2],
+    ] as const
+  ).entries()) {
     x = block(x, cin, c, stride, `stage${i + 1}.0`);
     x = block(x, c, c, 1, `stage${i + 1}.1`);
     stages.push({ x, c, scale: 2 ** i });

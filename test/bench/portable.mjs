@@ -37,9 +37,11 @@ fs.cpSync(path.join(root, 'media', 'demo'), path.join(out, 'media', 'demo'), { r
 
 const nm = path.join(root, 'node_modules');
 const ortBin = path.join('bin', 'napi-v6', 'linux', 'x64');
-for (const f of ['package.json', 'dist']) fs.cpSync(path.join(nm, 'onnxruntime-node', f), path.join(out, 'node_modules', 'onnxruntime-node', f), { recursive: true });
+for (const f of ['package.json', 'dist'])
+  fs.cpSync(path.join(nm, 'onnxruntime-node', f), path.join(out, 'node_modules', 'onnxruntime-node', f), { recursive: true });
 fs.mkdirSync(path.join(out, 'node_modules', 'onnxruntime-node', ortBin), { recursive: true });
-for (const f of ['package.json', path.join('dist', 'cjs')]) fs.cpSync(path.join(nm, 'onnxruntime-common', f), path.join(out, 'node_modules', 'onnxruntime-common', f), { recursive: true });
+for (const f of ['package.json', path.join('dist', 'cjs')])
+  fs.cpSync(path.join(nm, 'onnxruntime-common', f), path.join(out, 'node_modules', 'onnxruntime-common', f), { recursive: true });
 
 const big = [];
 for (const f of fs.readdirSync(path.join(nm, 'onnxruntime-node', ortBin))) {

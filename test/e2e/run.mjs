@@ -266,15 +266,20 @@ async function startCodeServer(port, workspace) {
   delete env.VSCODE_IPC_HOOK_CLI; // when run from a VS Code terminal
   const args = [
     CODE_SERVER,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--extensions-dir', path.join(tmp, 'extensions'),
-    '--user-data-dir', path.join(tmp, 'user-data'),
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--extensions-dir',
+    path.join(tmp, 'extensions'),
+    '--user-data-dir',
+    path.join(tmp, 'user-data'),
+    '--vscode-option',
+    'enable-smoke-test-driver',
     workspace,
   ];
   server = spawn(NODE24, args, { cwd: tmp, env, detached: true, stdio: ['ignore', out, out] });
@@ -341,7 +346,10 @@ async function paletteCheck(page) {
   try {
     while (Date.now() - started < 90_000) {
       // focus the workbench outside any webview (an empty spot of the side bar)
-      await page.locator('.part.sidebar').click({ position: { x: 100, y: 400 } }).catch(() => {});
+      await page
+        .locator('.part.sidebar')
+        .click({ position: { x: 100, y: 400 } })
+        .catch(() => {});
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -353,7 +361,10 @@ async function paletteCheck(page) {
         lastSeen = labels.join(' | ');
         if (labels.some((l) => PALETTE_EXPECT.test(l))) {
           await page.keyboard.press('Escape');
-          await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+          await page
+            .locator('.quick-input-widget')
+            .waitFor({ state: 'hidden', timeout: 5_000 })
+            .catch(() => {});
           results.unshift({ title, state: 'passed', durationMs: Date.now() - started });
           return;
         }
@@ -378,9 +389,21 @@ async function webviewCheck(page) {
   try {
     while (Date.now() - started < 60_000) {
       for (const frame of page.frames()) {
-        if ((await frame.locator('gd-layer-app').count().catch(() => 0)) === 0) continue;
-        const rows = await frame.locator('gd-layer-app tbody tr').count().catch(() => 0);
-        const thumbs = await frame.locator('gd-layer-app tbody tr .thumb[role="img"]').count().catch(() => 0);
+        if (
+          (await frame
+            .locator('gd-layer-app')
+            .count()
+            .catch(() => 0)) === 0
+        )
+          continue;
+        const rows = await frame
+          .locator('gd-layer-app tbody tr')
+          .count()
+          .catch(() => 0);
+        const thumbs = await frame
+          .locator('gd-layer-app tbody tr .thumb[role="img"]')
+          .count()
+          .catch(() => 0);
         // the first thumbnail's strip must load from the run's folder (asWebviewUri, allowed by the CSP)
         const image = await frame
           .locator('gd-layer-app tbody tr .thumb[role="img"]')
@@ -420,11 +443,19 @@ async function interventionCheck(page) {
   const title = 'UI: painting a region in the intervention panel re-renders the ablated images';
   const started = Date.now();
   let seen = 'no webview frame with <gd-intervene-app>';
-  const afterSrcs = (frame) => frame.locator('gd-intervene-app img.pic.after:not(.pending)').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
+  const afterSrcs = (frame) =>
+    frame.locator('gd-intervene-app img.pic.after:not(.pending)').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
   try {
     let frame;
     while (!frame && Date.now() - started < 60_000) {
-      for (const f of page.frames()) if ((await f.locator('gd-intervene-app').count().catch(() => 0)) > 0) frame = f;
+      for (const f of page.frames())
+        if (
+          (await f
+            .locator('gd-intervene-app')
+            .count()
+            .catch(() => 0)) > 0
+        )
+          frame = f;
       if (!frame) await sleep(500);
     }
     if (!frame) throw new Error(seen);
@@ -497,7 +528,13 @@ function report() {
     const mark = t.state === 'passed' ? 'ok  ' : t.state === 'pending' ? 'skip' : 'FAIL';
     const ms = t.durationMs !== undefined ? ` (${t.durationMs} ms)` : '';
     console.log(`${mark} ${t.title}${ms}`);
-    if (t.state === 'failed' && t.error) console.log(t.error.split('\n').map((l) => `       ${l}`).join('\n'));
+    if (t.state === 'failed' && t.error)
+      console.log(
+        t.error
+          .split('\n')
+          .map((l) => `       ${l}`)
+          .join('\n'),
+      );
   }
   const passed = results.filter((t) => t.state === 'passed').length;
   const failed = results.filter((t) => t.state === 'failed').length;
@@ -527,7 +564,8 @@ async function main() {
     results.push(...suite.tests);
     if (suite.tests.length === 0) throw new HarnessError('the suite ran no tests');
     await interventionCheck(page);
-    if (process.env.GD_E2E_SCREENSHOT) await page.screenshot({ path: process.env.GD_E2E_SCREENSHOT.replace(/\.png$/, '-intervene.png') }).catch(() => {});
+    if (process.env.GD_E2E_SCREENSHOT)
+      await page.screenshot({ path: process.env.GD_E2E_SCREENSHOT.replace(/\.png$/, '-intervene.png') }).catch(() => {});
     await webviewCheck(page);
     // After the suite, so no panel the suite opens can take the focus from the palette meanwhile.
     await paletteCheck(page);

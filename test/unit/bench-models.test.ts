@@ -20,7 +20,10 @@ test('paper-scale bench models: ProGAN layers 1–14 at the paper’s shapes, a 
   const g = Generator.open({ path: gFile }, { provider: 'cpu' });
   const layers = await g.resolveLayers(PROGAN_CHANNELS.map((_, i) => `layer${i + 1}`));
   const sides = [4, 4, 8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 256, 256];
-  assert.deepEqual(layers.map((l) => l.shape), PROGAN_CHANNELS.map((c, i) => [c, sides[i], sides[i]]));
+  assert.deepEqual(
+    layers.map((l) => l.shape),
+    PROGAN_CHANNELS.map((c, i) => [c, sides[i], sides[i]]),
+  );
   const wanted = await g.resolveLayers(['layer4']);
   const session = await g.session(wanted.map((l) => l.tensor));
   const b = await g.run(session, seededLatents(1, g.latentDims).batch(0, 1), 1, wanted, 'test', 0);

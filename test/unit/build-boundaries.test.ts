@@ -13,7 +13,8 @@ const DIST = path.resolve(__dirname, '..', '..', '..', 'dist');
 const ORT = /require\(\s*["']onnxruntime-node["']\s*\)/;
 const PROTO = /\b(onnx-proto|protobufjs)\b/;
 /** Sources that load ONNX Runtime, or the ONNX protobuf code (as esbuild's source map names them). */
-const ONNX_SOURCES = /(^|\/)(node_modules\/(onnxruntime-node|onnxruntime-common|onnx-proto|protobufjs|@protobufjs)\/|extension\/engine\/(onnx\/|(dissect|interventions|models|causal|preview|intervene)\.ts$))/;
+const ONNX_SOURCES =
+  /(^|\/)(node_modules\/(onnxruntime-node|onnxruntime-common|onnx-proto|protobufjs|@protobufjs)\/|extension\/engine\/(onnx\/|(dissect|interventions|models|causal|preview|intervene)\.ts$))/;
 
 function bundle(name: string): { js: string; sources: string[] } {
   const file = path.join(DIST, name);
@@ -36,8 +37,14 @@ test('dist/extension.js bundles neither onnx-proto nor protobufjs', () => {
 
 test('dist/extension.js is built from no module that loads ONNX Runtime', () => {
   const { sources } = bundle('extension.js');
-  assert.ok(sources.some((s) => s.endsWith('extension/extension.ts')), 'the source map lists the sources');
-  assert.deepEqual(sources.filter((s) => ONNX_SOURCES.test(s)), []);
+  assert.ok(
+    sources.some((s) => s.endsWith('extension/extension.ts')),
+    'the source map lists the sources',
+  );
+  assert.deepEqual(
+    sources.filter((s) => ONNX_SOURCES.test(s)),
+    [],
+  );
 });
 
 test('the markers are real: dist/engine.js, which runs the models, has them all', () => {

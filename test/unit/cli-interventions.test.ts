@@ -31,7 +31,24 @@ test('ace --json prints removed/added/ace fractions for given units', () => {
 
 test('causal writes causal.json and stores the <concept>-ace ranking that ace --ranking ace then uses', () => {
   const out = path.join(dir, 'causal');
-  const r = cli(['causal', ...models, '--layer', 'layer1', '--concept', 'tree', '--count', '2', '--samples', '48', '--search-samples', '24', '--from', from, '--out', out]);
+  const r = cli([
+    'causal',
+    ...models,
+    '--layer',
+    'layer1',
+    '--concept',
+    'tree',
+    '--count',
+    '2',
+    '--samples',
+    '48',
+    '--search-samples',
+    '24',
+    '--from',
+    from,
+    '--out',
+    out,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(fs.readFileSync(path.join(out, 'causal.json'), 'utf8'));
   assert.equal(j.units[0], 0);
@@ -39,16 +56,65 @@ test('causal writes causal.json and stores the <concept>-ace ranking that ace --
   assert.equal(j.curves.iou.length, 2);
   assert.ok(j.ace.ace >= j.iouAce.ace);
   assert.ok(fs.existsSync(path.join(from, 'rankings', 'layer1', 'tree-ace.json')));
-  const a = cli(['ace', ...models, '--layer', 'layer1', '--concept', 'tree', '--ranking', 'ace', '--count', '1', '--from', from, '--samples', '32', '--json']);
+  const a = cli([
+    'ace',
+    ...models,
+    '--layer',
+    'layer1',
+    '--concept',
+    'tree',
+    '--ranking',
+    'ace',
+    '--count',
+    '1',
+    '--from',
+    from,
+    '--samples',
+    '32',
+    '--json',
+  ]);
   assert.equal(a.status, 0, a.stderr);
   assert.deepEqual(JSON.parse(a.stdout).units, [0]);
-  const iou = cli(['ace', ...models, '--layer', 'layer1', '--concept', 'tree', '--ranking', 'iou', '--count', '1', '--from', from, '--samples', '32', '--json']);
+  const iou = cli([
+    'ace',
+    ...models,
+    '--layer',
+    'layer1',
+    '--concept',
+    'tree',
+    '--ranking',
+    'iou',
+    '--count',
+    '1',
+    '--from',
+    from,
+    '--samples',
+    '32',
+    '--json',
+  ]);
   assert.deepEqual(JSON.parse(iou.stdout).units, [1], 'the IoU ranking puts the correlated unit first');
 });
 
 test('intervene writes before/after/segmentation pictures and a JSON summary', () => {
   const out = path.join(dir, 'intervene');
-  const r = cli(['intervene', ...models, '--layer', 'layer1', '--units', '0', '--mode', 'insert', '--concept', 'tree', '--region', '0,0,4,4', '--samples', '3', '--out', out]);
+  const r = cli([
+    'intervene',
+    ...models,
+    '--layer',
+    'layer1',
+    '--units',
+    '0',
+    '--mode',
+    'insert',
+    '--concept',
+    'tree',
+    '--region',
+    '0,0,4,4',
+    '--samples',
+    '3',
+    '--out',
+    out,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(fs.readFileSync(path.join(out, 'intervention.json'), 'utf8'));
   assert.deepEqual(j.units, [0]);

@@ -44,7 +44,17 @@ test('--workers 0 and --workers 3 give the same dissect.json numbers', () => {
 });
 
 test('failures exit 1 with a specific message', () => {
-  const r = cli(['dissect', '--generator', path.join(dir, 'missing.onnx'), '--segmenter', m.segmenter, '--labels', m.labels, '--out', path.join(dir, 'y')]);
+  const r = cli([
+    'dissect',
+    '--generator',
+    path.join(dir, 'missing.onnx'),
+    '--segmenter',
+    m.segmenter,
+    '--labels',
+    m.labels,
+    '--out',
+    path.join(dir, 'y'),
+  ]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /error: generator not found: .*missing\.onnx/);
 });
@@ -90,7 +100,20 @@ test('SIGINT stops with exit 130, keeps the work, and --resume finishes it', asy
   assert.ok(fs.existsSync(path.join(out, 'state.bin')));
   const resumed = cli([...args, '--resume']);
   assert.equal(resumed.status, 0, resumed.stderr);
-  const whole = cli(['dissect', ...models, '--out', path.join(dir, 'uninterrupted'), '--samples', '8000', '--batch', '50', '--threshold', 'quantile', '--threshold-samples', '50']);
+  const whole = cli([
+    'dissect',
+    ...models,
+    '--out',
+    path.join(dir, 'uninterrupted'),
+    '--samples',
+    '8000',
+    '--batch',
+    '50',
+    '--threshold',
+    'quantile',
+    '--threshold-samples',
+    '50',
+  ]);
   assert.equal(whole.status, 0, whole.stderr);
   const a = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8'));
   const b = JSON.parse(fs.readFileSync(path.join(dir, 'uninterrupted', 'dissect.json'), 'utf8'));

@@ -69,7 +69,13 @@ for (const threshold of ['quantile', 'iqr'] as const) {
       // candidate level that still covers the mask
       assert.ok(units[0].threshold > 0, `unit 0 threshold ${units[0].threshold}`);
     }
-    assert.deepEqual(result.layers[0].summary.concepts.map((c) => [c.label, c.count]), [['sky', 1], ['tree', 1]]);
+    assert.deepEqual(
+      result.layers[0].summary.concepts.map((c) => [c.label, c.count]),
+      [
+        ['sky', 1],
+        ['tree', 1],
+      ],
+    );
     assert.equal(result.layers[0].summary.interpretable, 2);
     // top images: a strip of topk tiles, each 16×16 with 2-pixel gaps
     const png = decodePng(fs.readFileSync(path.join(dir, `known-${threshold}`, units[0].image!)));
@@ -98,15 +104,27 @@ test('the result does not depend on the number of statistics threads; a run canc
   const inline = await dissect(base('workers0', { ...quad, workers: 0, batch: 7 }));
   const three = await dissect(base('workers3', { ...quad, workers: 3, batch: 7 }));
   assert.deepEqual(numbers(three.result), numbers(inline.result));
-  assert.deepEqual(fs.readFileSync(path.join(dir, 'workers3', 'arrays', fs.readdirSync(path.join(dir, 'workers3', 'arrays'))[0])), fs.readFileSync(path.join(dir, 'workers0', 'arrays', fs.readdirSync(path.join(dir, 'workers0', 'arrays'))[0])));
+  assert.deepEqual(
+    fs.readFileSync(path.join(dir, 'workers3', 'arrays', fs.readdirSync(path.join(dir, 'workers3', 'arrays'))[0])),
+    fs.readFileSync(path.join(dir, 'workers0', 'arrays', fs.readdirSync(path.join(dir, 'workers0', 'arrays'))[0])),
+  );
   for (const cancelIn of ['quantile', 'iqr', 'iou']) {
     const controller = new AbortController();
     let batches = 0;
     const out = `workers-cancel-${cancelIn}`;
     await assert.rejects(
-      dissect(base(out, { ...quad, workers: 3, batch: 7, checkpointSeconds: 0, signal: controller.signal, onProgress: (p) => {
-        if (p.phase === cancelIn && ++batches === 4) controller.abort();
-      } })),
+      dissect(
+        base(out, {
+          ...quad,
+          workers: 3,
+          batch: 7,
+          checkpointSeconds: 0,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.phase === cancelIn && ++batches === 4) controller.abort();
+          },
+        }),
+      ),
       CancelledError,
     );
     const resumed = await dissect(base(out, { ...quad, workers: 0, batch: 7, resume: true }));
@@ -115,7 +133,11 @@ test('the result does not depend on the number of statistics threads; a run canc
     // again — the same strips either way
     const strips = (run: string) => {
       const d = path.join(dir, run, 'images');
-      return fs.readdirSync(d, { recursive: true }).filter((f) => String(f).endsWith('.png')).sort().map((f) => fs.readFileSync(path.join(d, String(f))));
+      return fs
+        .readdirSync(d, { recursive: true })
+        .filter((f) => String(f).endsWith('.png'))
+        .sort()
+        .map((f) => fs.readFileSync(path.join(d, String(f))));
     };
     const a = strips(out);
     assert.ok(a.length > 0);
@@ -131,7 +153,10 @@ test('shards merge exactly into the whole run', async () => {
   assert.deepEqual(s1.result.shard?.range, [30, 60]);
   const merged = await mergeShards({ out: path.join(dir, 'merged'), shards: [path.join(dir, 'shard1'), path.join(dir, 'shard0')], provider: 'cpu' });
   assert.deepEqual(numbers(merged), numbers(whole.result));
-  await assert.rejects(mergeShards({ out: path.join(dir, 'merged2'), shards: [path.join(dir, 'shard0')], provider: 'cpu' }), /shards 1\/2 are missing/);
+  await assert.rejects(
+    mergeShards({ out: path.join(dir, 'merged2'), shards: [path.join(dir, 'shard0')], provider: 'cpu' }),
+    /shards 1\/2 are missing/,
+  );
 });
 
 test('a cancelled run resumes from its last batch and gives the same result', async () => {
@@ -139,13 +164,15 @@ test('a cancelled run resumes from its last batch and gives the same result', as
   const controller = new AbortController();
   let batches = 0;
   await assert.rejects(
-    dissect(base('cancelled', {
-      batch: 5,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'iou' && ++batches === 3) controller.abort();
-      },
-    })),
+    dissect(
+      base('cancelled', {
+        batch: 5,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'iou' && ++batches === 3) controller.abort();
+        },
+      }),
+    ),
     CancelledError,
   );
   assert.ok(fs.existsSync(path.join(dir, 'cancelled', 'state.bin')), 'the checkpoint is saved');
@@ -153,7 +180,15 @@ test('a cancelled run resumes from its last batch and gives the same result', as
   // without --resume the interrupted run is not silently overwritten
   await assert.rejects(dissect(base('cancelled', { batch: 5 })), /pass --resume/);
   let firstDone = -1;
-  const resumed = await dissect(base('cancelled', { batch: 5, resume: true, onProgress: (p) => { if (firstDone < 0) firstDone = p.overallDone; } }));
+  const resumed = await dissect(
+    base('cancelled', {
+      batch: 5,
+      resume: true,
+      onProgress: (p) => {
+        if (firstDone < 0) firstDone = p.overallDone;
+      },
+    }),
+  );
   assert.ok(firstDone > 60 + 60, `resumed inside the IoU pass (first progress at ${firstDone})`);
   assert.deepEqual(numbers(resumed.result), numbers(full.result));
   assert.ok(!fs.existsSync(path.join(dir, 'cancelled', 'state.bin')), 'the checkpoint is removed when done');
@@ -204,7 +239,10 @@ test('a segmenter with several outputs gives one label per pixel from each (obje
   fs.writeFileSync(labels, JSON.stringify(TWO_HEAD_LABELS));
   const { result } = await dissect(base('two-head', { segmenter: { path: seg, labels } }));
   assert.deepEqual(result.settings.segmenter.outputs, ['object', 'material']);
-  assert.deepEqual(result.labels.map((l) => l.category), ['-', 'object', 'object', '-', 'material']);
+  assert.deepEqual(
+    result.labels.map((l) => l.category),
+    ['-', 'object', 'object', '-', 'material'],
+  );
   const [u0, u1] = result.layers[0].units;
   assert.equal(u0.label, 'tree');
   assert.ok(u0.iou > 0.97);
@@ -212,15 +250,27 @@ test('a segmenter with several outputs gives one label per pixel from each (obje
   // brick is never present: no unit may be labelled with it
   assert.ok(result.layers[0].units.every((u) => u.label !== 'brick'));
   // with the labels of only one output, the channel count does not match
-  await assert.rejects(dissect(base('two-head-bad', { segmenter: { path: seg, labels: m.labels } })), /5 channels \(object: 3, material: 2\) but the labels file names 4/);
+  await assert.rejects(
+    dissect(base('two-head-bad', { segmenter: { path: seg, labels: m.labels } })),
+    /5 channels \(object: 3, material: 2\) but the labels file names 4/,
+  );
 });
 
-test('a run that dies just after a phase ends (no checkpoint since) resumes with that phase\'s thresholds', async () => {
+test("a run that dies just after a phase ends (no checkpoint since) resumes with that phase's thresholds", async () => {
   const full = await dissect(base('full-iqr', { batch: 5, threshold: 'iqr' }));
   // a crash (here: an exception from the progress callback) in the first IoU batch, long before any
   // periodic checkpoint: the last checkpoint is the one written when the IQR phase ended
   await assert.rejects(
-    dissect(base('died', { batch: 5, threshold: 'iqr', checkpointSeconds: 3600, onProgress: (p) => { if (p.phase === 'iou') throw new Error('simulated crash'); } })),
+    dissect(
+      base('died', {
+        batch: 5,
+        threshold: 'iqr',
+        checkpointSeconds: 3600,
+        onProgress: (p) => {
+          if (p.phase === 'iou') throw new Error('simulated crash');
+        },
+      }),
+    ),
     /simulated crash/,
   );
   const resumed = await dissect(base('died', { batch: 5, threshold: 'iqr', resume: true }));

@@ -21,7 +21,13 @@ const params = (out: string, samples = 60) => ({
 function tokenSource() {
   const listeners: (() => void)[] = [];
   const token = { isCancellationRequested: false, onCancellationRequested: (l: () => void) => listeners.push(l) };
-  return { token, cancel: () => { token.isCancellationRequested = true; listeners.forEach((l) => l()); } };
+  return {
+    token,
+    cancel: () => {
+      token.isCancellationRequested = true;
+      listeners.forEach((l) => l());
+    },
+  };
 }
 
 test('the engine process lists layers and dissects with progress', async () => {
@@ -41,7 +47,10 @@ test('the engine process lists layers and dissects with progress', async () => {
 test('engine errors keep their code', async () => {
   const client = new EngineClient(ENGINE);
   try {
-    await assert.rejects(client.layers({ generator: { path: path.join(dir, 'nope.onnx') } }), (e: unknown) => e instanceof EngineError && e.code === 'file-missing' && /not found/.test(e.message));
+    await assert.rejects(
+      client.layers({ generator: { path: path.join(dir, 'nope.onnx') } }),
+      (e: unknown) => e instanceof EngineError && e.code === 'file-missing' && /not found/.test(e.message),
+    );
   } finally {
     client.dispose();
   }
@@ -52,7 +61,13 @@ test('cancelling a run stops it with its work saved; it resumes', async () => {
   try {
     const { token, cancel } = tokenSource();
     await assert.rejects(
-      client.dissect({ ...params('cancel', 30000), batch: 4 }, (p) => { if (p.phase === 'iou') cancel(); }, token),
+      client.dissect(
+        { ...params('cancel', 30000), batch: 4 },
+        (p) => {
+          if (p.phase === 'iou') cancel();
+        },
+        token,
+      ),
       (e: unknown) => e instanceof EngineError && e.code === 'cancelled',
     );
     assert.ok(fs.existsSync(path.join(dir, 'cancel', 'state.bin')));
@@ -68,7 +83,9 @@ test('a crash of the engine process is a specific error, and the next request re
   try {
     await client.layers({ generator: { path: m.generator } });
     const pid = client.pid!;
-    const run = client.dissect({ ...params('crash', 30000), batch: 4 }, (p) => { if (p.phase === 'iou' && client.pid === pid) process.kill(pid, 'SIGKILL'); });
+    const run = client.dissect({ ...params('crash', 30000), batch: 4 }, (p) => {
+      if (p.phase === 'iou' && client.pid === pid) process.kill(pid, 'SIGKILL');
+    });
     await assert.rejects(run, (e: unknown) => e instanceof EngineError && e.code === 'crashed' && /killed by SIGKILL.*resume/.test(e.message));
     const layers = await client.layers({ generator: { path: m.generator } });
     assert.ok(layers.layers.length > 0);

@@ -31,7 +31,10 @@ function code(c: string, re: RegExp) {
 }
 
 test('a missing generator file is named', async () => {
-  await assert.rejects(dissect(opts('e1', { generator: { path: path.join(dir, 'nope.onnx') } })), code('file-missing', /generator not found: .*nope\.onnx/));
+  await assert.rejects(
+    dissect(opts('e1', { generator: { path: path.join(dir, 'nope.onnx') } })),
+    code('file-missing', /generator not found: .*nope\.onnx/),
+  );
 });
 
 test('a file that is not ONNX, and a truncated ONNX file, are told apart from other errors', async () => {
@@ -53,7 +56,12 @@ test('a generator with no float input is refused with its inputs named', async (
   // add the int64 input by hand
   const { onnx } = await import('../../extension/engine/onnx/proto');
   const model = onnx.ModelProto.decode(bytes);
-  model.graph!.input = [onnx.ValueInfoProto.create({ name: 'idx', type: { tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: { dim: [{ dimValue: 1 }] } } } })];
+  model.graph!.input = [
+    onnx.ValueInfoProto.create({
+      name: 'idx',
+      type: { tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: { dim: [{ dimValue: 1 }] } } },
+    }),
+  ];
   model.graph!.output = [onnx.ValueInfoProto.create({ name: 'f' })];
   fs.writeFileSync(g, onnx.ModelProto.encode(model).finish());
   assert.throws(() => Generator.open({ path: g }, { provider: 'cpu' }), code('bad-model', /no float input .*idx/));
@@ -65,26 +73,39 @@ test('an unknown layer name suggests the nearest', async () => {
 
 test('a segmenter whose channel count does not match the labels says both numbers', async () => {
   const m5 = writeMaskModels(dir, { channels: 5 });
-  await assert.rejects(dissect(opts('e5', { segmenter: { path: m5.segmenter, labels: m.labels } })), code('bad-labels', /5 channels \(logits: 5\) but the labels file names 4/));
+  await assert.rejects(
+    dissect(opts('e5', { segmenter: { path: m5.segmenter, labels: m.labels } })),
+    code('bad-labels', /5 channels \(logits: 5\) but the labels file names 4/),
+  );
 });
 
 test('an image size the segmenter cannot take is reported with the shapes', async () => {
   const fixed = writeMaskModels(dir, { fixedSize: 32 });
-  await assert.rejects(dissect(opts('e6', { segmenter: { path: fixed.segmenter, labels: m.labels } })), code('bad-shape', /segmenter failed on inputs image\[\d+,3,16,16\]/));
+  await assert.rejects(
+    dissect(opts('e6', { segmenter: { path: fixed.segmenter, labels: m.labels } })),
+    code('bad-shape', /segmenter failed on inputs image\[\d+,3,16,16\]/),
+  );
 });
 
 test('a segmenter output that is not [N, C, H, W] logits is refused before any run', async () => {
   // a classifier head: logits [N, 4] (global average pool, flattened)
   const b = new GraphBuilder();
   b.input('image', [-1, 3, -1, -1]);
-  const w = b.floats('w', Array.from({ length: 12 }, (_, i) => i), [4, 3, 1, 1]);
+  const w = b.floats(
+    'w',
+    Array.from({ length: 12 }, (_, i) => i),
+    [4, 3, 1, 1],
+  );
   const c = b.node('Conv', ['image', w], { name: 'conv' });
   const p = b.node('GlobalAveragePool', [c], { name: 'pool' });
   b.node('Flatten', [p], { name: 'flat', out: 'logits' });
   b.output('logits', [-1, 4]);
   const file = path.join(dir, 'classifier.onnx');
   fs.writeFileSync(file, b.build());
-  await assert.rejects(dissect(opts('e6b', { segmenter: { path: file, labels: m.labels } })), code('bad-shape', /segmenter output "logits" is \[\?, 4\]; expected float logits \[N, C, H, W\]/));
+  await assert.rejects(
+    dissect(opts('e6b', { segmenter: { path: file, labels: m.labels } })),
+    code('bad-shape', /segmenter output "logits" is \[\?, 4\]; expected float logits \[N, C, H, W\]/),
+  );
 });
 
 test('a generator whose image is not float32 (here float16) is refused with the type named', async () => {
@@ -93,17 +114,32 @@ test('a generator whose image is not float32 (here float16) is refused with the 
   const image = g.output![0].name!;
   // the image goes through a Cast to float16 under the same output name
   for (const n of g.node!) n.output = n.output!.map((o) => (o === image ? `${image}_f32` : o));
-  g.node!.push(onnx.NodeProto.create({ name: 'half', opType: 'Cast', input: [`${image}_f32`], output: [image], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT16 }] }));
+  g.node!.push(
+    onnx.NodeProto.create({
+      name: 'half',
+      opType: 'Cast',
+      input: [`${image}_f32`],
+      output: [image],
+      attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT16 }],
+    }),
+  );
   g.output![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
   const file = path.join(dir, 'g16.onnx');
   fs.writeFileSync(file, encodeModel(model));
-  await assert.rejects(dissect(opts('e6d', { generator: { path: file } })), code('bad-model', new RegExp(`output "${image}" holds FLOAT16 values; expected a float \\(float32\\) image`)));
+  await assert.rejects(
+    dissect(opts('e6d', { generator: { path: file } })),
+    code('bad-model', new RegExp(`output "${image}" holds FLOAT16 values; expected a float \\(float32\\) image`)),
+  );
 });
 
 test('a segmenter whose logits are not float32 (here float16) is refused with the type named', async () => {
   const b = new GraphBuilder();
   b.input('image', [-1, 3, -1, -1]);
-  const w = b.floats('w', Array.from({ length: 12 }, (_, i) => i), [4, 3, 1, 1]);
+  const w = b.floats(
+    'w',
+    Array.from({ length: 12 }, (_, i) => i),
+    [4, 3, 1, 1],
+  );
   const c = b.node('Conv', ['image', w], { name: 'conv' });
   b.node('Cast', [c], { name: 'half', out: 'logits', attrs: { to: onnx.TensorProto.DataType.FLOAT16 } });
   b.output('logits', [-1, 4, -1, -1]);
@@ -111,12 +147,18 @@ test('a segmenter whose logits are not float32 (here float16) is refused with th
   model.graph!.output![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
   const file = path.join(dir, 'half.onnx');
   fs.writeFileSync(file, encodeModel(model));
-  await assert.rejects(dissect(opts('e6c', { segmenter: { path: file, labels: m.labels } })), code('bad-shape', /segmenter output "logits" holds FLOAT16 values; expected float \(float32\) logits/));
+  await assert.rejects(
+    dissect(opts('e6c', { segmenter: { path: file, labels: m.labels } })),
+    code('bad-shape', /segmenter output "logits" holds FLOAT16 values; expected float \(float32\) logits/),
+  );
 });
 
 test('NaN in an output names the batch and the sample', async () => {
   const nan = writeMaskModels(dir, { nanAt: true });
-  await assert.rejects(dissect(opts('e7', { generator: { path: nan.generator } })), code('non-finite', /(generator output "image"|layer layer1) is NaN in the probe batch \(threshold sample 0\), sample 0: the model produced NaN/));
+  await assert.rejects(
+    dissect(opts('e7', { generator: { path: nan.generator } })),
+    code('non-finite', /(generator output "image"|layer layer1) is NaN in the probe batch \(threshold sample 0\), sample 0: the model produced NaN/),
+  );
 });
 
 test('a latents file of the wrong shape says what is needed', async () => {

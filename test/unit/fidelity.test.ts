@@ -147,8 +147,15 @@ test('an iqr dissection by the engine equals the reference selection, value by v
     return new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
   };
   const pairs = Object.fromEntries(PAIR_FIELDS.map((f) => [f, read(f)])) as Record<PairField, Float32Array>;
-  const refPairs: Record<PairField, number[][]> = { iqr: ref.maxIqr, level: ref.maxIqrLevel, fraction: ref.maxIqrQuantile, iou: ref.maxIqrIou, agreement: ref.maxIqrAgreement };
-  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)), `${what}: engine ${a}, reference ${b}`);
+  const refPairs: Record<PairField, number[][]> = {
+    iqr: ref.maxIqr,
+    level: ref.maxIqrLevel,
+    fraction: ref.maxIqrQuantile,
+    iou: ref.maxIqrIou,
+    agreement: ref.maxIqrAgreement,
+  };
+  const close = (a: number, b: number, what: string) =>
+    assert.ok(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)), `${what}: engine ${a}, reference ${b}`);
   let qualified = 0;
   for (let u = 0; u < C; u++) {
     for (let c = 0; c < K; c++) {
@@ -212,7 +219,9 @@ test('threshold selection at full resolution with two label maps equals the refe
   const q = new UnitQuantiles(U);
   for (let s = 0; s < n; s++) q.addUpsampledSample(fms, s * U * S * S, grid, new Float32Array(S * S), new Int32Array(grid.count));
   const M = 100;
-  const qs = candidateFractions(M).map((f) => 1 - f).reverse();
+  const qs = candidateFractions(M)
+    .map((f) => 1 - f)
+    .reverse();
   const levels = new Float32Array(U * M);
   for (let u = 0; u < U; u++) levels.set(q.sketches[u].quantiles(qs), u * M);
   const tally = new IqrTally(U, labels.length, space.categories.length, levels, up);
@@ -237,6 +246,9 @@ test('threshold selection at full resolution with two label maps equals the refe
   assert.notEqual(labels[ref.bestLabel[0]].name, 'grass');
   assert.notEqual(labels[ref.bestLabel[1]].name, 'sun');
   assert.notEqual(labels[ref.bestLabel[2]].name, 'ground');
-  assert.ok(ref.iqrCurve[2][0].some((v) => v > 0.3), 'grass at level 0 has a high IQR before the rules');
+  assert.ok(
+    ref.iqrCurve[2][0].some((v) => v > 0.3),
+    'grass at level 0 has a high IQR before the rules',
+  );
   assert.ok(ref.iqrCurve[GROUND][2][M - 1] === 0 && ref.mi[GROUND][2][M - 1] === 0);
 });

@@ -139,7 +139,12 @@ function describe(found: string[][], edges: Edge[]): string {
       const set = new Set(k);
       const inside = edges.filter((e) => set.has(e.from) && set.has(e.to));
       const cycle = cycleThrough(k[0], set, inside);
-      return [`cycle among ${k.join(', ')}:`, `  e.g. ${cycle.map(show).join('\n       ')}`, '  imports inside it:', ...inside.map((e) => `    ${show(e)}`)].join('\n');
+      return [
+        `cycle among ${k.join(', ')}:`,
+        `  e.g. ${cycle.map(show).join('\n       ')}`,
+        '  imports inside it:',
+        ...inside.map((e) => `    ${show(e)}`),
+      ].join('\n');
     })
     .join('\n');
 }

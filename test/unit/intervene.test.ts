@@ -9,10 +9,11 @@ import { seededLatents } from '../../extension/engine/latents';
 
 const dir = tmpDir();
 const m = writeCausalModels(dir);
-const open = () => InterventionModel.open({ generator: { path: m.generator }, segmenter: { path: m.segmenter, labels: m.labels }, layer: 'layer1', provider: 'cpu' });
+const open = () =>
+  InterventionModel.open({ generator: { path: m.generator }, segmenter: { path: m.segmenter, labels: m.labels }, layer: 'layer1', provider: 'cpu' });
 const opts = { samples: 64, seed: 3, batch: 16 };
 
-test('the edit r\' = r(1 − a) + k·a touches only the chosen units, at the masked locations', () => {
+test("the edit r' = r(1 − a) + k·a touches only the chosen units, at the masked locations", () => {
   const fm = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => i + 1);
   const mask = Float32Array.from([1, 0, 0.5, 0]);
   const out = editFeaturemap(fm, 2, [3, 2, 2], { units: [1], values: Float32Array.from([10]), mask });
@@ -56,7 +57,9 @@ test('inserting the tree unit in a region creates trees there', async () => {
   const region = rectMask(8, 8, [2, 2, 6, 4]);
   const mask = poolMask(region, 8, 8, 8, 8);
   const after = await model.edited(orig.fm, z, 8, insertion([0], k, mask));
-  let inside = 0, insideTree = 0, outsideChanged = 0;
+  let inside = 0,
+    insideTree = 0,
+    outsideChanged = 0;
   for (let i = 0; i < 8; i++) {
     for (let p = 0; p < 64; p++) {
       const t = after.seg.maps[0][i * 64 + p] === tree;
@@ -75,7 +78,14 @@ test('causal search finds the unit that causes trees, beating the IoU ranking mi
   const model = await open();
   const tree = model.concept('tree');
   // the IoU ranking from a real dissection: unit 1 (on exactly where trees are) has the best IoU
-  const { result } = await dissect({ generator: { path: m.generator }, segmenter: { path: m.segmenter, labels: m.labels }, out: path.join(dir, 'd'), samples: 100, threshold: 'quantile', provider: 'cpu' });
+  const { result } = await dissect({
+    generator: { path: m.generator },
+    segmenter: { path: m.segmenter, labels: m.labels },
+    out: path.join(dir, 'd'),
+    samples: 100,
+    threshold: 'quantile',
+    provider: 'cpu',
+  });
   const treeIdx = result.labels.findIndex((l) => l.name === 'tree');
   const iouOf = (u: number) => result.layers[0].units[u].concepts.find((c) => c.label === 'tree')?.iou ?? 0;
   const iouRanking = [0, 1, 2, 3].sort((a, b) => iouOf(b) - iouOf(a));
@@ -108,7 +118,14 @@ test('insertion context: doors appear only where a building is', async () => {
 test('live preview: a session keeps the samples; each edit renders them (mask painted at image resolution)', async () => {
   const { PreviewSession } = await import('../../extension/engine/preview');
   const out = path.join(dir, 'preview-run');
-  await dissect({ generator: { path: m.generator }, segmenter: { path: m.segmenter, labels: m.labels }, out, samples: 60, threshold: 'quantile', provider: 'cpu' });
+  await dissect({
+    generator: { path: m.generator },
+    segmenter: { path: m.segmenter, labels: m.labels },
+    out,
+    samples: 60,
+    threshold: 'quantile',
+    provider: 'cpu',
+  });
   const s = await PreviewSession.open({ runId: out, layer: 'layer1', samples: 32, seed: 11, provider: 'cpu' });
   assert.equal(s.files.length, 32);
   const ablateAll = await s.preview({ units: [0], mode: 'ablate', strength: 1, mask: null });
@@ -130,7 +147,7 @@ test('live preview: a session keeps the samples; each edit renders them (mask pa
   await assert.rejects(s.preview({ units: [0], mode: 'insert', strength: 1, mask: null }), /needs a concept/);
 });
 
-test('the alternative insertion constants are each unit\'s 0.99 quantile (known here in closed form)', async () => {
+test("the alternative insertion constants are each unit's 0.99 quantile (known here in closed form)", async () => {
   const { quantileValues } = await import('../../extension/engine/causal');
   const model = await open();
   const q = await quantileValues(model, { samples: 200, seed: 5, batch: 50 });

@@ -25,7 +25,11 @@ test('cpu is used as asked, with no fallback note', async () => {
 });
 
 test('webgpu runs on a GPU adapter, or falls back to the CPU with the reason, the same numbers within float tolerance', async () => {
-  const z = new ort.Tensor('float32', Float32Array.from({ length: 2 * 16 }, (_, i) => Math.sin(i * 1.3)), [2, 16]);
+  const z = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 2 * 16 }, (_, i) => Math.sin(i * 1.3)),
+    [2, 16],
+  );
   const run = async (provider: 'cpu' | 'webgpu') => {
     const s = await createSession(deepGenerator(), 'generator', { provider });
     const out = await s.ort.run({ [s.inputNames[0]]: z });

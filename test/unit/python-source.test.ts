@@ -21,12 +21,20 @@ layer9 = nn.Conv2d(3, 3, 1)
 
 test('module definitions: self.X = …, annotated, and local nn.X assignments; not comparisons or uses', () => {
   const defs = moduleDefinitions(TRAIN);
-  assert.deepEqual(defs.map((d) => [d.name, d.line]), [['layer1', 5], ['layer2', 6], ['layer3', 7], ['layer9', 14]]);
+  assert.deepEqual(
+    defs.map((d) => [d.name, d.line]),
+    [
+      ['layer1', 5],
+      ['layer2', 6],
+      ['layer3', 7],
+      ['layer9', 14],
+    ],
+  );
   const l1 = defs[0];
   assert.equal(TRAIN.split('\n')[5].slice(l1.start, l1.end), 'layer1');
 });
 
-test('the best definition is in the file that defines most of the model\'s modules', () => {
+test("the best definition is in the file that defines most of the model's modules", () => {
   const files = [
     { file: 'other.py', defs: moduleDefinitions('self.layer2 = x\n') },
     { file: 'train.py', defs: moduleDefinitions(TRAIN) },

@@ -195,9 +195,7 @@ test('(d) preds are conditioned on the images containing the label’s category'
   assert.ok(QUARTER_TABLE_IQR < 0.5);
 
   // with a single category the condition is 'all': sky's preds are over all 8 pixels, and its IQR is 1
-  const one = referenceDissect(
-    input({ units: 1, H: 2, W: 2, labels: labels(['-', '-'], ['sky', 'stuff'], ['tree', 'stuff']), threshold }),
-  );
+  const one = referenceDissect(input({ units: 1, H: 2, W: 2, labels: labels(['-', '-'], ['sky', 'stuff'], ['tree', 'stuff']), threshold }));
   assert.equal(one.preds[1][0][j], 0.25);
   assert.equal(one.preds[2][0][j], 0.25);
   assert.ok(Math.abs(one.iqrCurve[1][0][j] - 1) < 1e-12);
@@ -252,10 +250,7 @@ test('(e) no MI at f = 1, nor for labels covering < 1e-3 of the pixels', () => {
 
 test('(f) referenceUpsample: bilinear, half-pixel centres, border clamp', () => {
   // 2×2 [[0, 4], [8, 12]] → 4×4: per axis [x0, ¾x0 + ¼x1, ¼x0 + ¾x1, x1]
-  assert.deepEqual(
-    Array.from(referenceUpsample([0, 4, 8, 12], 0, 2, 2, 4, 4)),
-    [0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12],
-  );
+  assert.deepEqual(Array.from(referenceUpsample([0, 4, 8, 12], 0, 2, 2, 4, 4)), [0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12]);
   // at an offset, e.g. the second unit of a sample
   assert.deepEqual(
     Array.from(referenceUpsample([9, 9, 9, 9, 4, 0, 0, 0], 4, 2, 2, 4, 4)),

@@ -8,9 +8,10 @@ import { Segmenter } from '../../extension/engine/models';
 import { GraphBuilder } from '../../extension/engine/onnx/builder';
 import { tmpDir } from '../fixtures/models';
 
-test('quad parts are the halves of each connected component\'s bounding box', () => {
+test("quad parts are the halves of each connected component's bounding box", () => {
   // two components of label 1: a 4×2 block (rows 0–3, cols 0–1) and a 1×3 bar (row 5, cols 3–5)
-  const H = 6, W = 6;
+  const H = 6,
+    W = 6;
   const map = new Uint16Array(H * W);
   for (let y = 0; y < 4; y++) for (let x = 0; x < 2; x++) map[y * W + x] = 1;
   for (let x = 3; x < 6; x++) map[5 * W + x] = 1;
@@ -19,11 +20,23 @@ test('quad parts are the halves of each connected component\'s bounding box', ()
   const lr = new Uint16Array(H * W);
   quadParts(map, H, W, [{ concept: 1, t: 10, b: 11, l: 12, r: 13 }], tb, lr);
   const at = (a: Uint16Array, y: number, x: number) => a[y * W + x];
-  assert.deepEqual([0, 1, 2, 3].map((y) => at(tb, y, 0)), [10, 10, 11, 11]);
-  assert.deepEqual([0, 1].map((x) => at(lr, 0, x)), [12, 13]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((y) => at(tb, y, 0)),
+    [10, 10, 11, 11],
+  );
+  assert.deepEqual(
+    [0, 1].map((x) => at(lr, 0, x)),
+    [12, 13],
+  );
   // the bar: one row (all top), three columns: left half = columns before the middle (3, 4), right = 5
-  assert.deepEqual([3, 4, 5].map((x) => at(tb, 5, x)), [10, 10, 10]);
-  assert.deepEqual([3, 4, 5].map((x) => at(lr, 5, x)), [12, 12, 13]);
+  assert.deepEqual(
+    [3, 4, 5].map((x) => at(tb, 5, x)),
+    [10, 10, 10],
+  );
+  assert.deepEqual(
+    [3, 4, 5].map((x) => at(lr, 5, x)),
+    [12, 12, 13],
+  );
   assert.equal(at(tb, 0, 4), 0);
   assert.equal(at(tb, 4, 4), 0);
 });
@@ -63,7 +76,10 @@ test('label maps computed in the segmenter session equal a strict-> argmax scan,
   fs.writeFileSync(path.join(dir, 'l.json'), JSON.stringify(['-', 'a1', 'a2', 'a3', 'b0', 'b1']));
   const seg = await Segmenter.open({ path: path.join(dir, 's.onnx'), labels: path.join(dir, 'l.json') }, { provider: 'cpu' });
   // values on a grid of halves: exact in float32, so r = g ties happen and the logits are known exactly
-  const N = 3, H = 5, W = 7, P = H * W;
+  const N = 3,
+    H = 5,
+    W = 7,
+    P = H * W;
   const image = new Float32Array(N * 3 * P);
   let x = 12345;
   for (let i = 0; i < image.length; i++) {

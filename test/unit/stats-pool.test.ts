@@ -6,7 +6,10 @@ import { DissectError } from '../../extension/engine/errors';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
 
 const layout = { batch: 4, layerSizes: [5 * 2 * 2, 3 * 4 * 4], layerUnits: [5, 3], maps: 1, pixels: 8 * 8, categories: 2 };
-const shapes: [number, number, number][] = [[5, 2, 2], [3, 4, 4]];
+const shapes: [number, number, number][] = [
+  [5, 2, 2],
+  [3, 4, 4],
+];
 
 function fill(seed: number) {
   const rng = new Xoshiro128(seed);
@@ -18,7 +21,12 @@ function fill(seed: number) {
 }
 
 test('splitUnits covers every unit once, in order, in near-equal parts', () => {
-  for (const [C, parts] of [[10, 3], [3, 8], [1, 1], [192, 7]]) {
+  for (const [C, parts] of [
+    [10, 3],
+    [3, 8],
+    [1, 1],
+    [192, 7],
+  ]) {
     const r = splitUnits(C, parts);
     assert.equal(r.length, parts);
     assert.equal(r[0][0], 0);
@@ -32,7 +40,16 @@ test('splitUnits covers every unit once, in order, in near-equal parts', () => {
 
 test('IoU statistics from 3 threads equal one inline tally; a state sliced and assembled is the same state', async () => {
   const thresholds = [Float32Array.from([0, 0.1, 0.2, 0.3, 0.4]), Float32Array.from([0.5, 0.6, 0.7])];
-  const phase = { phase: 'iou' as const, H: 8, W: 8, K: 4, G: 2, topk: 3, sketchK: 64, layers: shapes.map((shape, i) => ({ shape, thresholds: thresholds[i] })) };
+  const phase = {
+    phase: 'iou' as const,
+    H: 8,
+    W: 8,
+    K: 4,
+    G: 2,
+    topk: 3,
+    sketchK: 64,
+    layers: shapes.map((shape, i) => ({ shape, thresholds: thresholds[i] })),
+  };
   const states = [];
   for (const workers of [0, 3]) {
     const pool = new StatsPool(workers, layout);
@@ -74,30 +91,34 @@ test('IoU statistics from 3 threads equal one inline tally; a state sliced and a
   assert.deepEqual(shard.state()[0], whole);
 });
 
-test('statistics threads run at a lower priority than the thread that calls ONNX Runtime (Linux)', { skip: process.platform !== 'linux' }, async () => {
-  const { Worker } = await import('node:worker_threads');
-  const os = await import('node:os');
-  const before = os.getPriority();
-  const helper = require.resolve('../../extension/engine/parallel/thread-priority');
-  const reply = await new Promise<{ lowered: boolean; nice: number }>((resolve, reject) => {
-    const w = new Worker(
-      `const { parentPort } = require('node:worker_threads'); const fs = require('node:fs'); const os = require('node:os');
+test(
+  'statistics threads run at a lower priority than the thread that calls ONNX Runtime (Linux)',
+  { skip: process.platform !== 'linux' },
+  async () => {
+    const { Worker } = await import('node:worker_threads');
+    const os = await import('node:os');
+    const before = os.getPriority();
+    const helper = require.resolve('../../extension/engine/parallel/thread-priority');
+    const reply = await new Promise<{ lowered: boolean; nice: number }>((resolve, reject) => {
+      const w = new Worker(
+        `const { parentPort } = require('node:worker_threads'); const fs = require('node:fs'); const os = require('node:os');
        const { lowerThreadPriority, STATS_NICE } = require(${JSON.stringify(helper)});
        const lowered = lowerThreadPriority();
        const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
        parentPort.postMessage({ lowered, nice: os.getPriority(tid) - STATS_NICE });`,
-      { eval: true },
-    );
-    w.once('message', (m) => {
-      resolve(m);
-      void w.terminate();
+        { eval: true },
+      );
+      w.once('message', (m) => {
+        resolve(m);
+        void w.terminate();
+      });
+      w.once('error', reject);
     });
-    w.once('error', reject);
-  });
-  assert.equal(reply.lowered, true);
-  assert.ok(reply.nice >= 0, 'the thread is at the statistics nice value or lower priority');
-  assert.equal(os.getPriority(), before, 'the calling thread keeps its priority');
-});
+    assert.equal(reply.lowered, true);
+    assert.ok(reply.nice >= 0, 'the thread is at the statistics nice value or lower priority');
+    assert.equal(os.getPriority(), before, 'the calling thread keeps its priority');
+  },
+);
 
 test('a statistics thread that fails rejects the run with a specific error (and the pool closes)', async () => {
   const pool = new StatsPool(2, layout);

@@ -44,8 +44,13 @@ test('quantile sketch keeps rank error small on 200k values in bounded memory', 
   for (const q of [0.01, 0.25, 0.5, 0.9, 0.99, 0.995, 0.999]) {
     const v = s.quantiles([q])[0];
     // rank of v in the true data
-    let lo = 0, hi = sorted.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (sorted[m] <= v) lo = m + 1; else hi = m; }
+    let lo = 0,
+      hi = sorted.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (sorted[m] <= v) lo = m + 1;
+      else hi = m;
+    }
     const rankErr = Math.abs(lo / sorted.length - q);
     assert.ok(rankErr < 0.002, `q=${q}: rank error ${rankErr}`);
   }
@@ -63,8 +68,13 @@ test('quantile sketch on ReLU-like values (60% exact zeros): quantiles inside th
   for (const q of [0.1, 0.5, 0.599, 0.601, 0.7, 0.9, 0.99, 0.999]) {
     const v = s.quantiles([q])[0];
     if (q < 0.6 - 0.002) assert.equal(v, 0, `q=${q}`);
-    let lo = 0, hi = sorted.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (sorted[m] <= v) lo = m + 1; else hi = m; }
+    let lo = 0,
+      hi = sorted.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (sorted[m] <= v) lo = m + 1;
+      else hi = m;
+    }
     assert.ok(lo / sorted.length >= q - 0.002 && (v === 0 || Math.abs(lo / sorted.length - q) < 0.002), `q=${q}: rank ${lo / sorted.length}`);
   }
 });
@@ -89,7 +99,12 @@ function entropy(ps: number[]): number {
 
 test('IQR is I(X;Y)/H(X,Y) of the 2×2 table (paper Eq. 2)', () => {
   // brute force from the joint distribution
-  const cases = [[30, 50, 40, 1000], [10, 10, 10, 100], [0, 20, 30, 500], [25, 25, 80, 80]];
+  const cases = [
+    [30, 50, 40, 1000],
+    [10, 10, 10, 100],
+    [0, 20, 30, 500],
+    [25, 25, 80, 80],
+  ];
   for (const [both, on, area, N] of cases) {
     const joint = [both, on - both, area - both, N - on - area + both].map((x) => x / N);
     const hx = entropy([on / N, 1 - on / N]);
@@ -134,7 +149,7 @@ function tableIqrByDefinition(n11: number, n10: number, n01: number, n00: number
   return mi / hxy;
 }
 
-test('IoU tally matches a brute-force IoU with the category-restricted union, and the reference\'s IQR over the images holding the category', () => {
+test("IoU tally matches a brute-force IoU with the category-restricted union, and the reference's IQR over the images holding the category", () => {
   const [n, C, h, w, H, W, K] = [12, 5, 3, 4, 9, 11, 6];
   const categoryOf = Int32Array.from([-1, 0, 0, 1, 1, 1]);
   const { fms, maps } = randomData(11, n, C, h, w, H, W, K);
@@ -153,7 +168,11 @@ test('IoU tally matches a brute-force IoU with the category-restricted union, an
     for (let c = 1; c < K; c++) {
       // and the same over the samples of block 1 alone (4…7) and without them
       const count = (inBlock: (s: number) => boolean) => {
-        let inter = 0, union = 0, onInCat = 0, area = 0, total = 0;
+        let inter = 0,
+          union = 0,
+          onInCat = 0,
+          area = 0,
+          total = 0;
         fms.forEach((fm, s) => {
           if (!inBlock(s)) return;
           up.run(fm, u * h * w, act);
@@ -182,8 +201,14 @@ test('IoU tally matches a brute-force IoU with the category-restricted union, an
   }
   // top-k by spatial max, ties to the lower sample
   for (let u = 0; u < C; u++) {
-    const expected = fms.map((fm, s) => ({ s, m: Math.max(...fm.subarray(u * h * w, (u + 1) * h * w)) })).sort((a, b) => b.m - a.m || a.s - b.s).slice(0, 4);
-    assert.deepEqual(tally.top.entries(u).map((e) => e.sample), expected.map((e) => e.s));
+    const expected = fms
+      .map((fm, s) => ({ s, m: Math.max(...fm.subarray(u * h * w, (u + 1) * h * w)) }))
+      .sort((a, b) => b.m - a.m || a.s - b.s)
+      .slice(0, 4);
+    assert.deepEqual(
+      tally.top.entries(u).map((e) => e.sample),
+      expected.map((e) => e.s),
+    );
   }
 });
 
@@ -209,7 +234,7 @@ test('IoU tallies of two halves merge exactly into the whole', () => {
   for (let u = 0; u < C; u++) for (let c = 1; c < K; c++) assert.equal(b.iou(u, c, categoryOf), whole.iou(u, c, categoryOf));
 });
 
-test('candidate fractions are the reference\'s 100 log-spaced levels from 1e-3 to 1', () => {
+test("candidate fractions are the reference's 100 log-spaced levels from 1e-3 to 1", () => {
   const f = candidateFractions(100);
   assert.equal(f.length, 100);
   assert.ok(Math.abs(f[0] - 1e-3) < 1e-15);
@@ -219,8 +244,19 @@ test('candidate fractions are the reference\'s 100 log-spaced levels from 1e-3 t
 
 test('top-k keeps the k largest, ties to the smaller sample, and merges exactly', () => {
   const t = new TopK(1, 3);
-  [[5, 0], [7, 1], [5, 2], [9, 3], [7, 4], [1, 5]].forEach(([v, s]) => t.add(0, v, s));
-  assert.deepEqual(t.entries(0), [{ sample: 3, score: 9 }, { sample: 1, score: 7 }, { sample: 4, score: 7 }]);
+  [
+    [5, 0],
+    [7, 1],
+    [5, 2],
+    [9, 3],
+    [7, 4],
+    [1, 5],
+  ].forEach(([v, s]) => t.add(0, v, s));
+  assert.deepEqual(t.entries(0), [
+    { sample: 3, score: 9 },
+    { sample: 1, score: 7 },
+    { sample: 4, score: 7 },
+  ]);
 });
 
 test('bilinear upsampling equals ONNX Runtime Resize (linear, half_pixel)', async () => {
@@ -254,7 +290,14 @@ test('quantile sketch: addMany is the same as adding one by one', () => {
 test('cell shortcuts (data/cells.ts) give exactly the per-pixel counts: IoU and IQR tallies vs brute force', () => {
   // Geometries: integer factors like a DCGAN's (4→64, 8→64), odd ones, identity; featuremaps with ReLU
   // zeros, flat blocks and few distinct values, so corners often agree and values often equal a level.
-  const geometries: [number, number, number, number][] = [[4, 4, 64, 64], [8, 8, 64, 64], [3, 4, 9, 11], [5, 5, 5, 5], [2, 3, 7, 5], [16, 16, 32, 32]];
+  const geometries: [number, number, number, number][] = [
+    [4, 4, 64, 64],
+    [8, 8, 64, 64],
+    [3, 4, 9, 11],
+    [5, 5, 5, 5],
+    [2, 3, 7, 5],
+    [16, 16, 32, 32],
+  ];
   const rng = new Xoshiro128(23);
   const K = 5;
   const passes = { cells: 0, dense: 0 };
@@ -346,12 +389,18 @@ test('radix sort of float32 gives the order of Float32Array.prototype.sort (−0
     });
     const expected = Float32Array.from(a).sort();
     const got = sortFloat32(Float32Array.from(a));
-    assert.ok(expected.every((v, i) => Object.is(v, got[i])), `n = ${n}`);
+    assert.ok(
+      expected.every((v, i) => Object.is(v, got[i])),
+      `n = ${n}`,
+    );
   }
   // a prefix only
   const b = Float32Array.from({ length: 100 }, (_, i) => 100 - i);
   sortFloat32(b, 80);
-  assert.deepEqual(Array.from(b.subarray(0, 80)), Array.from({ length: 80 }, (_, i) => 21 + i));
+  assert.deepEqual(
+    Array.from(b.subarray(0, 80)),
+    Array.from({ length: 80 }, (_, i) => 21 + i),
+  );
   assert.deepEqual(Array.from(b.subarray(80)), [20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
 });
 
@@ -362,7 +411,7 @@ test('bucket index: #levels below a value, for every value, equals counting (tie
   const levels = new Float32Array(units * M);
   for (let j = 0; j < M; j++) {
     levels[j] = j < 30 ? 0 : Math.round(((j - 30) / 70) * 1.2 * 64) / 64; // ReLU zeros and repeated levels
-    levels[M + j] = -3 + 6 * ((j / (M - 1)) ** 3);
+    levels[M + j] = -3 + 6 * (j / (M - 1)) ** 3;
     levels[2 * M + j] = 0.5; // all equal
     levels[3 * M + j] = Math.fround(1e-6 * j) + (j > 90 ? 1e6 : 0); // a huge gap at the top
   }
@@ -390,7 +439,10 @@ test('firstNonFinite finds the first NaN/±Infinity, and none among huge finite 
     const bad = [NaN, Infinity, -Infinity];
     const k = Math.floor(rng.uniform() * 3);
     for (let j = 0; j < k; j++) a[Math.floor(rng.uniform() * n)] = bad[Math.floor(rng.uniform() * 3)];
-    assert.equal(firstNonFinite(a), a.findIndex((v) => !Number.isFinite(v)));
+    assert.equal(
+      firstNonFinite(a),
+      a.findIndex((v) => !Number.isFinite(v)),
+    );
   }
 });
 
@@ -438,7 +490,12 @@ test('CRC-32 (sliced by 4) equals the bitwise definition on every length mod 4, 
 
 test('PNG: the strips’ fast encoding (Sub filter, run-length deflate) and the plain one decode to the same pixels', async () => {
   const rng = new Xoshiro128(53);
-  for (const [w, h] of [[1, 1], [2, 3], [37, 11], [64, 64]]) {
+  for (const [w, h] of [
+    [1, 1],
+    [2, 3],
+    [37, 11],
+    [64, 64],
+  ]) {
     const rgb = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i % 7 === 0 ? 255 : Math.floor(rng.uniform() * 256)));
     assert.deepEqual(decodePng(encodePngFast(rgb, w, h)), { width: w, height: h, rgb });
     assert.deepEqual(decodePng(encodePng(rgb, w, h)), { width: w, height: h, rgb });

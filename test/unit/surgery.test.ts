@@ -51,15 +51,31 @@ test('render(capture(z).layer, z) equals generator(z) (graph surgery)', async ()
     // z still feeds the output through the skip path, so the render model keeps it as an input
     assert.ok(render.inputNames.includes('z'), `render model of ${name} keeps z`);
     assert.ok(render.inputNames.includes(layer.tensor));
-    const res = await runSession(render, { [layer.tensor]: floatTensor(out.layers.get(layer.tensor)!, [n, ...layer.shape]), z: floatTensor(z, [n, 16]) }, ['image'], 'render');
+    const res = await runSession(
+      render,
+      { [layer.tensor]: floatTensor(out.layers.get(layer.tensor)!, [n, ...layer.shape]), z: floatTensor(z, [n, 16]) },
+      ['image'],
+      'render',
+    );
     const img = res.image.data as Float32Array;
     let maxDiff = 0;
     for (let i = 0; i < img.length; i++) maxDiff = Math.max(maxDiff, Math.abs(img[i] - out.image[i]));
     assert.ok(maxDiff <= 1e-5, `${name}: max |render − G| = ${maxDiff}`);
     // and the render model really does depend on the layer: zeroing it changes the image
-    const zero = await runSession(render, { [layer.tensor]: floatTensor(new Float32Array(n * layer.shape[0] * layer.shape[1] * layer.shape[2]), [n, ...layer.shape]), z: floatTensor(z, [n, 16]) }, ['image'], 'render');
+    const zero = await runSession(
+      render,
+      {
+        [layer.tensor]: floatTensor(new Float32Array(n * layer.shape[0] * layer.shape[1] * layer.shape[2]), [n, ...layer.shape]),
+        z: floatTensor(z, [n, 16]),
+      },
+      ['image'],
+      'render',
+    );
     const zi = zero.image.data as Float32Array;
-    assert.ok(zi.some((v, i) => Math.abs(v - img[i]) > 1e-3), `${name}: zeroing the layer changes the image`);
+    assert.ok(
+      zi.some((v, i) => Math.abs(v - img[i]) > 1e-3),
+      `${name}: zeroing the layer changes the image`,
+    );
   }
 });
 

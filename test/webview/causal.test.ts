@@ -17,11 +17,17 @@ function png(fn: (x: number, y: number) => [number, number, number]): Buffer {
 function images(): Map<string, Buffer> {
   const m = fixtureImages();
   for (let i = 0; i < 4; i++) {
-    m.set(`/img/ctx/image${i}.png`, png((x, y) => (y < 9 ? [90, 150, 230] : x < 10 + i ? [50, 130, 60] : [160, 110, 90])));
-    m.set(`/img/ctx/heat${i}.png`, png((x, y) => {
-      const v = Math.max(0, 255 - 20 * Math.hypot(x - 6 - i * 3, y - 16));
-      return [v, v * 0.5, 255 - v];
-    }));
+    m.set(
+      `/img/ctx/image${i}.png`,
+      png((x, y) => (y < 9 ? [90, 150, 230] : x < 10 + i ? [50, 130, 60] : [160, 110, 90])),
+    );
+    m.set(
+      `/img/ctx/heat${i}.png`,
+      png((x, y) => {
+        const v = Math.max(0, 255 - 20 * Math.hypot(x - 6 - i * 3, y - 16));
+        return [v, v * 0.5, 255 - v];
+      }),
+    );
   }
   return m;
 }
@@ -56,7 +62,14 @@ const doorContext: ContextView = {
   heatmaps: [0, 1, 2, 3].map((i) => ({ sample: i, image: `/img/ctx/image${i}.png`, heatmap: `/img/ctx/heat${i}.png` })),
 };
 
-const view: CausalView = { runId: 'run-1', model: 'church.onnx', layer: 'layer4', concepts: ['tree', 'sky', 'door', 'window'], results: [treeResult], contexts: [] };
+const view: CausalView = {
+  runId: 'run-1',
+  model: 'church.onnx',
+  layer: 'layer4',
+  concepts: ['tree', 'sky', 'door', 'window'],
+  results: [treeResult],
+  contexts: [],
+};
 
 type Request = Extract<WebviewMessage, { type: 'request' }>;
 
@@ -100,7 +113,11 @@ test('posts ready, then shows each result: the Fig. 4 chart with both rankings, 
   const bySeries: Record<string, Line> = Object.fromEntries(lines.map((l) => [l.series, l]));
   assert.deepEqual(bySeries.ace.values, treeResult.curves.ace);
   assert.deepEqual(bySeries.iou.values, treeResult.curves.iou);
-  assert.deepEqual(lines.map((l) => l.fill), ['none', 'none'], 'lines, not areas');
+  assert.deepEqual(
+    lines.map((l) => l.fill),
+    ['none', 'none'],
+    'lines, not areas',
+  );
   for (const s of ['ace', 'iou'] as const) {
     const pts = bySeries[s].points;
     const values = treeResult.curves[s]!;
@@ -175,10 +192,15 @@ test('a finished search adds its result first; an error is shown', async () => {
   const req = r.request as Extract<Request['request'], { kind: 'causal' }>;
   await h.push({ type: 'progress', job: req.job, done: 120, total: 120, what: 'done' });
   await h.push({ type: 'response', id: r.id, result: { kind: 'causal', result: skyResult } });
-  await eventually(async () => assert.deepEqual(await app('section.card').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-concept'))), ['sky', 'tree']));
+  await eventually(async () =>
+    assert.deepEqual(await app('section.card').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-concept'))), ['sky', 'tree']),
+  );
   assert.equal(await app('.job').count(), 0);
   const lines = await polylines('sky');
-  assert.deepEqual(lines.map((l) => [l.series, l.values]), [['ace', skyResult.curves.ace]]);
+  assert.deepEqual(
+    lines.map((l) => [l.series, l.values]),
+    [['ace', skyResult.curves.ace]],
+  );
   assert.equal(await card('sky', 'table.ace tr.iou').count(), 0);
   assert.deepEqual(await card('sky', 'gd-ace-chart .legend text').allTextContents(), ['causal ranking']);
   // an error
@@ -188,7 +210,9 @@ test('a finished search adds its result first; an error is shown', async () => {
   assert.notEqual(bad.id, r.id);
   assert.notEqual((bad.request as { job: string }).job, req.job, 'a fresh job id');
   await h.push({ type: 'response', id: bad.id, error: 'No pixels of "window" in the samples.' });
-  await eventually(async () => assert.equal(await app('.error').textContent(), 'Causal search for window failed: No pixels of "window" in the samples.'));
+  await eventually(async () =>
+    assert.equal(await app('.error').textContent(), 'Causal search for window failed: No pixels of "window" in the samples.'),
+  );
 });
 
 test('"Where can it be inserted?" requests the context; its bars match byClass; heatmaps pair image and gain', async () => {
@@ -198,23 +222,44 @@ test('"Where can it be inserted?" requests the context; its bars match byClass; 
   const req = r.request as Extract<Request['request'], { kind: 'context' }>;
   assert.deepEqual({ ...req, job: '' }, { kind: 'context', job: '', concept: 'door', samples: 20 });
   await h.push({ type: 'progress', job: req.job, done: 5, total: 20, what: 'inserting' });
-  await eventually(async () => assert.match((await app(`.job[data-job="${req.job}"] .text`).textContent()) ?? '', /Insertion context of door: inserting \(5\/20\)/));
+  await eventually(async () =>
+    assert.match((await app(`.job[data-job="${req.job}"] .text`).textContent()) ?? '', /Insertion context of door: inserting \(5\/20\)/),
+  );
   await h.push({ type: 'response', id: r.id, result: { kind: 'context', context: doorContext } });
   const bars = card('door', 'gd-context-view rect.bar');
   await eventually(async () => assert.equal(await bars.count(), 3));
-  const got = await bars.evaluateAll((rs) => rs.map((b) => ({ label: b.getAttribute('data-label'), gain: Number(b.getAttribute('data-gain')), count: Number(b.getAttribute('data-count')), width: Number(b.getAttribute('width')) })));
+  const got = await bars.evaluateAll((rs) =>
+    rs.map((b) => ({
+      label: b.getAttribute('data-label'),
+      gain: Number(b.getAttribute('data-gain')),
+      count: Number(b.getAttribute('data-count')),
+      width: Number(b.getAttribute('width')),
+    })),
+  );
   const sorted = [...doorContext.byClass].sort((a, b) => b.gain - a.gain);
-  assert.deepEqual(got.map(({ label, gain, count }) => ({ label, gain, count })), sorted);
+  assert.deepEqual(
+    got.map(({ label, gain, count }) => ({ label, gain, count })),
+    sorted,
+  );
   assert.ok(got[0].width > got[1].width && got[1].width > got[2].width, 'bars scale with the gain');
   assert.deepEqual(await card('door', 'gd-context-view text.value').allTextContents(), ['+2.13% · 120', '+0.31% · 64', '\u22120.04% · 40']);
-  const figs = await card('door', 'gd-context-view figure.heatmap').evaluateAll((fs) => fs.map((f) => Array.from(f.querySelectorAll('img')).map((i) => i.getAttribute('src'))));
-  assert.deepEqual(figs, doorContext.heatmaps.map((m) => [m.image, m.heatmap]));
+  const figs = await card('door', 'gd-context-view figure.heatmap').evaluateAll((fs) =>
+    fs.map((f) => Array.from(f.querySelectorAll('img')).map((i) => i.getAttribute('src'))),
+  );
+  assert.deepEqual(
+    figs,
+    doorContext.heatmaps.map((m) => [m.image, m.heatmap]),
+  );
   assert.equal(await card('door', 'table.ace').count(), 0, 'no causal result for door');
   // the tree card's own button asks for tree
   await card('tree', 'vscode-button.where').click();
   const t = await lastRequest();
   assert.equal((t.request as { concept: string }).concept, 'tree');
-  await h.push({ type: 'response', id: t.id, result: { kind: 'context', context: { ...doorContext, concept: 'tree', units: [6, 0], heatmaps: doorContext.heatmaps.slice(0, 2) } } });
+  await h.push({
+    type: 'response',
+    id: t.id,
+    result: { kind: 'context', context: { ...doorContext, concept: 'tree', units: [6, 0], heatmaps: doorContext.heatmaps.slice(0, 2) } },
+  });
   await eventually(async () => assert.equal(await card('tree', 'gd-context-view rect.bar').count(), 3));
   assert.equal(await card('tree', 'vscode-button.where').count(), 0);
   await h.page.locator('gd-causal-app').evaluate(() => window.scrollTo(0, 0));

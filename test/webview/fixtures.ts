@@ -25,7 +25,14 @@ function tileColour(unit: number, tile: number): [number, number, number] {
   const hue = ((unit * 47 + tile * 13) % 360) / 60;
   const c = 200;
   const x = Math.round(c * (1 - Math.abs((hue % 2) - 1)));
-  const rgb: [number, number, number][] = [[c, x, 0], [x, c, 0], [0, c, x], [0, x, c], [x, 0, c], [c, 0, x]];
+  const rgb: [number, number, number][] = [
+    [c, x, 0],
+    [x, c, 0],
+    [0, c, x],
+    [0, x, c],
+    [x, 0, c],
+    [c, 0, x],
+  ];
   return rgb[Math.floor(hue) % 6].map((v) => v + 40) as [number, number, number];
 }
 
@@ -142,12 +149,18 @@ export function fixtureImages(): Map<string, Buffer> {
   const m = new Map<string, Buffer>();
   for (const u of makeUnits()) if (u.image) m.set(u.image, stripPng(u.unit));
   for (let i = 0; i < 6; i++) {
-    m.set(`/img/fresh/sample${i}.png`, squarePng(32, (x, y) => [60 + ((x * 5 + i * 30) % 150), 80 + ((y * 4) % 120), 120 + i * 20]));
+    m.set(
+      `/img/fresh/sample${i}.png`,
+      squarePng(32, (x, y) => [60 + ((x * 5 + i * 30) % 150), 80 + ((y * 4) % 120), 120 + i * 20]),
+    );
     const cx = 8 + i * 3;
-    m.set(`/img/fresh/heat${i}.png`, squarePng(32, (x, y) => {
-      const v = Math.max(0, 255 - 12 * Math.hypot(x - cx, y - 16));
-      return [v, v * 0.6, 255 - v];
-    }));
+    m.set(
+      `/img/fresh/heat${i}.png`,
+      squarePng(32, (x, y) => {
+        const v = Math.max(0, 255 - 12 * Math.hypot(x - cx, y - 16));
+        return [v, v * 0.6, 255 - v];
+      }),
+    );
   }
   return m;
 }

@@ -96,7 +96,9 @@ export type WebviewApp = 'layer' | 'unit' | 'intervene' | 'causal';
 
 export async function startHarness(images: Map<string, Buffer>): Promise<Harness> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the webview tests need it. Install it with \`apt-get install chromium\` (CI installs it), or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the webview tests need it. Install it with \`apt-get install chromium\` (CI installs it), or set CHROMIUM_PATH.`,
+    );
   }
   for (const app of ['layer', 'unit', 'intervene', 'causal']) {
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'webview', `${app}.js`)), `dist/webview/${app}.js is missing: run \`npm run build\``);
@@ -124,7 +126,15 @@ export async function startHarness(images: Map<string, Buffer>): Promise<Harness
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
   page.setDefaultTimeout(10_000);

@@ -29,9 +29,12 @@ function images(): Map<string, Buffer> {
   const m = fixtureImages();
   const [tree, sky, building, , door] = LABELS.map((l) => hex(l.colour));
   SAMPLES.forEach((s, i) => {
-    const scene = (edited: number) => (x: number, y: number): [number, number, number] =>
-      y < 8 ? [90, 140 + i * 20, 220] : x < 12 - edited * 3 ? [40, 120 + ((x + y) % 3) * 20, 50] : [150 + i * 20, 110, 90 - edited * 10];
-    const seg = (edited: number) => (x: number, y: number) => (y < 8 ? sky : x < 12 - edited * 3 ? tree : x > 18 && y > 16 && edited ? door : building);
+    const scene =
+      (edited: number) =>
+      (x: number, y: number): [number, number, number] =>
+        y < 8 ? [90, 140 + i * 20, 220] : x < 12 - edited * 3 ? [40, 120 + ((x + y) % 3) * 20, 50] : [150 + i * 20, 110, 90 - edited * 10];
+    const seg = (edited: number) => (x: number, y: number) =>
+      y < 8 ? sky : x < 12 - edited * 3 ? tree : x > 18 && y > 16 && edited ? door : building;
     m.set(`/img/iv/before${s}.png`, png(scene(0)));
     m.set(`/img/iv/seg${s}.png`, png(seg(0)));
     TAGS.forEach((t, k) => {
@@ -146,16 +149,41 @@ test('posts ready, shows the samples, and previews the default spec: the first c
   assert.deepEqual(specOf(r), { units: [0, 6, 4], mode: 'ablate', strength: 1, concept: 'tree', mask: null });
   assert.deepEqual(await chips(), [0, 6, 4]);
   assert.deepEqual(await app('tr.sample').evaluateAll((rs) => rs.map((x) => Number(x.getAttribute('data-sample')))), SAMPLES);
-  assert.deepEqual(await app('img.before').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src'))), SAMPLES.map((s) => `/img/iv/before${s}.png`));
+  assert.deepEqual(
+    await app('img.before').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src'))),
+    SAMPLES.map((s) => `/img/iv/before${s}.png`),
+  );
   assert.equal(await app('img.after').count(), 0, 'no after-images before the answer');
   await reply(r, preview('a'));
-  await eventually(async () => assert.deepEqual(await afterSrcs(), SAMPLES.map((s) => `/img/iv/after-a-${s}.png`)));
-  assert.deepEqual(await app('img.seg-after').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src'))), SAMPLES.map((s) => `/img/iv/segafter-a-${s}.png`));
+  await eventually(async () =>
+    assert.deepEqual(
+      await afterSrcs(),
+      SAMPLES.map((s) => `/img/iv/after-a-${s}.png`),
+    ),
+  );
+  assert.deepEqual(
+    await app('img.seg-after').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src'))),
+    SAMPLES.map((s) => `/img/iv/segafter-a-${s}.png`),
+  );
   assert.match((await app('.status .timing').textContent()) ?? '', /^12\.5 ms per image/);
-  assert.deepEqual(await app('tr.sample[data-sample="11"] ul.changes li').allTextContents(), ['tree \u221283%', 'sky +10%', 'building +12%', 'door new']);
-  const img = await app('img.after').first().evaluate((i: HTMLImageElement) => ({ w: getComputedStyle(i).width, rendering: getComputedStyle(i).imageRendering }));
+  assert.deepEqual(await app('tr.sample[data-sample="11"] ul.changes li').allTextContents(), [
+    'tree \u221283%',
+    'sky +10%',
+    'building +12%',
+    'door new',
+  ]);
+  const img = await app('img.after')
+    .first()
+    .evaluate((i: HTMLImageElement) => ({ w: getComputedStyle(i).width, rendering: getComputedStyle(i).imageRendering }));
   assert.deepEqual(img, { w: `${W * 3}px`, rendering: 'pixelated' });
-  await eventually(async () => assert.equal(await app('img.after').first().evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), W));
+  await eventually(async () =>
+    assert.equal(
+      await app('img.after')
+        .first()
+        .evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth),
+      W,
+    ),
+  );
 });
 
 test('units from a ranking: concept, IoU or causal order, top n; one request in flight, the latest sent after the reply, stale replies dropped', async () => {
@@ -214,7 +242,10 @@ test('units by hand: a filterable checklist (unit · label · IoU) and removable
   await reply(r, preview('e'));
   await app('vscode-text-field.unit-filter input').fill('');
   await eventually(async () => assert.equal(await app('.checklist li[data-unit]').count(), 9));
-  assert.deepEqual(await app('.checklist input:checked').evaluateAll((is) => is.map((i) => Number(i.closest('li')?.getAttribute('data-unit')))), [4, 5, 6]);
+  assert.deepEqual(
+    await app('.checklist input:checked').evaluateAll((is) => is.map((i) => Number(i.closest('li')?.getAttribute('data-unit')))),
+    [4, 5, 6],
+  );
   await app('.chip[data-unit="6"] button.remove').click();
   r = await pending();
   assert.deepEqual(specOf(r).units, [4, 5]);
@@ -233,7 +264,10 @@ test('painting: requests go out as the brush moves, and the mask bytes are where
   // the first answer arrives mid-stroke: it is stale, so the stroke so far goes out
   await reply(first, preview('f'));
   const mid = await pending();
-  assert.deepEqual(painted(decode(specOf(mid).mask)), [4, 5, 6, 7, 8].map((x) => [x, 4]));
+  assert.deepEqual(
+    painted(decode(specOf(mid).mask)),
+    [4, 5, 6, 7, 8].map((x) => [x, 4]),
+  );
   await h.page.mouse.move(...(await at(8, 10)), { steps: 6 });
   await h.page.mouse.up();
   assert.equal((await open()).length, 1, 'still one in flight');
@@ -254,7 +288,10 @@ test('painting: requests go out as the brush moves, and the mask bytes are where
   await h.page.mouse.up();
   const disc = painted(decode(specOf(await pending()).mask)).filter(([x, y]) => !expected.some(([a, b]) => a === x && b === y));
   assert.ok(disc.some(([x, y]) => x === 18 && y === 18));
-  assert.ok(disc.every(([x, y]) => Math.hypot(x - 18, y - 18) <= 2.6), JSON.stringify(disc));
+  assert.ok(
+    disc.every(([x, y]) => Math.hypot(x - 18, y - 18) <= 2.6),
+    JSON.stringify(disc),
+  );
   assert.equal(disc.length, 21, 'a disc of diameter 5');
   await settle('g');
   await h.screenshot('intervene-painted');
@@ -303,7 +340,14 @@ test('mode, strength and insertion concept; Copy as JSON and Save after-image po
   const posted = await h.posted();
   assert.equal(posted.length, 2);
   assert.equal(posted[0].type, 'copy');
-  assert.deepEqual(JSON.parse((posted[0] as { text: string }).text), { layer: 'layer4', units: [6, 4, 5], mode: 'insert', strength: 0.5, concept: 'sky', mask: null });
+  assert.deepEqual(JSON.parse((posted[0] as { text: string }).text), {
+    layer: 'layer4',
+    units: [6, 4, 5],
+    mode: 'insert',
+    strength: 0.5,
+    concept: 'sky',
+    mask: null,
+  });
   assert.deepEqual(posted[1], { type: 'saveImage', sample: 12 });
   // insert mode needs a concept: none, no request
   await app('select.concept').selectOption('');
@@ -316,8 +360,13 @@ test('mode, strength and insertion concept; Copy as JSON and Save after-image po
 });
 
 test('the legend shows every label with its colour', async () => {
-  const legend = await app('.legend .label').evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-label'), getComputedStyle(l.querySelector('.swatch')!).backgroundColor]));
-  assert.deepEqual(legend, LABELS.map((l) => [l.name, `rgb(${hex(l.colour).join(', ')})`]));
+  const legend = await app('.legend .label').evaluateAll((ls) =>
+    ls.map((l) => [l.getAttribute('data-label'), getComputedStyle(l.querySelector('.swatch')!).backgroundColor]),
+  );
+  assert.deepEqual(
+    legend,
+    LABELS.map((l) => [l.name, `rgb(${hex(l.colour).join(', ')})`]),
+  );
 });
 
 test('the spec and the view identity persist; a reload restores them, a new preset replaces them', async () => {

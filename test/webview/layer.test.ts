@@ -89,7 +89,12 @@ test('the filter (label or any concept, any case) and "interpretable only" narro
   await h.page.locator('vscode-checkbox.interpretable').click();
   await eventually(async () => assert.deepEqual(await rowUnits(), [0, 6]));
   await setFilter('');
-  await eventually(async () => assert.deepEqual(await rowUnits(), units.filter((u) => u.interpretable).map((u) => u.unit)));
+  await eventually(async () =>
+    assert.deepEqual(
+      await rowUnits(),
+      units.filter((u) => u.interpretable).map((u) => u.unit),
+    ),
+  );
   await setFilter('zebra');
   await eventually(async () => assert.equal(await h.page.locator('gd-units-table .empty').count(), 1));
   await setFilter('');
@@ -126,15 +131,39 @@ test('↓/↑ move focus between rows and Enter opens the focused unit', async (
 test('the gallery shows exactly the filtered units with their strips; a click opens the unit', async () => {
   await setFilter('o'); // labels or concepts containing "o"
   await tab('gallery').click();
-  const expected = by((u) => u.iou, true)(units.filter((u) => [u.label, ...u.concepts.map((c) => c.label)].some((l) => l.toLowerCase().includes('o'))));
+  const expected = by(
+    (u) => u.iou,
+    true,
+  )(units.filter((u) => [u.label, ...u.concepts.map((c) => c.label)].some((l) => l.toLowerCase().includes('o'))));
   await eventually(async () => assert.deepEqual(await cardUnits(), expected));
-  const srcs = await h.page.locator('gd-units-gallery .card').evaluateAll((cards) => cards.map((c) => c.querySelector('img')?.getAttribute('src') ?? null));
-  assert.deepEqual(srcs, expected.map((u) => (u === 8 ? null : imagePath(u))));
+  const srcs = await h.page
+    .locator('gd-units-gallery .card')
+    .evaluateAll((cards) => cards.map((c) => c.querySelector('img')?.getAttribute('src') ?? null));
+  assert.deepEqual(
+    srcs,
+    expected.map((u) => (u === 8 ? null : imagePath(u))),
+  );
   const first = units[expected[0]];
-  assert.equal((await h.page.locator('gd-units-gallery .card .caption').first().textContent())?.replace(/\s+/g, ' ').trim(), `unit ${first.unit} · ${first.label} · IoU ${first.iou.toFixed(3)}`);
-  await eventually(async () => assert.equal(await h.page.locator('gd-units-gallery img').first().evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), STRIP_WIDTH));
+  assert.equal(
+    (await h.page.locator('gd-units-gallery .card .caption').first().textContent())?.replace(/\s+/g, ' ').trim(),
+    `unit ${first.unit} · ${first.label} · IoU ${first.iou.toFixed(3)}`,
+  );
+  await eventually(async () =>
+    assert.equal(
+      await h.page
+        .locator('gd-units-gallery img')
+        .first()
+        .evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth),
+      STRIP_WIDTH,
+    ),
+  );
   await h.page.locator('vscode-checkbox.interpretable').click();
-  await eventually(async () => assert.deepEqual(await cardUnits(), expected.filter((u) => units[u].interpretable)));
+  await eventually(async () =>
+    assert.deepEqual(
+      await cardUnits(),
+      expected.filter((u) => units[u].interpretable),
+    ),
+  );
   await h.screenshot('layer-gallery');
   await h.clearPosted();
   await h.page.locator(`gd-units-gallery .card[data-unit="${expected[1]}"]`).click();
@@ -146,24 +175,46 @@ test('the summary chart has one bar per concept, most first, coloured by categor
   const bars = h.page.locator('gd-summary-chart rect.bar');
   await eventually(async () => assert.equal(await bars.count(), view.summary.concepts.length));
   const got = await bars.evaluateAll((rs) =>
-    rs.map((r) => ({ label: r.getAttribute('data-label'), count: Number(r.getAttribute('data-count')), cls: r.getAttribute('class'), height: Number(r.getAttribute('height')), fill: getComputedStyle(r).fill })),
+    rs.map((r) => ({
+      label: r.getAttribute('data-label'),
+      count: Number(r.getAttribute('data-count')),
+      cls: r.getAttribute('class'),
+      height: Number(r.getAttribute('height')),
+      fill: getComputedStyle(r).fill,
+    })),
   );
-  assert.deepEqual(got.map((b) => ({ label: b.label, count: b.count })), view.summary.concepts.map((c) => ({ label: c.label, count: c.count })));
+  assert.deepEqual(
+    got.map((b) => ({ label: b.label, count: b.count })),
+    view.summary.concepts.map((c) => ({ label: c.label, count: c.count })),
+  );
   const cls = { object: 'cat-object', part: 'cat-part', material: 'cat-material', colour: 'cat-colour' } as Record<string, string>;
   view.summary.concepts.forEach((c, i) => assert.ok(got[i].cls?.split(' ').includes(cls[c.category]), `${c.label}: ${got[i].cls}`));
   const fills: Record<string, string> = { object: 'rgb(137, 209, 133)', part: 'rgb(55, 148, 255)', material: 'rgb(209, 134, 22)' };
   view.summary.concepts.forEach((c, i) => assert.equal(got[i].fill, fills[c.category], `fill of ${c.label}`));
   assert.ok(got[0].height > got[1].height, 'taller bar for more units');
   for (let i = 1; i < got.length; i++) assert.ok(got[i - 1].count >= got[i].count, 'most first');
-  assert.deepEqual(await h.page.locator('gd-summary-chart text.count').allTextContents(), view.summary.concepts.map((c) => String(c.count)));
-  assert.deepEqual(await h.page.locator('gd-summary-chart text.name').allTextContents(), view.summary.concepts.map((c) => c.label));
+  assert.deepEqual(
+    await h.page.locator('gd-summary-chart text.count').allTextContents(),
+    view.summary.concepts.map((c) => String(c.count)),
+  );
+  assert.deepEqual(
+    await h.page.locator('gd-summary-chart text.name').allTextContents(),
+    view.summary.concepts.map((c) => c.label),
+  );
   assert.equal(await h.page.locator('gd-summary-chart .summary-line').textContent(), '6/9 units interpretable · object 4 · part 1 · material 1');
   await h.screenshot('layer-summary');
 });
 
 test('sort, filter, interpretable-only and tab persist across a reload', async () => {
   const states = (await h.page.evaluate(() => window.__states)) as LayerPanelState[];
-  assert.deepEqual(states.at(-1), { sort: { column: 'iou', descending: true }, filter: 'o', interpretableOnly: true, tab: 'summary', runId: view.runId, layer: view.layer });
+  assert.deepEqual(states.at(-1), {
+    sort: { column: 'iou', descending: true },
+    filter: 'o',
+    interpretableOnly: true,
+    tab: 'summary',
+    runId: view.runId,
+    layer: view.layer,
+  });
   await tab('table').click();
   await header('label').click();
   await h.open('layer');
@@ -172,7 +223,10 @@ test('sort, filter, interpretable-only and tab persist across a reload', async (
   assert.equal(await header('label').getAttribute('aria-sort'), 'ascending');
   assert.equal(await h.page.locator('vscode-text-field.filter').evaluate((f: HTMLInputElement) => f.value), 'o');
   assert.equal(await h.page.locator('vscode-checkbox.interpretable').evaluate((c: HTMLInputElement) => c.checked), true);
-  const expected = by((u) => u.label, false)(units.filter((u) => u.interpretable && [u.label, ...u.concepts.map((c) => c.label)].some((l) => l.toLowerCase().includes('o'))));
+  const expected = by(
+    (u) => u.label,
+    false,
+  )(units.filter((u) => u.interpretable && [u.label, ...u.concepts.map((c) => c.label)].some((l) => l.toLowerCase().includes('o'))));
   await eventually(async () => assert.deepEqual(await rowUnits(), expected));
   // A reload straight into another tab.
   await tab('gallery').click();
@@ -192,15 +246,31 @@ test('compare: "Compare with…" asks the host, then both layers show side by si
   const other = makeCompareView();
   await h.push({ type: 'compare', view: other });
   await eventually(async () => assert.equal(await h.page.locator('gd-compare-view gd-summary-chart').count(), 2));
-  assert.deepEqual(await h.page.locator('gd-compare-view gd-summary-chart h3.caption').allTextContents(), ['church.onnx · layer4', 'bedroom.onnx · layer6']);
-  const labels = (side: string) => h.page.locator(`gd-compare-view gd-summary-chart.${side} rect.bar`).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-label')));
-  assert.deepEqual(await labels('left'), view.summary.concepts.map((c) => c.label));
-  assert.deepEqual(await labels('right'), other.summary.concepts.map((c) => c.label));
+  assert.deepEqual(await h.page.locator('gd-compare-view gd-summary-chart h3.caption').allTextContents(), [
+    'church.onnx · layer4',
+    'bedroom.onnx · layer6',
+  ]);
+  const labels = (side: string) =>
+    h.page.locator(`gd-compare-view gd-summary-chart.${side} rect.bar`).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-label')));
+  assert.deepEqual(
+    await labels('left'),
+    view.summary.concepts.map((c) => c.label),
+  );
+  assert.deepEqual(
+    await labels('right'),
+    other.summary.concepts.map((c) => c.label),
+  );
   const boxes = await h.page.locator('gd-compare-view gd-summary-chart').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
   assert.equal(boxes[0], boxes[1], 'side by side');
-  const rows = await h.page.locator('gd-compare-view table.concepts tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => [tr.getAttribute('data-label'), Number(tr.querySelector('.left')?.textContent), Number(tr.querySelector('.right')?.textContent)]),
-  );
+  const rows = await h.page
+    .locator('gd-compare-view table.concepts tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [
+        tr.getAttribute('data-label'),
+        Number(tr.querySelector('.left')?.textContent),
+        Number(tr.querySelector('.right')?.textContent),
+      ]),
+    );
   assert.deepEqual(rows, [
     ['window', 1, 3],
     ['sky', 1, 2],

@@ -38,7 +38,16 @@ test('posts ready, then shows the unit: title, numbers, and its top images ×3, 
     figs.map((f) => {
       const t = f.querySelector('.tile') as HTMLElement;
       const s = getComputedStyle(t);
-      return { sample: f.getAttribute('data-sample'), caption: f.querySelector('figcaption')?.textContent, width: s.width, height: s.height, position: s.backgroundPosition, size: s.backgroundSize, rendering: s.imageRendering, image: s.backgroundImage };
+      return {
+        sample: f.getAttribute('data-sample'),
+        caption: f.querySelector('figcaption')?.textContent,
+        width: s.width,
+        height: s.height,
+        position: s.backgroundPosition,
+        size: s.backgroundSize,
+        rendering: s.imageRendering,
+        image: s.backgroundImage,
+      };
     }),
   );
   assert.equal(tiles.length, unit.top.length);
@@ -57,8 +66,13 @@ test('posts ready, then shows the unit: title, numbers, and its top images ×3, 
 });
 
 test('the best concepts show as IoU bars, scaled to the best', async () => {
-  const bars = await app('gd-concept-bars .bar').evaluateAll((bs) => bs.map((b) => ({ label: b.getAttribute('data-label'), width: b.getBoundingClientRect().width, cls: b.getAttribute('class') })));
-  assert.deepEqual(bars.map((b) => b.label), unit.concepts.map((c) => c.label));
+  const bars = await app('gd-concept-bars .bar').evaluateAll((bs) =>
+    bs.map((b) => ({ label: b.getAttribute('data-label'), width: b.getBoundingClientRect().width, cls: b.getAttribute('class') })),
+  );
+  assert.deepEqual(
+    bars.map((b) => b.label),
+    unit.concepts.map((c) => c.label),
+  );
   assert.ok(Math.abs(bars[1].width / bars[0].width - unit.concepts[1].iou / unit.concepts[0].iou) < 0.02, 'widths proportional to IoU');
   assert.ok(bars[0].cls?.includes('cat-object'));
   assert.match((await app('gd-concept-bars .rows').textContent()) ?? '', /IoU 0\.214[\s\S]*IoU 0\.051/);
@@ -111,14 +125,24 @@ test('heatmaps: a request for 6 fresh samples, a loading state, then each image 
   const pairs = await app('gd-heatmaps figure.sample').evaluateAll((figs) =>
     figs.map((f) => [f.querySelector('img.image')?.getAttribute('src'), f.querySelector('img.heatmap')?.getAttribute('src')]),
   );
-  assert.deepEqual(pairs, set.samples.map((s) => [s.image, s.heatmap]));
-  const side = await app('gd-heatmaps figure.sample').first().evaluate((f) => {
-    const [a, b] = Array.from(f.querySelectorAll('img')).map((i) => i.getBoundingClientRect());
-    return { sameRow: a.top === b.top, after: b.left >= a.right };
-  });
+  assert.deepEqual(
+    pairs,
+    set.samples.map((s) => [s.image, s.heatmap]),
+  );
+  const side = await app('gd-heatmaps figure.sample')
+    .first()
+    .evaluate((f) => {
+      const [a, b] = Array.from(f.querySelectorAll('img')).map((i) => i.getBoundingClientRect());
+      return { sameRow: a.top === b.top, after: b.left >= a.right };
+    });
   assert.deepEqual(side, { sameRow: true, after: true });
   await eventually(async () =>
-    assert.ok(await app('gd-heatmaps img.heatmap').last().evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth === 32), 'heatmap loaded'),
+    assert.ok(
+      await app('gd-heatmaps img.heatmap')
+        .last()
+        .evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth === 32),
+      'heatmap loaded',
+    ),
   );
   assert.equal(await app('section.heatmaps .error').count(), 0);
   await h.screenshot('unit-heatmaps');
@@ -129,7 +153,9 @@ test('a failed heatmap request shows the error', async () => {
   await app('vscode-button.show-heatmaps').click();
   const req = await lastRequest();
   await h.push({ type: 'response', id: req.id, error: 'the generator ran out of memory' });
-  await eventually(async () => assert.equal(await app('section.heatmaps .error').textContent(), 'Could not compute heatmaps: the generator ran out of memory'));
+  await eventually(async () =>
+    assert.equal(await app('section.heatmaps .error').textContent(), 'Could not compute heatmaps: the generator ran out of memory'),
+  );
   assert.equal(await app('gd-heatmaps').count(), 0);
   await h.screenshot('unit-error');
 });

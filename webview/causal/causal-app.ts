@@ -315,9 +315,11 @@ export class CausalApp extends LitElement {
           @click=${() => void this.start('context', this.concept)}>Where can it be inserted?</vscode-button>
       </div>
       ${this.jobs.length > 0 ? html`<div class="jobs">${this.jobs.map((j) => this.renderJob(j))}</div>` : nothing}
-      ${this.errors.length > 0
-        ? html`<div class="errors">${this.errors.map((e) => html`<p class="error" role="alert">${e.kind === 'causal' ? 'Causal search' : 'Insertion context'} for ${e.concept} failed: ${e.message}</p>`)}</div>`
-        : nothing}
+      ${
+        this.errors.length > 0
+          ? html`<div class="errors">${this.errors.map((e) => html`<p class="error" role="alert">${e.kind === 'causal' ? 'Causal search' : 'Insertion context'} for ${e.concept} failed: ${e.message}</p>`)}</div>`
+          : nothing
+      }
       ${this.order.length === 0 ? html`<p class="muted empty">No results yet: choose a concept and find its causal units.</p>` : nothing}
       ${this.order.map((c) => this.renderConcept(v, c))}
     `;
@@ -344,16 +346,21 @@ export class CausalApp extends LitElement {
         <h2>${concept}</h2>
         ${r ? html`<span class="muted">${r.units.length} units · ${r.samples} samples</span>` : nothing}
         <span class="spacer"></span>
-        ${r
-          ? html`<vscode-button class="intervene" appearance="secondary" title="Ablate these units in the intervention panel"
+        ${
+          r
+            ? html`<vscode-button class="intervene" appearance="secondary" title="Ablate these units in the intervention panel"
               @click=${() => this.post({ type: 'intervene', layer: v.layer, units: [...r.units], mode: 'ablate' })}>Open in intervention panel</vscode-button>`
-          : nothing}
-        ${!ctx
-          ? html`<vscode-button class="where" appearance="secondary" ?disabled=${contextBusy} @click=${() => void this.start('context', concept)}>Where can it be inserted?</vscode-button>`
-          : nothing}
+            : nothing
+        }
+        ${
+          !ctx
+            ? html`<vscode-button class="where" appearance="secondary" ?disabled=${contextBusy} @click=${() => void this.start('context', concept)}>Where can it be inserted?</vscode-button>`
+            : nothing
+        }
       </header>
-      ${r
-        ? html`<div class="body">
+      ${
+        r
+          ? html`<div class="body">
             <gd-ace-chart .ace=${r.curves.ace} .iou=${r.curves.iou} .concept=${concept}></gd-ace-chart>
             <div>
               <table class="ace">
@@ -367,7 +374,8 @@ export class CausalApp extends LitElement {
               ${r.iouUnits ? html`<p class="units iou-units"><span class="muted">IoU units:</span> ${r.iouUnits.join(', ')}</p>` : nothing}
             </div>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${ctx ? html`<div class="context"><h3>Where can ${concept} be inserted?</h3><gd-context-view .context=${ctx}></gd-context-view></div>` : nothing}
     </section>`;
   }

@@ -81,9 +81,10 @@ export class ContextViewElement extends LitElement {
       <p class="muted summary">
         Inserting units ${c.units.join(', ')} at each of ${c.grid[0]}×${c.grid[1]} locations; the gain in ${c.concept}, by what the location showed before.
       </p>
-      ${rows.length === 0
-        ? html`<p class="muted">No locations.</p>`
-        : html`<svg class="bars" viewBox="0 0 ${LABEL_W + BAR_W + VALUE_W} ${height}" width=${LABEL_W + BAR_W + VALUE_W} height=${height} role="img"
+      ${
+        rows.length === 0
+          ? html`<p class="muted">No locations.</p>`
+          : html`<svg class="bars" viewBox="0 0 ${LABEL_W + BAR_W + VALUE_W} ${height}" width=${LABEL_W + BAR_W + VALUE_W} height=${height} role="img"
             aria-label="Gain of ${c.concept} per background class">
             ${rows.map((r, i) => {
               const w = (Math.abs(r.gain) / max) * BAR_W;
@@ -96,9 +97,11 @@ export class ContextViewElement extends LitElement {
               </g>`;
             })}
             <line class="zero" x1=${LABEL_W} x2=${LABEL_W} y1="0" y2=${height}></line>
-          </svg>`}
-      ${c.heatmaps.length > 0
-        ? html`<div class="heatmaps">
+          </svg>`
+      }
+      ${
+        c.heatmaps.length > 0
+          ? html`<div class="heatmaps">
             ${c.heatmaps.map(
               (m) => html`<figure class="heatmap" data-sample=${m.sample}>
                 <div class="pair">
@@ -109,7 +112,8 @@ export class ContextViewElement extends LitElement {
               </figure>`,
             )}
           </div>`
-        : ''}
+          : ''
+      }
     `;
   }
 }

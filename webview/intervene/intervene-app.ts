@@ -349,7 +349,7 @@ export class InterveneApp extends LitElement {
     // the causal order only where it was computed
     if (this.ui.rankBy === 'ace' && !v.rankings[this.ui.rankConcept]?.ace) this.setUi({ rankBy: 'iou' });
     const { rankConcept, rankBy, top } = this.ui;
-    const concept = patch.rankConcept !== undefined ? rankConcept : this.spec.concept ?? rankConcept;
+    const concept = patch.rankConcept !== undefined ? rankConcept : (this.spec.concept ?? rankConcept);
     this.commit({ ...this.spec, units: rankingUnits(v, rankConcept, rankBy, top), ...(concept ? { concept } : {}) });
   }
 
@@ -476,8 +476,9 @@ export class InterveneApp extends LitElement {
         <label><input type="radio" name="pick" value="ranking" .checked=${pick === 'ranking'} @change=${() => this.applyRanking({})} />by concept ranking</label>
         <label><input type="radio" name="pick" value="hand" .checked=${pick === 'hand'} @change=${() => this.setUi({ pick: 'hand' })} />by hand</label>
       </fieldset>
-      ${pick === 'ranking'
-        ? html`<div class="row ranking">
+      ${
+        pick === 'ranking'
+          ? html`<div class="row ranking">
             <label class="field"><span>Concept</span>
               <select class="rank-concept" @change=${(e: Event) => this.applyRanking({ rankConcept: (e.target as HTMLSelectElement).value })}>
                 ${concepts.map((c) => html`<option value=${c} ?selected=${c === this.ui.rankConcept}>${c}</option>`)}
@@ -494,17 +495,22 @@ export class InterveneApp extends LitElement {
                   if (Number.isFinite(n) && n >= 1) this.applyRanking({ top: n });
                 }} /></label>
           </div>`
-        : this.renderChecklist(v)}
+          : this.renderChecklist(v)
+      }
       <div class="chips" aria-label="Chosen units" role="list">
         ${this.spec.units.length === 0 ? html`<span class="muted">No units chosen.</span>` : nothing}
         ${this.spec.units.map(
-          (u) => html`<span class="chip" role="listitem" data-unit=${u}>${u}<button class="remove" aria-label="Remove unit ${u}" title="Remove unit ${u}"
+          (
+            u,
+          ) => html`<span class="chip" role="listitem" data-unit=${u}>${u}<button class="remove" aria-label="Remove unit ${u}" title="Remove unit ${u}"
               @click=${() => this.toggleUnit(u, false)}>×</button></span>`,
         )}
         ${this.spec.units.length > 0 ? html`<span class="muted count">${this.spec.units.length} units</span>` : nothing}
-        ${pick === 'ranking' && this.spec.units.join() !== rankingUnits(v, this.ui.rankConcept, this.ui.rankBy, this.ui.top).join()
-          ? html`<span class="muted edited">(not this ranking’s top units)</span>`
-          : nothing}
+        ${
+          pick === 'ranking' && this.spec.units.join() !== rankingUnits(v, this.ui.rankConcept, this.ui.rankBy, this.ui.top).join()
+            ? html`<span class="muted edited">(not this ranking’s top units)</span>`
+            : nothing
+        }
       </div>
     `;
   }

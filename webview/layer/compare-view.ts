@@ -90,8 +90,9 @@ export class CompareView extends LitElement {
         <vscode-button class="pick" appearance=${right ? 'secondary' : 'primary'} @click=${this.pick}>Compare with…</vscode-button>
         ${right ? '' : html`<span class="muted">Pick another dissected layer (of this or another model) to compare with.</span>`}
       </div>
-      ${left && right
-        ? html`
+      ${
+        left && right
+          ? html`
             <div class="side-by-side">
               <gd-summary-chart class="left" .summary=${left.summary} caption=${layerTitle(left)}></gd-summary-chart>
               <gd-summary-chart class="right" .summary=${right.summary} caption=${layerTitle(right)}></gd-summary-chart>
@@ -117,7 +118,8 @@ export class CompareView extends LitElement {
               </tbody>
             </table>
           `
-        : ''}
+          : ''
+      }
     `;
   }
 

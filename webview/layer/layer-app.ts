@@ -120,9 +120,11 @@ export class LayerApp extends LitElement {
           ${v.shape[0]} units · ${v.shape[1]}×${v.shape[2]} · ${v.samples} samples · ${v.threshold} threshold · ${v.provider}
         </span>
         <div class="toolbar actions" role="toolbar" aria-label="Layer actions">
-          ${v.hasSource
-            ? html`<vscode-button class="source" appearance="secondary" @click=${() => this.post({ type: 'goToSource', layer: v.layer })}>Go to Source</vscode-button>`
-            : nothing}
+          ${
+            v.hasSource
+              ? html`<vscode-button class="source" appearance="secondary" @click=${() => this.post({ type: 'goToSource', layer: v.layer })}>Go to Source</vscode-button>`
+              : nothing
+          }
           <vscode-button class="intervene" appearance="secondary" title="Ablate the units shown (up to 20, in table order) in the intervention panel"
             @click=${() => this.post({ type: 'intervene', layer: v.layer, units: units.slice(0, 20).map((u) => u.unit), mode: 'ablate' })}>Ablate shown units…</vscode-button>
           <span class="muted">Export:</span>
@@ -133,20 +135,24 @@ export class LayerApp extends LitElement {
           )}
         </div>
       </header>
-      ${tab === 'table' || tab === 'gallery'
-        ? html`<div class="toolbar filters">
+      ${
+        tab === 'table' || tab === 'gallery'
+          ? html`<div class="toolbar filters">
             <vscode-text-field class="filter" placeholder="Filter by label or concept" .value=${this.state.filter}
               aria-label="Filter units by label or concept" @input=${this.onFilter}></vscode-text-field>
             <vscode-checkbox class="interpretable" .checked=${this.state.interpretableOnly} @change=${this.onInterpretable}>Interpretable only</vscode-checkbox>
             <span class="count muted">${units.length} of ${v.units.length} units</span>
           </div>`
-        : nothing}
+          : nothing
+      }
       <vscode-panels aria-label="Layer views" activeid="tab-${tab}" @change=${this.onTab}>
         ${TABS.map((t) => html`<vscode-panel-tab id="tab-${t}">${TAB_TITLES[t]}</vscode-panel-tab>`)}
         <vscode-panel-view id="view-table">
-          ${tab === 'table'
-            ? html`<gd-units-table .units=${units} .tile=${v.tile} .sort=${this.state.sort} @sort-change=${this.onSort} @open-unit=${this.onOpen}></gd-units-table>`
-            : nothing}
+          ${
+            tab === 'table'
+              ? html`<gd-units-table .units=${units} .tile=${v.tile} .sort=${this.state.sort} @sort-change=${this.onSort} @open-unit=${this.onOpen}></gd-units-table>`
+              : nothing
+          }
         </vscode-panel-view>
         <vscode-panel-view id="view-gallery">
           ${tab === 'gallery' ? html`<gd-units-gallery .units=${units} .tile=${v.tile} @open-unit=${this.onOpen}></gd-units-gallery>` : nothing}
@@ -155,9 +161,11 @@ export class LayerApp extends LitElement {
           ${tab === 'summary' ? html`<gd-summary-chart .summary=${v.summary}></gd-summary-chart>` : nothing}
         </vscode-panel-view>
         <vscode-panel-view id="view-compare">
-          ${tab === 'compare'
-            ? html`<gd-compare-view .left=${v} .right=${this.compare} @pick-comparison=${() => this.post({ type: 'pickComparison' })}></gd-compare-view>`
-            : nothing}
+          ${
+            tab === 'compare'
+              ? html`<gd-compare-view .left=${v} .right=${this.compare} @pick-comparison=${() => this.post({ type: 'pickComparison' })}></gd-compare-view>`
+              : nothing
+          }
         </vscode-panel-view>
       </vscode-panels>
     `;

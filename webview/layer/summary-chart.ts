@@ -96,9 +96,10 @@ export class SummaryChart extends LitElement {
     return html`
       ${this.caption ? html`<h3 class="caption">${this.caption}</h3>` : ''}
       <p class="line summary-line">${summaryLine(s)}</p>
-      ${concepts.length === 0
-        ? html`<p class="muted empty">No interpretable units.</p>`
-        : html`<div class="scroll">
+      ${
+        concepts.length === 0
+          ? html`<p class="muted empty">No interpretable units.</p>`
+          : html`<div class="scroll">
               <svg width=${Math.ceil(width)} height=${Math.ceil(base + labelsH)} role="img" aria-label="Interpretable units per concept">
                 <line class="axis" x1=${left - 4} x2=${width} y1=${base + 0.5} y2=${base + 0.5}></line>
                 ${concepts.map((c, i) => {
@@ -117,7 +118,8 @@ export class SummaryChart extends LitElement {
             </div>
             <div class="legend muted">
               ${cats.map((c) => html`<span><span class="dot ${categoryClass(c)}"></span>${c}</span>`)}
-            </div>`}
+            </div>`
+      }
     `;
   }
 }

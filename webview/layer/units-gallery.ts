@@ -80,15 +80,17 @@ export class UnitsGallery extends LitElement {
             <div class="caption">
               <span class="dot ${categoryClass(u.category)}"></span><span class="unit">unit ${u.unit}</span> · ${u.label} · IoU ${fmtIou(u.iou)}${u.flagged ? ' · ⚑ flagged' : ''}
             </div>
-            ${u.image
-              ? html`<img
+            ${
+              u.image
+                ? html`<img
                   src=${u.image}
                   loading="lazy"
                   width=${stripWidth(this.tile, Math.max(1, u.top.length)) * scale}
                   height=${this.tile.height * scale}
                   alt="top images of unit ${u.unit}"
                 />`
-              : html`<span class="muted noimage">no images rendered</span>`}
+                : html`<span class="muted noimage">no images rendered</span>`
+            }
           </button>
         `,
       )}

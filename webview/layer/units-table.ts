@@ -155,14 +155,16 @@ export class UnitsTable extends LitElement {
               >
                 <td class="num unit">${u.unit}</td>
                 <td>
-                  ${u.image
-                    ? html`<div class="thumb" role="img" aria-label="best image of unit ${u.unit}"
+                  ${
+                    u.image
+                      ? html`<div class="thumb" role="img" aria-label="best image of unit ${u.unit}"
                         ${cssProps(tileStyle(u.image, this.tile, Math.max(1, u.top.length), 0, scale))}></div>`
-                    : html`<div class="thumb none" title="no images rendered"></div>`}
+                      : html`<div class="thumb none" title="no images rendered"></div>`
+                  }
                 </td>
-                <td class="label"><span class="dot ${categoryClass(u.category)}"></span>${u.label}${u.flagged
-                    ? html`<span class="flag" title="flagged as artifact">⚑</span>`
-                    : nothing}</td>
+                <td class="label"><span class="dot ${categoryClass(u.category)}"></span>${u.label}${
+                  u.flagged ? html`<span class="flag" title="flagged as artifact">⚑</span>` : nothing
+                }</td>
                 <td class="category">${u.category}</td>
                 <td class="num iou">${fmtIouSe(u.iou, u.stability)}</td>
                 <td class="num stability" title="blocks of the dissection set in which this label wins alone">${fmtStability(u.stability)}</td>

@@ -21,7 +21,11 @@ const COLOURS: Record<string, string> = {
 
 /** `--cat` is the category colour on any element with a category class (fill for SVG, background for dots). */
 export const categoryStyles = css`
-  ${unsafeCSS(Object.entries(COLOURS).map(([c, v]) => `.cat-${c} { --cat: ${v}; }`).join('\n'))}
+  ${unsafeCSS(
+    Object.entries(COLOURS)
+      .map(([c, v]) => `.cat-${c} { --cat: ${v}; }`)
+      .join('\n'),
+  )}
   rect.bar {
     fill: var(--cat);
   }

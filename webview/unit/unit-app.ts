@@ -136,9 +136,11 @@ export class UnitApp extends LitElement {
         <div><dt>Label</dt><dd class="label">${u.label}</dd></div>
         <div><dt>Category</dt><dd class="category">${u.category}</dd></div>
         <div><dt>IoU</dt><dd class="iou" title="± the jackknife standard error over the dissection set's blocks">${fmtIouSe(u.iou, u.stability)}</dd></div>
-        ${u.stability
-          ? html`<div><dt>Label stable</dt><dd class="stability" title="blocks of the dissection set in which this label wins alone">in ${fmtStability(u.stability)} blocks</dd></div>`
-          : nothing}
+        ${
+          u.stability
+            ? html`<div><dt>Label stable</dt><dd class="stability" title="blocks of the dissection set in which this label wins alone">in ${fmtStability(u.stability)} blocks</dd></div>`
+            : nothing
+        }
         <div><dt>IQR</dt><dd class="iqr">${fmtAct(u.iqr)}</dd></div>
         <div><dt>Threshold</dt><dd class="threshold">${fmtAct(u.threshold)}</dd></div>
         <div><dt>Interpretable</dt><dd class="interpretable">${u.interpretable ? 'yes' : 'no'}</dd></div>
@@ -149,9 +151,11 @@ export class UnitApp extends LitElement {
           @click=${() => this.post({ type: 'intervene', layer: v.layer, units: [u.unit], mode: 'ablate' })}>Ablate…</vscode-button>
         <vscode-button class="insert" appearance="secondary" title="Open the intervention panel with this unit switched on"
           @click=${() => this.post({ type: 'intervene', layer: v.layer, units: [u.unit], mode: 'insert' })}>Insert…</vscode-button>
-        ${v.hasSource
-          ? html`<vscode-button class="source" appearance="secondary" @click=${() => this.post({ type: 'goToSource', layer: v.layer })}>Go to Source</vscode-button>`
-          : nothing}
+        ${
+          v.hasSource
+            ? html`<vscode-button class="source" appearance="secondary" @click=${() => this.post({ type: 'goToSource', layer: v.layer })}>Go to Source</vscode-button>`
+            : nothing
+        }
         <vscode-button class="show-heatmaps" ?disabled=${this.heatmaps.status === 'loading'} @click=${this.loadHeatmaps}>Show heatmaps on fresh samples</vscode-button>
       </div>
       <section class="top">
@@ -162,17 +166,20 @@ export class UnitApp extends LitElement {
         <h2>Best concepts</h2>
         <gd-concept-bars .concepts=${u.concepts}></gd-concept-bars>
       </section>
-      ${u.detectors && u.detectors.length > 0
-        ? html`<section class="detectors">
+      ${
+        u.detectors && u.detectors.length > 0
+          ? html`<section class="detectors">
             <h2>As a detector of each concept</h2>
             <p class="muted">Each at its own threshold t<sub>u,c</sub> (Eq. 2), on the threshold-selection set.</p>
             <ul>
               ${u.detectors.map(
-                (d) => html`<li class="detector"><span class="dot ${categoryClass(d.category)}"></span>as a ${d.label} detector: IoU ${fmtIou(d.iou)} at threshold ${fmtAct(d.threshold)}</li>`,
+                (d) =>
+                  html`<li class="detector"><span class="dot ${categoryClass(d.category)}"></span>as a ${d.label} detector: IoU ${fmtIou(d.iou)} at threshold ${fmtAct(d.threshold)}</li>`,
               )}
             </ul>
           </section>`
-        : nothing}
+          : nothing
+      }
       <section class="heatmaps">${this.renderHeatmaps(u.unit)}</section>
     `;
   }

@@ -90,7 +90,10 @@ export class CellGrid {
   interpolateCells(src: Float32Array, offset: number, mixed: Int32Array, n: number, out: Float32Array): void {
     if (n === 0) return;
     const up = this.up;
-    let y0 = up.H, y1 = 0, x0 = up.W, x1 = 0;
+    let y0 = up.H,
+      y1 = 0,
+      x0 = up.W,
+      x1 = 0;
     for (let i = 0; i < n; i++) {
       const c = mixed[i];
       if (this.y0[c] < y0) y0 = this.y0[c];
@@ -124,7 +127,10 @@ export class CellLabels {
   readonly list: Int32Array;
   readonly start: Int32Array;
 
-  constructor(readonly cells: number, readonly K: number) {
+  constructor(
+    readonly cells: number,
+    readonly K: number,
+  ) {
     this.counts = new Int32Array(cells * K);
     this.list = new Int32Array(cells * K);
     this.start = new Int32Array(cells + 1);
@@ -147,7 +153,10 @@ export class CellLabels {
     const W = grid.up.W;
     for (let cell = 0; cell < this.cells; cell++) {
       start[cell] = o;
-      const y0 = grid.y0[cell], y1 = grid.y1[cell], x0 = grid.x0[cell], x1 = grid.x1[cell];
+      const y0 = grid.y0[cell],
+        y1 = grid.y1[cell],
+        x0 = grid.x0[cell],
+        x1 = grid.x1[cell];
       const row = cell * K;
       for (const m of maps) {
         for (let y = y0; y < y1; y++) {

@@ -72,7 +72,10 @@ export function segmenterInput(
 export function firstNonFinite(data: Float32Array): number {
   // A sum in double of float32 values cannot overflow (|x| < 3.5e38, fewer than 1e260 of them), so it is
   // finite exactly when every value is: one cheap pass, and the search only when something is wrong.
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const n4 = data.length - (data.length % 4);
   for (let i = 0; i < n4; i += 4) {
     s0 += data[i];

@@ -22,7 +22,11 @@ export function readNpy(file: string): NpyArray {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeText === undefined) throw new DissectError('bad-latents', `${file}: unreadable .npy header`);
   if (fortran) throw new DissectError('bad-latents', `${file}: Fortran-ordered arrays are not supported; save with np.ascontiguousarray`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const body = buf.subarray(start);
   let data: Float32Array;

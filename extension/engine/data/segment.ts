@@ -29,7 +29,10 @@ export function quadParts(labels: Uint16Array, H: number, W: number, specs: Quad
       comp.length = 0;
       stack.push(start);
       seen[start] = 1;
-      let y0 = H, y1 = -1, x0 = W, x1 = -1;
+      let y0 = H,
+        y1 = -1,
+        x0 = W,
+        x1 = -1;
       while (stack.length > 0) {
         const p = stack.pop() as number;
         comp.push(p);

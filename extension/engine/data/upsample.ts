@@ -29,7 +29,12 @@ export class Upsampler {
   readonly ys: Axis;
   readonly xs: Axis;
   private readonly rows: Float32Array;
-  constructor(readonly h: number, readonly w: number, readonly H: number, readonly W: number) {
+  constructor(
+    readonly h: number,
+    readonly w: number,
+    readonly H: number,
+    readonly W: number,
+  ) {
     this.ys = interpolationAxis(h, H);
     this.xs = interpolationAxis(w, W);
     this.rows = new Float32Array(h * W);

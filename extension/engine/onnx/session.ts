@@ -64,7 +64,8 @@ export function cudaProblem(): string | undefined {
     const lib = path.join(root, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
     if (process.platform !== 'linux') cudaUnavailable = `no CUDA provider for ${process.platform} in onnxruntime-node`;
     else if (!fs.existsSync(lib)) {
-      cudaUnavailable = 'CUDA unavailable: onnxruntime-node was installed without its CUDA provider (reinstall it on a machine with an NVIDIA GPU and internet access)';
+      cudaUnavailable =
+        'CUDA unavailable: onnxruntime-node was installed without its CUDA provider (reinstall it on a machine with an NVIDIA GPU and internet access)';
     }
   } catch (e) {
     cudaUnavailable = `CUDA unavailable: ${(e as Error).message}`;
@@ -133,16 +134,13 @@ export function floatTensor(data: Float32Array, dims: readonly number[]): ort.Te
 }
 
 /** Runs a session, turning ORT's errors into ones that say which model and what went wrong. */
-export async function runSession(
-  s: Session,
-  feeds: Feeds,
-  fetches: readonly string[],
-  what: string,
-): Promise<Record<string, ort.Tensor>> {
+export async function runSession(s: Session, feeds: Feeds, fetches: readonly string[], what: string): Promise<Record<string, ort.Tensor>> {
   try {
     return (await s.ort.run(feeds, fetches as string[])) as Record<string, ort.Tensor>;
   } catch (e) {
-    const shapes = Object.entries(feeds).map(([k, v]) => `${k}[${v.dims.join(',')}]`).join(', ');
+    const shapes = Object.entries(feeds)
+      .map(([k, v]) => `${k}[${v.dims.join(',')}]`)
+      .join(', ');
     throw new DissectError('bad-shape', `the ${what} failed on inputs ${shapes}: ${firstLine((e as Error).message)}`);
   }
 }

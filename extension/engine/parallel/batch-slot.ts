@@ -27,7 +27,10 @@ export class BatchSlot {
   /** Per layer, n × C: each unit's spatial maximum in each sample (written by the IoU tallies). */
   readonly maxima: Float32Array[];
 
-  constructor(readonly layout: SlotLayout, readonly buffer: ArrayBufferLike = new SharedArrayBuffer(BatchSlot.bytes(layout))) {
+  constructor(
+    readonly layout: SlotLayout,
+    readonly buffer: ArrayBufferLike = new SharedArrayBuffer(BatchSlot.bytes(layout)),
+  ) {
     const { batch, layerSizes, layerUnits, maps, pixels, categories } = layout;
     let o = 0;
     this.fms = layerSizes.map((size) => {

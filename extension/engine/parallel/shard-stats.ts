@@ -86,7 +86,9 @@ export class ShardStats {
       if (units === 0) return;
       const [, h, w] = l.shape;
       if (phase === 'quantile') {
-        this.quantiles[i] = l.restored ? UnitQuantiles.unpack(l.restored.meta, l.restored.arrays.items as Float32Array) : new UnitQuantiles(units, sketchK);
+        this.quantiles[i] = l.restored
+          ? UnitQuantiles.unpack(l.restored.meta, l.restored.arrays.items as Float32Array)
+          : new UnitQuantiles(units, sketchK);
       } else if (phase === 'iqr') {
         const t = new IqrTally(units, K, G, l.levels!, new Upsampler(h, w, H, W));
         if (l.restored) t.load(l.restored.arrays as Record<string, Float64Array>);
@@ -163,7 +165,10 @@ export function sliceState(phase: StatsPhase, whole: ShardState, C: number, u0: 
     const size = (s: { sizes: number[] }) => s.sizes.reduce((a, b) => a + b, 0);
     const start = m.sketches.slice(0, u0).reduce((a, s) => a + size(s), 0);
     const len = m.sketches.slice(u0, u1).reduce((a, s) => a + size(s), 0);
-    return { arrays: { items: (whole.arrays.items as Float32Array).slice(start, start + len) }, meta: { k: m.k, sketches: m.sketches.slice(u0, u1) } };
+    return {
+      arrays: { items: (whole.arrays.items as Float32Array).slice(start, start + len) },
+      meta: { k: m.k, sketches: m.sketches.slice(u0, u1) },
+    };
   }
   const arrays: Record<string, Arr> = {};
   for (const [key, a] of Object.entries(whole.arrays)) {

@@ -65,7 +65,10 @@ export class StatsPool {
   private readonly stripReplies = new Map<number, (count: number) => void>();
   private readonly stateReplies = new Map<number, { got: (ShardState | undefined)[][]; resolve: (s: (ShardState | undefined)[][]) => void }>();
 
-  constructor(readonly workerCount: number, readonly layout: SlotLayout) {
+  constructor(
+    readonly workerCount: number,
+    readonly layout: SlotLayout,
+  ) {
     const shared = workerCount > 0;
     this.slots = Array.from({ length: shared ? 2 : 1 }, () => ({
       slot: new BatchSlot(layout, shared ? new SharedArrayBuffer(BatchSlot.bytes(layout)) : new ArrayBuffer(BatchSlot.bytes(layout))),
@@ -162,7 +165,12 @@ export class StatsPool {
         }),
       );
     }
-    return init.layers.map((_, i) => assemble(init.phase, shards.map((s) => s[i])));
+    return init.layers.map((_, i) =>
+      assemble(
+        init.phase,
+        shards.map((s) => s[i]),
+      ),
+    );
   }
 
   /**
@@ -187,7 +195,14 @@ export class StatsPool {
               done(count);
               resolve();
             });
-            this.workers[w].postMessage({ type: 'strips', id, jobs: share, tiles: [...needed].map((s) => [s, tiles.get(s)!]), th, tw } satisfies WorkerRequest);
+            this.workers[w].postMessage({
+              type: 'strips',
+              id,
+              jobs: share,
+              tiles: [...needed].map((s) => [s, tiles.get(s)!]),
+              th,
+              tw,
+            } satisfies WorkerRequest);
           });
         }),
       ),

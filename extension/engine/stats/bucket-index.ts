@@ -19,7 +19,11 @@ export class BucketIndex {
   private readonly oneOut = new Int32Array(1);
 
   /** `levels`: units × M, ascending per unit. */
-  constructor(readonly levels: Float32Array, readonly units: number, readonly M: number) {
+  constructor(
+    readonly levels: Float32Array,
+    readonly units: number,
+    readonly M: number,
+  ) {
     this.lo = new Uint16Array(units * BINS);
     this.hi = new Uint16Array(units * BINS);
     this.min = new Float64Array(units);

@@ -39,7 +39,10 @@ function miTerm(p: number, q: number): number {
  * with a zero entry count 0, and both are clamped at 0.
  */
 export function tableInformation(a: number, b: number, c: number, d: number): { mi: number; je: number } {
-  const r0 = a + b, r1 = c + d, c0 = a + c, c1 = b + d;
+  const r0 = a + b,
+    r1 = c + d,
+    c0 = a + c,
+    c1 = b + d;
   const mi = miTerm(a, r0 * c0) + miTerm(b, r0 * c1) + miTerm(c, r1 * c0) + miTerm(d, r1 * c1);
   const je = -(a > 0 ? a * Math.log(a) : 0) - (b > 0 ? b * Math.log(b) : 0) - (c > 0 ? c * Math.log(c) : 0) - (d > 0 ? d * Math.log(d) : 0);
   return { mi: Math.max(0, mi), je: Math.max(0, je) };

@@ -133,7 +133,11 @@ export class IouTally {
         let nMixed = 0;
         for (let cell = 0; cell < grid.count; cell++) {
           const c4 = cell * 4;
-          const above = (fm[base + corners[c4]] > t ? 1 : 0) + (fm[base + corners[c4 + 1]] > t ? 1 : 0) + (fm[base + corners[c4 + 2]] > t ? 1 : 0) + (fm[base + corners[c4 + 3]] > t ? 1 : 0);
+          const above =
+            (fm[base + corners[c4]] > t ? 1 : 0) +
+            (fm[base + corners[c4 + 1]] > t ? 1 : 0) +
+            (fm[base + corners[c4 + 2]] > t ? 1 : 0) +
+            (fm[base + corners[c4 + 3]] > t ? 1 : 0);
           if (above === 0) continue;
           if (above === 4) {
             on += cellPixels[cell];

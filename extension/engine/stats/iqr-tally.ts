@@ -14,7 +14,6 @@ import { selectUnit, type UnitSelection } from './iqr-select';
 import { restore } from './state';
 import type { SampleLabels } from './iou-tally';
 
-
 /**
  * Relative costs, per pixel, of bucketing a mixed cell's pixels (1), of each row of a mixed cell (a call
  * and its set-up, ≈ 4 pixels) and of the dense pass over the whole map (upsampling every pixel, ≈ 1.3),

@@ -199,7 +199,10 @@ function mergeHalves(buf: Float32Array, tmp: Float32Array): boolean {
 /** One sketch per unit of a layer, fed whole featuremaps. */
 export class UnitQuantiles {
   readonly sketches: QuantileSketch[];
-  constructor(readonly units: number, readonly k = 2048) {
+  constructor(
+    readonly units: number,
+    readonly k = 2048,
+  ) {
     this.sketches = Array.from({ length: units }, () => new QuantileSketch(k));
   }
 
@@ -228,7 +231,13 @@ export class UnitQuantiles {
       let zeros = 0;
       for (let cell = 0; cell < grid.count; cell++) {
         const c4 = cell * 4;
-        if (data[base + corners[c4]] === 0 && data[base + corners[c4 + 1]] === 0 && data[base + corners[c4 + 2]] === 0 && data[base + corners[c4 + 3]] === 0) zeros += pixels[cell];
+        if (
+          data[base + corners[c4]] === 0 &&
+          data[base + corners[c4 + 1]] === 0 &&
+          data[base + corners[c4 + 2]] === 0 &&
+          data[base + corners[c4 + 3]] === 0
+        )
+          zeros += pixels[cell];
         else live[n++] = cell;
       }
       sketch.addZeros(zeros);

@@ -7,7 +7,10 @@ export class TopK {
   readonly samples: Int32Array;
   readonly counts: Int32Array;
 
-  constructor(readonly units: number, readonly k: number) {
+  constructor(
+    readonly units: number,
+    readonly k: number,
+  ) {
     this.scores = new Float32Array(units * k);
     this.samples = new Int32Array(units * k).fill(-1);
     this.counts = new Int32Array(units);

@@ -20,7 +20,8 @@ export function readFrom(dir: string, layer: string): FromRun {
   if (!fs.existsSync(file)) throw new DissectError('file-missing', `--from ${dir}: no dissect.json there`);
   const result = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
   const l = result.layers.find((x) => x.layer === layer || x.tensor === layer || x.aliases.includes(layer));
-  if (!l) throw new DissectError('bad-layer', `--from ${dir} did not dissect layer ${layer} (it has ${result.layers.map((x) => x.layer).join(', ')})`);
+  if (!l)
+    throw new DissectError('bad-layer', `--from ${dir} did not dissect layer ${layer} (it has ${result.layers.map((x) => x.layer).join(', ')})`);
   return { out: dir, result, layer: l };
 }
 

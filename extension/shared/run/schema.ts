@@ -9,8 +9,24 @@ import type { GeneratorSpec, Segmenter, SegmenterSpec } from '../../engine/model
 /** Everything that determines the numbers of a run; its hash keys the cache. */
 export interface ResolvedSettings {
   formatVersion: number;
-  generator: { path: string; sha256: string; latent: string; latentShape: number[]; output: string; range: [number, number]; inputs?: GeneratorSpec['inputs'] };
-  segmenter: { path: string; sha256: string; labels: string; labelsSha256: string; outputs: string[]; input: Segmenter['inputSpec']; quad: SegmenterSpec['quad'] };
+  generator: {
+    path: string;
+    sha256: string;
+    latent: string;
+    latentShape: number[];
+    output: string;
+    range: [number, number];
+    inputs?: GeneratorSpec['inputs'];
+  };
+  segmenter: {
+    path: string;
+    sha256: string;
+    labels: string;
+    labelsSha256: string;
+    outputs: string[];
+    input: Segmenter['inputSpec'];
+    quad: SegmenterSpec['quad'];
+  };
   layers: { name: string; tensor: string; shape: [number, number, number] }[];
   samples: number;
   latents: { seed: number } | { file: string; sha256: string };

@@ -5,7 +5,12 @@
 import * as vscode from 'vscode';
 import * as crypto from 'node:crypto';
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, app: 'layer' | 'unit' | 'intervene' | 'causal', title: string): string {
+export function webviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  app: 'layer' | 'unit' | 'intervene' | 'causal',
+  title: string,
+): string {
   const nonce = crypto.randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${app}.js`));
   const csp = [

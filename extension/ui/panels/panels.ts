@@ -6,7 +6,18 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HostMessage, WebviewMessage, PanelIdentity, WebviewRequest, ResponseResult, InterventionSpec, InterventionView, CausalView, CausalConceptResult, ContextView } from '../../protocol';
+import type {
+  HostMessage,
+  WebviewMessage,
+  PanelIdentity,
+  WebviewRequest,
+  ResponseResult,
+  InterventionSpec,
+  InterventionView,
+  CausalView,
+  CausalConceptResult,
+  ContextView,
+} from '../../protocol';
 import { readRun, setFlag, listRuns, type RunInfo } from '../run-index';
 import { webviewHtml, panelOptions } from './html';
 import { layerView, unitView } from './views';
@@ -72,7 +83,11 @@ export class Panels {
   }
 
   private roots(runId: string): vscode.Uri[] {
-    return [vscode.Uri.joinPath(this.s.context.extensionUri, 'dist', 'webview'), vscode.Uri.file(runId), vscode.Uri.file(resultsRoot(this.s.context))];
+    return [
+      vscode.Uri.joinPath(this.s.context.extensionUri, 'dist', 'webview'),
+      vscode.Uri.file(runId),
+      vscode.Uri.file(resultsRoot(this.s.context)),
+    ];
   }
 
   /** Opens (or reveals) a panel. */
@@ -147,7 +162,14 @@ export class Panels {
   private async interventionView(st: PanelState, run: RunInfo, initial?: InterventionSpec): Promise<InterventionView> {
     const id = st.id;
     st.previewKey ??= `preview-${++keys}`;
-    const opened = await this.s.engine.previewOpen({ key: st.previewKey, runId: id.runId, layer: id.layer, samples: PREVIEW_SAMPLES, seed: PREVIEW_SEED, provider: settings().provider });
+    const opened = await this.s.engine.previewOpen({
+      key: st.previewKey,
+      runId: id.runId,
+      layer: id.layer,
+      samples: PREVIEW_SAMPLES,
+      seed: PREVIEW_SEED,
+      provider: settings().provider,
+    });
     const from = readFrom(id.runId, id.layer);
     const rankings: InterventionView['rankings'] = {};
     for (const c of from.layer.summary.concepts.length > 0 ? from.layer.summary.concepts.map((x) => x.label) : []) {
@@ -195,7 +217,9 @@ export class Panels {
     return {
       concept: r.concept,
       units: r.units,
-      byClass: Object.entries(r.by_class).map(([label, gain]) => ({ label, gain, count: r.counts[label] })).sort((a, b) => b.gain - a.gain),
+      byClass: Object.entries(r.by_class)
+        .map(([label, gain]) => ({ label, gain, count: r.counts[label] }))
+        .sort((a, b) => b.gain - a.gain),
       grid: r.grid,
       heatmaps: (r.heatmaps ?? []).map((h) => ({ sample: h.sample, image: uri(h.image), heatmap: uri(h.heatmap) })),
     };
@@ -226,7 +250,16 @@ export class Panels {
         return;
       case 'pickComparison': {
         const other = await this.pickLayer(`Compare ${id.layer} with…`, run(), id.layer);
-        if (other) this.post(st, { type: 'compare', view: layerView(st.panel.webview, other.run, other.layer, await this.s.hasSource(other.run.result.settings.generator.path, other.layer.layer)) });
+        if (other)
+          this.post(st, {
+            type: 'compare',
+            view: layerView(
+              st.panel.webview,
+              other.run,
+              other.layer,
+              await this.s.hasSource(other.run.result.settings.generator.path, other.layer.layer),
+            ),
+          });
         return;
       }
       case 'intervene':
@@ -238,7 +271,12 @@ export class Panels {
         return;
       case 'saveImage': {
         if (!st.previewKey || !st.lastSpec) return;
-        const target = await vscode.window.showSaveDialog({ filters: { PNG: ['png'] }, defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? id.runId, `${id.layer}-edited-${m.sample}.png`)) });
+        const target = await vscode.window.showSaveDialog({
+          filters: { PNG: ['png'] },
+          defaultUri: vscode.Uri.file(
+            path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? id.runId, `${id.layer}-edited-${m.sample}.png`),
+          ),
+        });
         if (target) await this.s.engine.previewSave({ key: st.previewKey, spec: st.lastSpec, sample: m.sample, target: target.fsPath });
         return;
       }
@@ -260,8 +298,18 @@ export class Panels {
     const provider = settings().provider;
     switch (r.kind) {
       case 'heatmaps': {
-        const res = await this.s.engine.heatmaps({ out: id.runId, layer: r.layer, unit: r.unit, count: r.count, seed: 1000 + Math.floor(Math.random() * 1e6), provider });
-        return { kind: 'heatmaps', heatmaps: { samples: res.samples.map((s) => ({ ...s, image: this.uri(st, s.image), heatmap: this.uri(st, s.heatmap) })) } };
+        const res = await this.s.engine.heatmaps({
+          out: id.runId,
+          layer: r.layer,
+          unit: r.unit,
+          count: r.count,
+          seed: 1000 + Math.floor(Math.random() * 1e6),
+          provider,
+        });
+        return {
+          kind: 'heatmaps',
+          heatmaps: { samples: res.samples.map((s) => ({ ...s, image: this.uri(st, s.image), heatmap: this.uri(st, s.heatmap) })) },
+        };
       }
       case 'preview': {
         if (!st.previewKey) throw new Error('the intervention panel is not ready yet');
@@ -296,7 +344,12 @@ export class Panels {
       for (const run of listRuns(resultsRoot(this.s.context), m.project.generator.path)) {
         for (const l of run.result.layers) {
           if (current && run.out === current.out && l.layer === exclude) continue;
-          items.push({ label: `${path.basename(run.result.settings.generator.path)} · ${l.layer}`, description: `${l.summary.interpretable}/${l.summary.units} interpretable · ${run.result.settings.threshold}, ${run.result.settings.samples} samples`, run, layer: l });
+          items.push({
+            label: `${path.basename(run.result.settings.generator.path)} · ${l.layer}`,
+            description: `${l.summary.interpretable}/${l.summary.units} interpretable · ${run.result.settings.threshold}, ${run.result.settings.samples} samples`,
+            run,
+            layer: l,
+          });
         }
       }
     }

@@ -59,16 +59,24 @@ describe('dissection in VS Code', function () {
     assert.equal(result.settings.samples, 40);
     assert.ok(fs.existsSync(path.join(out, 'images', 'layer3', 'unit0000.png')));
     const titles = (await vscode.commands.executeCommand('ganDissection.openedPanels')) as string[];
-    assert.ok(titles.some((t) => t.startsWith('layer3')), `panels: ${titles.join(', ')}`);
+    assert.ok(
+      titles.some((t) => t.startsWith('layer3')),
+      `panels: ${titles.join(', ')}`,
+    );
   });
 
   it('a second identical dissection reuses the result', async () => {
-    const r = (await vscode.commands.executeCommand('ganDissection.dissectLayer', { layers: ['layer3'], samples: 40, threshold: 'quantile', noPanel: true })) as { out: string; cached: boolean };
+    const r = (await vscode.commands.executeCommand('ganDissection.dissectLayer', {
+      layers: ['layer3'],
+      samples: 40,
+      threshold: 'quantile',
+      noPanel: true,
+    })) as { out: string; cached: boolean };
     assert.equal(r.out, out);
     assert.equal(r.cached, true);
   });
 
-  it('hovering self.layer3 in train.py shows the layer\'s dissection summary', async () => {
+  it("hovering self.layer3 in train.py shows the layer's dissection summary", async () => {
     const doc = await vscode.workspace.openTextDocument(trainPy);
     await vscode.window.showTextDocument(doc);
     const pos = await positionOf(doc, 'x = self.layer3(x)', 'x = self.'.length + 2);
@@ -93,7 +101,10 @@ describe('dissection in VS Code', function () {
   });
 
   it('Go to Source opens the definition of layer3', async () => {
-    const ok = await vscode.commands.executeCommand('ganDissection.goToSource', { generator: path.join(path.dirname(demo), 'generator.onnx'), layer: 'layer3' });
+    const ok = await vscode.commands.executeCommand('ganDissection.goToSource', {
+      generator: path.join(path.dirname(demo), 'generator.onnx'),
+      layer: 'layer3',
+    });
     assert.equal(ok, true);
     const editor = vscode.window.activeTextEditor!;
     assert.equal(path.basename(editor.document.fileName), 'train.py');
@@ -108,9 +119,17 @@ describe('dissection in VS Code', function () {
 
   it('exports the run as CSV and as a self-contained HTML report', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-export-'));
-    const csv = (await vscode.commands.executeCommand('ganDissection.exportReport', { runId: out, format: 'csv', target: path.join(dir, 'r.csv') })) as string;
+    const csv = (await vscode.commands.executeCommand('ganDissection.exportReport', {
+      runId: out,
+      format: 'csv',
+      target: path.join(dir, 'r.csv'),
+    })) as string;
     assert.equal(fs.readFileSync(csv, 'utf8').trim().split('\n').length, 1 + 64);
-    const html = (await vscode.commands.executeCommand('ganDissection.exportReport', { runId: out, format: 'html', target: path.join(dir, 'r.html') })) as string;
+    const html = (await vscode.commands.executeCommand('ganDissection.exportReport', {
+      runId: out,
+      format: 'html',
+      target: path.join(dir, 'r.html'),
+    })) as string;
     assert.match(fs.readFileSync(html, 'utf8'), /data:image\/png;base64/);
   });
 
@@ -123,7 +142,8 @@ describe('dissection in VS Code', function () {
     // the engine wrote the unedited samples of the preview grid next to the dissection
     const dir = path.join(out, 'interventions', 'layer3');
     const start = Date.now();
-    while (Date.now() - start < 60_000 && !(fs.existsSync(dir) && fs.readdirSync(dir).filter((f) => f.endsWith('-before.png')).length === 4)) await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() - start < 60_000 && !(fs.existsSync(dir) && fs.readdirSync(dir).filter((f) => f.endsWith('-before.png')).length === 4))
+      await new Promise((r) => setTimeout(r, 250));
     assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('-before.png')).length, 4);
   });
 
