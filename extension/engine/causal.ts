@@ -1,5 +1,5 @@
 /**
- * Causal effects of units on a concept c (DESIGN.md §5; the paper's §3.2, §4.3, Fig. 4 and Fig. 11):
+ * Causal effects of units on a concept c (the paper's §3.2, §4.3, Fig. 4 and Fig. 11):
  *   s_c(x)   the fraction of image x's pixels the segmenter labels c;
  *   removed  = (E[s_c(x)] − E[s_c(x_ablate)]) / E[s_c(x)]   — the fraction of c removed by ablating U;
  *   added    = (E[s_c(x_insert)] − E[s_c(x)]) / E[s_c(x)]   — the fraction of c added by inserting U;

@@ -1,5 +1,5 @@
 /**
- * A dissection run (DESIGN.md §4): streaming passes over seeded samples, each resumable from its last
+ * A dissection run (the paper's §3.1, Eq. 1 and 2): streaming passes over seeded samples, each resumable from its last
  * completed batch.
  *   1. quantile: per-unit streaming quantiles of featuremap values on the threshold-selection set;
  *   2. iqr (threshold mode `iqr`): per (unit, level, label) counts on the same set → thresholds (Eq. 2);

@@ -1,5 +1,5 @@
 /**
- * The reference's look for a unit's region in an image (DESIGN.md §4): the image with the region
+ * The reference's look for a unit's region in an image (netdissect's image visualisation; the paper's Fig. 2): the image with the region
  * act > threshold highlighted — outside at half brightness, a yellow border — written into `out` (rows of
  * `outWidth` pixels, from column `x0`), by default a new H×W image.
  */

@@ -1,5 +1,5 @@
 /**
- * Interventions on a layer (DESIGN.md §5, the paper's §3.2): the edit
+ * Interventions on a layer (the paper's §3.2): the edit
  *   r' = r ⊙ (1 − a) + k ⊙ a,   a = 1 on units U × locations P (a soft mask in [0, 1] at featuremap size),
  * ablation k = 0, insertion k = a per-unit constant; the edited featuremap is rendered by the render model
  * (graph surgery) and segmented, so the effect on each concept is measured.

@@ -1,5 +1,5 @@
 /**
- * The model contract (DESIGN.md §3): a generator (latent → image) and a segmenter (image → logits) as ONNX
+ * The model contract (README: "Conventions"): a generator (latent → image) and a segmenter (image → logits) as ONNX
  * Runtime sessions, with the conventions, checks and errors that make a user's own models usable.
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Project files (`*.dissect.json`, DESIGN.md §3): the generator, the segmenter and their conventions, and
+ * Project files (`*.dissect.json`, README: "A project file"): the generator, the segmenter and their conventions, and
  * default dissection settings, kept beside the models. Paths are relative to the project file.
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Top-activating images per unit (DESIGN.md §4): the unit's top-k samples are generated again, and each is
+ * Top-activating images per unit (the paper's Fig. 2 and 3): the unit's top-k samples are generated again, and each is
  * shown with the unit's upsampled region above threshold highlighted — outside dimmed to half brightness,
  * a yellow border around the region (the reference's look) — side by side in one PNG strip per unit.
  */

@@ -1,5 +1,5 @@
 /**
- * The engine process: runs the engine out of the extension host (DESIGN.md §2), so a native crash or an
+ * The engine process: runs the engine out of the extension host (README: "In VS Code"), so a native crash or an
  * out-of-memory in ONNX Runtime cannot take VS Code down. Talks vscode-jsonrpc over Node IPC.
  */
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';

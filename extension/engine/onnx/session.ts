@@ -1,5 +1,5 @@
 /**
- * ONNX Runtime sessions and execution providers (DESIGN.md §7). ORT does not fall back from a provider
+ * ONNX Runtime sessions and execution providers (README: "Execution"). ORT does not fall back from a provider
  * that fails to load, so `auto` (and an explicit `cuda` or `webgpu` that cannot load) retries on the CPU
  * and says why.
  * `webgpu`: the WebGPU provider bundled in onnxruntime-node (Dawn over Vulkan on Linux), which needs no

@@ -1,5 +1,5 @@
 /**
- * Graph surgery (DESIGN.md §3): a capture model that also outputs chosen internal tensors, and a render
+ * Graph surgery (the paper's §3.2 needs the generator cut at a layer): a capture model that also outputs chosen internal tensors, and a render
  * model in which a layer tensor is an input and the nodes that only fed it are pruned.
  */
 import { onnx, cloneModel, FLOAT, type Model } from './proto';

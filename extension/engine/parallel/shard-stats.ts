@@ -1,6 +1,6 @@
 /**
  * The statistics of one phase for a contiguous range of units of each layer. Every statistic of a
- * dissection is per unit (DESIGN.md §4), so splitting the units of each layer across threads changes
+ * dissection is per unit (the paper's §3.1), so splitting the units of each layer across threads changes
  * nothing in the numbers: each unit sees the same values in the same sample order. A shard's state is the
  * unit rows of its tallies' arrays; `assemble` concatenates shards back into whole-layer arrays and
  * `sliceState` cuts whole-layer arrays (a checkpoint) into a shard's rows.
