@@ -325,3 +325,15 @@ test('no CSP violations and no page errors', async () => {
   assert.deepEqual(await h.csp(), []);
   assert.deepEqual(h.errors, []);
 });
+
+test('the table shows each IoU with its jackknife standard error and how many blocks agree with the label', async () => {
+  await h.open('layer', { fresh: true });
+  const withStability = units.map((u, i) => (i === 0 ? { ...u, stability: { iouSe: 0.0125, agree: 7, blocks: 10 } } : u));
+  await h.push({ type: 'layer', view: { ...view, units: withStability } });
+  const row = (unit: number) => h.page.locator(`gd-units-table tbody tr[data-unit="${unit}"]`);
+  await eventually(async () => assert.equal(await row(units[0].unit).locator('td.iou').textContent(), `${units[0].iou.toFixed(3)} ± 0.013`));
+  assert.equal(await row(units[0].unit).locator('td.stability').textContent(), '7/10');
+  // a unit without them (an older run) shows the bare IoU and a dash
+  assert.equal(await row(units[1].unit).locator('td.iou').textContent(), units[1].iou.toFixed(3));
+  assert.equal(await row(units[1].unit).locator('td.stability').textContent(), '–');
+});
