@@ -3,6 +3,7 @@
  * Discriminated unions on `type`; no `any`. Images travel as webview URIs (asWebviewUri), never as JSON
  * pixels. Requests that need an answer carry an `id` and get a `response` with the same id.
  */
+import type { LayerSummary } from './shared/run/schema';
 
 /** One unit of a dissected layer, as the panels show it. */
 export interface UnitRow {
@@ -27,13 +28,8 @@ export interface UnitRow {
   flagged?: boolean;
 }
 
-export interface LayerSummaryView {
-  units: number;
-  interpretable: number;
-  /** Interpretable units per concept, most first. */
-  concepts: { label: string; category: string; count: number }[];
-  categories: Record<string, number>;
-}
+/** A layer's summary, as dissect.json holds it. */
+export type LayerSummaryView = LayerSummary;
 
 /** A dissected layer of a run. */
 export interface LayerView {

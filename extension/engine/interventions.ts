@@ -227,18 +227,23 @@ export interface EffectJob extends InterventionOptions, UnitChoice {
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
-export async function runAce(j: EffectJob): Promise<AceResult & { units: number[] }> {
-  const model = await InterventionModel.open(j);
-  const from = j.from ? readFrom(j.from, j.layer) : undefined;
-  const units = chooseUnits(j, from, model.shape[0]);
-  const c = model.concept(j.concept);
-  const o: EffectOptions = {
+/** The sampling, batching, cancellation and progress options of an effect job. */
+function effectOptions(j: EffectJob): EffectOptions {
+  return {
     samples: j.samples,
     seed: j.seed,
     batch: j.batch,
     ...(j.signal ? { signal: j.signal } : {}),
     ...(j.onProgress ? { onProgress: j.onProgress } : {}),
   };
+}
+
+export async function runAce(j: EffectJob): Promise<AceResult & { units: number[] }> {
+  const model = await InterventionModel.open(j);
+  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const units = chooseUnits(j, from, model.shape[0]);
+  const c = model.concept(j.concept);
+  const o = effectOptions(j);
   const set = await sampleSet(model, c, o);
   const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
   return { ...(await averageCausalEffect(model, c, units, k, o, set)), units };
@@ -248,13 +253,7 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
   const model = await InterventionModel.open(j);
   const from = j.from ? readFrom(j.from, j.layer) : undefined;
   const c = model.concept(j.concept);
-  const o: EffectOptions = {
-    samples: j.samples,
-    seed: j.seed,
-    batch: j.batch,
-    ...(j.signal ? { signal: j.signal } : {}),
-    ...(j.onProgress ? { onProgress: j.onProgress } : {}),
-  };
+  const o = effectOptions(j);
   const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
   const r = await causalSearch(model, c, {
     ...o,
@@ -281,13 +280,7 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
     : { concept: j.concept, ranking: j.ranking ?? (from && aceRanking(from, j.concept) ? 'ace' : 'iou'), count: j.count ?? 20 };
   const units = chooseUnits(choice, from, model.shape[0]);
   const c = model.concept(j.concept);
-  const o: EffectOptions = {
-    samples: j.samples,
-    seed: j.seed,
-    batch: j.batch,
-    ...(j.signal ? { signal: j.signal } : {}),
-    ...(j.onProgress ? { onProgress: j.onProgress } : {}),
-  };
+  const o = effectOptions(j);
   const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'concept');
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
   fs.mkdirSync(j.out, { recursive: true });

@@ -27,6 +27,7 @@ import { packBlob, writeAtomic } from './blob';
 import { safeName } from './files';
 import type { ProgressListener } from './progress';
 import { MIN_AGREEMENT } from './stats/iqr-select';
+import { categoryIqr } from './stats/info';
 import { jackknifeSe } from './stats/jackknife';
 import type { IouTally } from './stats/iou-tally';
 
@@ -171,7 +172,7 @@ function stabilityOf(tally: IouTally, u: number, label: number, categoryOf: Int3
       else {
         const n = tally.counts(u, c, categoryOf, { only: b });
         const agreement = n.total > 0 ? (n.total - n.onInCategory - n.area + 2 * n.both) / n.total : 0;
-        score = agreement > MIN_AGREEMENT ? tally.iqr(u, c, categoryOf, { only: b }) : 0;
+        score = agreement > MIN_AGREEMENT ? categoryIqr(n.both, n.onInCategory, n.area, n.total) : 0;
       }
       if (score > bestScore) {
         best = c;
