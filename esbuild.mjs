@@ -16,7 +16,7 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['extension/host/engine-main.ts'], outfile: 'dist/engine.js' },
+  { ...common, entryPoints: ['extension/engine-process/main.ts'], outfile: 'dist/engine.js' },
   // The dissection's statistics threads (worker_threads; loaded from the engine's and the CLI's folder).
   { ...common, entryPoints: ['extension/engine/parallel/stats-worker.ts'], outfile: 'dist/stats-worker.js' },
   // The panels' webview apps (browser, ESM: loaded with <script type="module" nonce=…>).

@@ -1,26 +1,26 @@
 // ESLint (flat config): typescript-eslint's recommended rules (not type-checked, to stay fast) and the
-// boundaries between the layers of the extension, for its current layout:
-//   extension/engine/**  the dissection engine (ONNX Runtime; runs in its own process and in the CLI): no `vscode`;
-//   extension/ui/**, extension/extension.ts (and the host's side of extension/host/)  the extension host: no ONNX
-//     Runtime, so nothing that loads it (type-only imports are erased by esbuild and allowed);
-//   extension/shared/**  what the host and the engine both use: neither `vscode` nor ONNX Runtime;
-//   webview/**  the panels' browser apps: none of the Node side, only extension/protocol's types.
+// boundaries between the three runtimes and the code they share:
+//   extension/shared/**   plain data and files: imported by the engine, the host and the webviews; neither `vscode`
+//                         nor ONNX Runtime, nor anything of extension/engine/ or extension/ui/;
+//   extension/engine/**, extension/engine-process/main.ts   Node + ONNX Runtime (the engine process and the CLI): no `vscode`;
+//   extension/ui/**, extension/extension.ts, extension/engine-process/client.ts   the extension host: nothing of
+//                         extension/engine/ (not even types: the host speaks to the engine only through
+//                         extension/shared/engine-protocol.ts) and no ONNX Runtime;
+//   webview/**            the panels' browser apps: only extension/shared/webview/** from the extension side.
 import { defineConfig } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-/** Engine modules that load ONNX Runtime (directly or through what they import), as regexes on import specifiers. */
-const onnxEngine = [
-  {
-    regex: '^onnxruntime-node(/|$)',
-    message: 'The extension host must not load ONNX Runtime: ask the engine process (extension/host/engine-client).',
-  },
-  {
-    regex: '(^|/)engine/(onnx(/|$)|(dissect|interventions|models|causal|preview|intervene)(\\.[cm]?[jt]s)?$)',
-    message: 'This engine module loads ONNX Runtime; the extension host must not (use extension/shared/, or `import type`).',
-  },
-];
+const noOnnx = {
+  regex: '^onnxruntime-node(/|$)',
+  message: 'The extension host must not load ONNX Runtime: ask the engine process (extension/engine-process/client.ts).',
+};
+const noEngine = {
+  regex: '(^|/)engine(/|$)',
+  message: 'Only the engine imports extension/engine/: the host asks the engine process, shared code holds plain types (extension/shared/).',
+};
+const noUi = { regex: '(^|/)ui(/|$)', message: "extension/ui/ is the extension host's: the engine and shared code may not import it." };
 
 const noVscode = { name: 'vscode', message: 'Only the extension host (extension/ui/**, extension/extension.ts) may import vscode.' };
 
@@ -65,25 +65,24 @@ export default defineConfig(
   },
   // ---- boundaries ----
   {
-    // extension/host/engine-client.ts and engine-protocol.ts are bundled into the host too (engine-main.ts is the engine's).
-    files: ['extension/ui/**/*.ts', 'extension/extension.ts', 'extension/host/engine-client.ts', 'extension/host/engine-protocol.ts'],
+    files: ['extension/ui/**/*.ts', 'extension/extension.ts', 'extension/engine-process/client.ts'],
     rules: {
       'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': restrict({ patterns: onnxEngine }),
+      '@typescript-eslint/no-restricted-imports': restrict({ types: false, patterns: [noOnnx, noEngine] }),
     },
   },
   {
-    files: ['extension/engine/**/*.ts'],
+    files: ['extension/engine/**/*.ts', 'extension/engine-process/main.ts'],
     rules: {
       'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': restrict({ paths: [noVscode], types: false }),
+      '@typescript-eslint/no-restricted-imports': restrict({ paths: [noVscode], patterns: [noUi], types: false }),
     },
   },
   {
     files: ['extension/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': restrict({ paths: [noVscode], patterns: onnxEngine }),
+      '@typescript-eslint/no-restricted-imports': restrict({ paths: [noVscode], patterns: [noOnnx, noEngine, noUi], types: false }),
     },
   },
   {
@@ -98,8 +97,8 @@ export default defineConfig(
         ],
         patterns: [
           {
-            regex: '(^|/)extension/(engine|ui|host|shared)(/|$)',
-            message: 'Webviews may import only extension/protocol (its types) from the extension side.',
+            regex: '(^|/)extension/(?!shared/webview/)',
+            message: 'Webviews may import only extension/shared/webview/** from the extension side.',
           },
         ],
       }),

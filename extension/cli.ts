@@ -4,17 +4,17 @@
  */
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import { Generator, type GeneratorSpec, type SegmenterSpec } from './engine/models';
-import { dissect, defaultLayers, type DissectOptions } from './engine/dissect';
-import { mergeShards } from './engine/merge';
-import { loadProject, demoProjectFile, type Project } from './engine/project';
-import { CancelledError, DissectError } from './engine/errors';
-import { seededLatents } from './engine/latents';
+import { Generator, type GeneratorSpec, type SegmenterSpec } from './engine/models/contract';
+import { dissect, defaultLayers, type DissectOptions } from './engine/dissect/dissect';
+import { mergeShards } from './engine/dissect/merge';
+import { loadProject, demoProjectFile, type Project } from './shared/project';
+import { CancelledError, DissectError } from './shared/errors';
+import { seededLatents } from './engine/models/latents';
 import { writeNpy } from './engine/data/npy';
-import { PHASE_TITLES, type Progress } from './engine/progress';
-import type { DissectResult } from './engine/results';
-import type { ProviderRequest } from './engine/onnx/session';
-import { runIntervene, runAce, runCausal, runContext } from './engine/interventions';
+import { PHASE_TITLES, type Progress } from './shared/progress';
+import type { DissectResult } from './engine/dissect/results';
+import type { ProviderRequest } from './engine/models/onnx/session';
+import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/jobs';
 
 const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX generators
 

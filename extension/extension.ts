@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { EngineClient } from './host/engine-client';
+import { EngineClient } from './engine-process/client';
 import { ModelRegistry } from './ui/models';
 import { DissectionTree } from './ui/tree';
 import { Panels } from './ui/panels/panels';

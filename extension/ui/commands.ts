@@ -6,12 +6,12 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EngineClient } from '../host/engine-client';
-import { EngineError } from '../host/engine-client';
-import type { DissectParams, DissectResponse } from '../host/engine-protocol';
-import { saveProject, demoProjectFile } from '../engine/project';
-import { exportRun, type ExportFormat } from '../engine/export';
-import { PHASE_TITLES, type Progress } from '../engine/progress';
+import type { EngineClient } from '../engine-process/client';
+import { EngineError } from '../engine-process/client';
+import type { DissectParams, DissectResponse } from '../shared/engine-protocol';
+import { saveProject, demoProjectFile } from '../shared/project';
+import { exportRun, type ExportFormat } from '../shared/report/export';
+import { PHASE_TITLES, type Progress } from '../shared/progress';
 import type { ModelRegistry, OpenModel } from './models';
 import type { DissectionTree, Node } from './tree';
 import type { Panels } from './panels/panels';

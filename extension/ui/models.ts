@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadProject, type Project } from '../engine/project';
-import type { LayerInfo } from '../engine/models';
-import type { EngineClient } from '../host/engine-client';
+import { loadProject, type Project } from '../shared/project';
+import type { LayerInfo } from '../engine/models/contract';
+import type { EngineClient } from '../engine-process/client';
 import { listRuns, type RunInfo } from './run-index';
 import { resultsRoot } from './config';
 

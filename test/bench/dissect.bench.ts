@@ -17,9 +17,9 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { tmpDir, randomDcgan, randomSegmenter } from '../fixtures/models';
 import { progan256, resnetSegmenter } from './paper-scale';
-import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect';
-import type { ProviderRequest } from '../../extension/engine/onnx/session';
-import { loadProject } from '../../extension/engine/project';
+import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect/dissect';
+import type { ProviderRequest } from '../../extension/engine/models/onnx/session';
+import { loadProject } from '../../extension/shared/project';
 import { defaultWorkers } from '../../extension/engine/parallel/stats-pool';
 import * as os from 'node:os';
 

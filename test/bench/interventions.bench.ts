@@ -8,10 +8,10 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tmpDir } from '../fixtures/models';
-import { dissect } from '../../extension/engine/dissect';
-import { loadProject, demoProjectFile } from '../../extension/engine/project';
-import { PreviewSession } from '../../extension/engine/preview';
-import { runAce, runCausal, iouRanking, readFrom } from '../../extension/engine/interventions';
+import { dissect } from '../../extension/engine/dissect/dissect';
+import { loadProject, demoProjectFile } from '../../extension/shared/project';
+import { PreviewSession } from '../../extension/engine/intervene/preview';
+import { runAce, runCausal, iouRanking, readFrom } from '../../extension/engine/intervene/jobs';
 
 const { values } = parseArgs({ options: { samples: { type: 'string' }, layer: { type: 'string' } } });
 

@@ -14,7 +14,7 @@
  *   ResNet-50 with a pyramid-pooling head), so the inference time here is an underestimate, and the
  *   benchmark's dissection / inference ratio an overestimate, of the paper's setting.
  */
-import { GraphBuilder } from '../../extension/engine/onnx/builder';
+import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
 import { weights } from '../fixtures/models';
 
 /** Channels of the paper's ProGAN layers 1–14. */

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpDir } from '../fixtures/models';
 import { progan256, resnetSegmenter, PROGAN_CHANNELS } from '../bench/paper-scale';
-import { Generator, Segmenter } from '../../extension/engine/models';
-import { seededLatents } from '../../extension/engine/latents';
+import { Generator, Segmenter } from '../../extension/engine/models/contract';
+import { seededLatents } from '../../extension/engine/models/latents';
 
 // The bench's paper-scale models (npm run bench -- --model paper) are not run by CI's bench; this keeps
 // them valid: the paper's layer names and shapes, and one sample through both models.

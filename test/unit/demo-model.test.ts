@@ -3,9 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpDir } from '../fixtures/models';
-import { dissect } from '../../extension/engine/dissect';
-import { loadProject, demoProjectFile } from '../../extension/engine/project';
-import { Generator } from '../../extension/engine/models';
+import { dissect } from '../../extension/engine/dissect/dissect';
+import { loadProject, demoProjectFile } from '../../extension/shared/project';
+import { Generator } from '../../extension/engine/models/contract';
 
 const project = loadProject(demoProjectFile());
 

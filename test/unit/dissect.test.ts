@@ -3,11 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeMaskModels, tmpDir } from '../fixtures/models';
-import { dissect, type DissectOptions } from '../../extension/engine/dissect';
-import { mergeShards } from '../../extension/engine/merge';
-import { CancelledError } from '../../extension/engine/errors';
+import { dissect, type DissectOptions } from '../../extension/engine/dissect/dissect';
+import { mergeShards } from '../../extension/engine/dissect/merge';
+import { CancelledError } from '../../extension/shared/errors';
 import { decodePng } from '../../extension/engine/data/png';
-import type { DissectResult } from '../../extension/engine/results';
+import type { DissectResult } from '../../extension/engine/dissect/results';
 
 const dir = tmpDir();
 const m = writeMaskModels(dir);
@@ -203,8 +203,8 @@ test('re-running with the same models and settings reuses the result', async () 
 });
 
 test('latents from a .npy file reproduce the seeded run', async () => {
-  const { Generator } = await import('../../extension/engine/models');
-  const { seededLatents } = await import('../../extension/engine/latents');
+  const { Generator } = await import('../../extension/engine/models/contract');
+  const { seededLatents } = await import('../../extension/engine/models/latents');
   const { writeNpy } = await import('../../extension/engine/data/npy');
   const g = Generator.open({ path: m.generator }, { provider: 'cpu' });
   const z = seededLatents(1, g.latentDims).batch(0, 60);

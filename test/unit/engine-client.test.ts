@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeMaskModels, tmpDir } from '../fixtures/models';
-import { EngineClient, EngineError } from '../../extension/host/engine-client';
-import type { Progress } from '../../extension/engine/progress';
+import { EngineClient, EngineError } from '../../extension/engine-process/client';
+import type { Progress } from '../../extension/shared/progress';
 
 const ENGINE = path.resolve(__dirname, '..', '..', '..', 'dist', 'engine.js');
 const dir = tmpDir();

@@ -3,11 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeMaskModels, tmpDir, maskGenerator } from '../fixtures/models';
-import { dissect, type DissectOptions } from '../../extension/engine/dissect';
-import { Generator } from '../../extension/engine/models';
-import { DissectError } from '../../extension/engine/errors';
-import { GraphBuilder } from '../../extension/engine/onnx/builder';
-import { onnx, decodeModel, encodeModel } from '../../extension/engine/onnx/proto';
+import { dissect, type DissectOptions } from '../../extension/engine/dissect/dissect';
+import { Generator } from '../../extension/engine/models/contract';
+import { DissectError } from '../../extension/shared/errors';
+import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
+import { onnx, decodeModel, encodeModel } from '../../extension/engine/models/onnx/proto';
 import { writeNpy } from '../../extension/engine/data/npy';
 
 const dir = tmpDir();
@@ -54,7 +54,7 @@ test('a generator with no float input is refused with its inputs named', async (
   const g = path.join(dir, 'intin.onnx');
   const bytes = b.build();
   // add the int64 input by hand
-  const { onnx } = await import('../../extension/engine/onnx/proto');
+  const { onnx } = await import('../../extension/engine/models/onnx/proto');
   const model = onnx.ModelProto.decode(bytes);
   model.graph!.input = [
     onnx.ValueInfoProto.create({

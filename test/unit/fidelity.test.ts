@@ -17,11 +17,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpDir } from '../fixtures/models';
 import { referenceDissect, type RefLabel, type RefSet } from '../fixtures/reference-dissection';
-import { GraphBuilder } from '../../extension/engine/onnx/builder';
+import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
 import { writeNpy } from '../../extension/engine/data/npy';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
-import { dissect } from '../../extension/engine/dissect';
-import { PAIR_FIELDS, type PairField } from '../../extension/engine/results';
+import { dissect } from '../../extension/engine/dissect/dissect';
+import { PAIR_FIELDS, type PairField } from '../../extension/engine/dissect/results';
 
 const C = 6; // units
 const h = 4;

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { writeCausalModels, tmpDir } from '../fixtures/models';
-import { InterventionModel, editFeaturemap, poolMask, rectMask, conceptFraction } from '../../extension/engine/intervene';
-import { averageCausalEffect, insertionValues, causalSearch, insertionContext, sampleSet, insertion } from '../../extension/engine/causal';
-import { dissect } from '../../extension/engine/dissect';
-import { seededLatents } from '../../extension/engine/latents';
+import { InterventionModel, editFeaturemap, poolMask, rectMask, conceptFraction } from '../../extension/engine/intervene/edit';
+import { averageCausalEffect, insertionValues, causalSearch, insertionContext, sampleSet, insertion } from '../../extension/engine/intervene/causal';
+import { dissect } from '../../extension/engine/dissect/dissect';
+import { seededLatents } from '../../extension/engine/models/latents';
 
 const dir = tmpDir();
 const m = writeCausalModels(dir);
@@ -116,7 +116,7 @@ test('insertion context: doors appear only where a building is', async () => {
 });
 
 test('live preview: a session keeps the samples; each edit renders them (mask painted at image resolution)', async () => {
-  const { PreviewSession } = await import('../../extension/engine/preview');
+  const { PreviewSession } = await import('../../extension/engine/intervene/preview');
   const out = path.join(dir, 'preview-run');
   await dissect({
     generator: { path: m.generator },
@@ -148,7 +148,7 @@ test('live preview: a session keeps the samples; each edit renders them (mask pa
 });
 
 test("the alternative insertion constants are each unit's 0.99 quantile (known here in closed form)", async () => {
-  const { quantileValues } = await import('../../extension/engine/causal');
+  const { quantileValues } = await import('../../extension/engine/intervene/causal');
   const model = await open();
   const q = await quantileValues(model, { samples: 200, seed: 5, batch: 50 });
   // c0 = relu(x − 0.5), x ~ N(0, 1): its 0.99 quantile is Φ⁻¹(0.99) − 0.5 = 1.826

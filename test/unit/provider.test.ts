@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { createSession, ort } from '../../extension/engine/onnx/session';
+import { createSession, ort } from '../../extension/engine/models/onnx/session';
 import { deepGenerator } from '../fixtures/models';
 
 const cudaBundled = ort.listSupportedBackends?.().some((b) => b.name === 'cuda' && b.bundled) ?? false;

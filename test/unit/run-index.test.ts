@@ -3,9 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeMaskModels, tmpDir } from '../fixtures/models';
-import { dissect } from '../../extension/engine/dissect';
+import { dissect } from '../../extension/engine/dissect/dissect';
 import { listRuns, latestLayer, runFolder, modelFolder, setFlag, readFlags, layerSummaryLine, interruptedRuns } from '../../extension/ui/run-index';
-import { exportRun, unitsCsv } from '../../extension/engine/export';
+import { exportRun, unitsCsv } from '../../extension/shared/report/export';
 
 test('runs are found per model, newest first; flags and exports work on them', async () => {
   const dir = tmpDir();

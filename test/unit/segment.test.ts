@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { quadParts } from '../../extension/engine/data/segment';
 import { labelSpace, parseLabels } from '../../extension/engine/data/labels';
-import { Segmenter } from '../../extension/engine/models';
-import { GraphBuilder } from '../../extension/engine/onnx/builder';
+import { Segmenter } from '../../extension/engine/models/contract';
+import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
 import { tmpDir } from '../fixtures/models';
 
 test("quad parts are the halves of each connected component's bounding box", () => {

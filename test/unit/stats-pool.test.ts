@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { StatsPool } from '../../extension/engine/parallel/stats-pool';
 import { ShardStats, assemble, sliceState, splitUnits } from '../../extension/engine/parallel/shard-stats';
-import { DissectError } from '../../extension/engine/errors';
+import { DissectError } from '../../extension/shared/errors';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
 
 const layout = { batch: 4, layerSizes: [5 * 2 * 2, 3 * 4 * 4], layerUnits: [5, 3], maps: 1, pixels: 8 * 8, categories: 2 };

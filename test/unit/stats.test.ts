@@ -12,8 +12,8 @@ import { firstNonFinite } from '../../extension/engine/data/image';
 import { crc32, decodePng, encodePng, encodePngFast } from '../../extension/engine/data/png';
 import { Upsampler } from '../../extension/engine/data/upsample';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
-import { GraphBuilder } from '../../extension/engine/onnx/builder';
-import { createSession, runSession, floatTensor } from '../../extension/engine/onnx/session';
+import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
+import { createSession, runSession, floatTensor } from '../../extension/engine/models/onnx/session';
 
 function randn(rng: Xoshiro128): number {
   return Math.sqrt(-2 * Math.log(rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform());

@@ -3,12 +3,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deepGenerator, tmpDir } from '../fixtures/models';
-import { Generator } from '../../extension/engine/models';
-import { decodeModel, encodeModel } from '../../extension/engine/onnx/proto';
-import { renderModel } from '../../extension/engine/onnx/surgery';
-import { createSession, runSession, floatTensor } from '../../extension/engine/onnx/session';
-import { moduleScopes } from '../../extension/engine/onnx/graph';
-import { seededLatents } from '../../extension/engine/latents';
+import { Generator } from '../../extension/engine/models/contract';
+import { decodeModel, encodeModel } from '../../extension/engine/models/onnx/proto';
+import { renderModel } from '../../extension/engine/models/onnx/surgery';
+import { createSession, runSession, floatTensor } from '../../extension/engine/models/onnx/session';
+import { moduleScopes } from '../../extension/engine/models/onnx/graph';
+import { seededLatents } from '../../extension/engine/models/latents';
 
 test('module scopes follow PyTorch export names, old and new style', () => {
   assert.deepEqual(moduleScopes('/layer4/conv/Conv'), ['layer4', 'layer4.conv']);

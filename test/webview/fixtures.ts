@@ -1,6 +1,6 @@
 /** Fixture layer/unit views for the webview tests, with small PNG strips and heatmaps to serve. */
 import { encodePng } from '../../extension/engine/data/png';
-import type { HeatmapSet, LayerSummaryView, LayerView, UnitRow, UnitView } from '../../extension/protocol';
+import type { HeatmapSet, LayerSummaryView, LayerView, UnitRow, UnitView } from '../../extension/shared/webview/protocol';
 
 export const TILE = { width: 16, height: 16, gap: 2 };
 export const TOPK = 4;

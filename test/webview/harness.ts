@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { HostMessage, WebviewMessage } from '../../extension/protocol';
+import type { HostMessage, WebviewMessage } from '../../extension/shared/webview/protocol';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

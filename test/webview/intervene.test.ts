@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { encodePng } from '../../extension/engine/data/png';
-import type { InterventionSpec, InterventionView, PreviewResult, WebviewMessage } from '../../extension/protocol';
+import type { InterventionSpec, InterventionView, PreviewResult, WebviewMessage } from '../../extension/shared/webview/protocol';
 import { eventually, startHarness, type Harness } from './harness';
 import { fixtureImages, makeUnits } from './fixtures';
 

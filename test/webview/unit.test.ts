@@ -1,7 +1,7 @@
 /** The unit panel's webview app (dist/webview/unit.js) in headless Chromium. */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { WebviewMessage } from '../../extension/protocol';
+import type { WebviewMessage } from '../../extension/shared/webview/protocol';
 import { eventually, startHarness, type Harness } from './harness';
 import { TILE, fixtureImages, imagePath, makeHeatmaps, makeUnitView, makeUnits } from './fixtures';
 

@@ -6,7 +6,7 @@
  * and the spec moved on meanwhile, the answer is dropped and the latest spec is sent.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { HostMessage, InterventionSpec, InterventionView, PreviewResult, WebviewMessage } from '../../extension/protocol';
+import type { HostMessage, InterventionSpec, InterventionView, PreviewResult, WebviewMessage } from '../../extension/shared/webview/protocol';
 import { base64ToBytes, bytesToBase64 } from '../shared/base64';
 import { controlStyles } from '../shared/controls';
 import { cssProps } from '../shared/css-props';

@@ -3,7 +3,7 @@
  * concepts with their interpretable-unit counts in each. Its "Compare with…" button fires `pick-comparison`.
  */
 import { LitElement, css, html } from 'lit';
-import type { LayerView } from '../../extension/protocol';
+import type { LayerView } from '../../extension/shared/webview/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
 import { baseStyles } from '../shared/theme';
 import './summary-chart';

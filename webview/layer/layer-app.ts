@@ -4,7 +4,7 @@
  * the `Host` seam; persists its LayerPanelState (sort, filter, interpretable-only, tab) on every change.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { HostMessage, LayerPanelState, LayerView, WebviewMessage } from '../../extension/protocol';
+import type { HostMessage, LayerPanelState, LayerView, WebviewMessage } from '../../extension/shared/webview/protocol';
 import type { Host } from '../shared/host';
 import { baseStyles, panelStyles } from '../shared/theme';
 import { DEFAULT_STATE, TABS, defaultDescending, filterUnits, restoreState, sortUnits, type SortColumn } from './units';

@@ -4,7 +4,7 @@
  * Bars carry `data-label`/`data-count`; the one-line summary counts units per category.
  */
 import { LitElement, css, html, svg } from 'lit';
-import type { LayerSummaryView } from '../../extension/protocol';
+import type { LayerSummaryView } from '../../extension/shared/webview/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
 import { baseStyles } from '../shared/theme';
 

@@ -1,6 +1,6 @@
 /** <gd-units-gallery>: one card per unit with its whole top-image strip; clicking a card fires `open-unit`. */
 import { LitElement, css, html } from 'lit';
-import type { UnitRow } from '../../extension/protocol';
+import type { UnitRow } from '../../extension/shared/webview/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
 import { fmtIou } from '../shared/format';
 import { stripWidth, type Tile } from '../shared/strip';

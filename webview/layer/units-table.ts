@@ -4,7 +4,7 @@
  * click opens the unit. Fires `sort-change` ({column}) and `open-unit` ({unit}).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { LayerPanelState, UnitRow } from '../../extension/protocol';
+import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
 import { fmtAct, fmtIouSe, fmtStability } from '../shared/format';
 import { tileStyle, type Tile } from '../shared/strip';

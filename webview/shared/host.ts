@@ -6,7 +6,7 @@
  * the VS Code API: postMessage / getState / setState) before the bundle loads, and push host messages with
  * `window.postMessage(msg, '*')`, exactly as VS Code delivers them.
  */
-import type { HostMessage, ResponseResult, WebviewMessage, WebviewRequest } from '../../extension/protocol';
+import type { HostMessage, ResponseResult, WebviewMessage, WebviewRequest } from '../../extension/shared/webview/protocol';
 
 /** What VS Code's `acquireVsCodeApi()` returns (the part we use). */
 export interface VsCodeApi {

@@ -1,6 +1,6 @@
 /** <gd-concept-bars>: a unit's best concepts with their IoU as horizontal bars (coloured by category). */
 import { LitElement, css, html } from 'lit';
-import type { UnitRow } from '../../extension/protocol';
+import type { UnitRow } from '../../extension/shared/webview/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
 import { fmtIou } from '../shared/format';
 import { cssProps } from '../shared/css-props';

@@ -4,11 +4,11 @@
  * Go to Source, and heatmaps on fresh samples fetched with `host.request`.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { HeatmapSet, HostMessage, UnitView, WebviewMessage } from '../../extension/protocol';
+import type { HeatmapSet, HostMessage, UnitView, WebviewMessage } from '../../extension/shared/webview/protocol';
 import { categoryClass, categoryStyles } from '../shared/categories';
 import { fmtAct, fmtIou, fmtIouSe, fmtStability } from '../shared/format';
 import type { Host } from '../shared/host';
-import type { PanelIdentity } from '../../extension/protocol';
+import type { PanelIdentity } from '../../extension/shared/webview/protocol';
 import { tileStyle } from '../shared/strip';
 import { baseStyles, panelStyles } from '../shared/theme';
 import './concept-bars';

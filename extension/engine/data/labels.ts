@@ -3,7 +3,7 @@
  * each with a category; label 0 (and any named "-") is "unlabeled" and never assigned to a unit. Optional
  * quad parts add c-t, c-b, c-l, c-r for a concept c (halves of each connected component's bounding box).
  */
-import { DissectError } from '../errors';
+import { DissectError } from '../../shared/errors';
 
 export interface Label {
   name: string;

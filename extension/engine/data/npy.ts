@@ -1,6 +1,6 @@
 /** NumPy .npy files (version 1/2, little-endian float32/float64), so runs can be reproduced from Python. */
 import * as fs from 'node:fs';
-import { DissectError } from '../errors';
+import { DissectError } from '../../shared/errors';
 
 export interface NpyArray {
   shape: number[];

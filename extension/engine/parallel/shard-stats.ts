@@ -10,7 +10,7 @@ import { CellGrid } from '../data/cells';
 import { UnitQuantiles } from '../stats/quantile';
 import { IqrTally } from '../stats/iqr-tally';
 import { IouTally, type SampleLabels } from '../stats/iou-tally';
-import type { Arr } from '../blob';
+import type { Arr } from '../../shared/run/blob';
 
 export type StatsPhase = 'quantile' | 'iqr' | 'iou';
 

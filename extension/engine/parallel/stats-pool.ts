@@ -7,11 +7,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DissectError } from '../errors';
+import { DissectError } from '../../shared/errors';
 import { BatchSlot, type SlotLayout } from './batch-slot';
 import { ShardStats, assemble, sliceState, splitUnits, type PhaseInit, type ShardState } from './shard-stats';
 import type { WorkerReply, WorkerRequest } from './stats-worker';
-import { writeStrips, type StripJob } from '../strips';
+import { writeStrips, type StripJob } from '../output/strips';
 
 /** A layer of a phase, whole: levels / thresholds / restored state of all its units. */
 export interface WholeLayer {

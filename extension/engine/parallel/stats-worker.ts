@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { BatchSlot, type SlotLayout } from './batch-slot';
 import { ShardStats, type PhaseInit, type ShardState } from './shard-stats';
-import { writeStrips, type StripJob } from '../strips';
+import { writeStrips, type StripJob } from '../output/strips';
 import { lowerThreadPriority } from './thread-priority';
 
 export type WorkerRequest =

@@ -1,5 +1,5 @@
 /** Restoring a tally's arrays from a checkpoint or a shard's statistics file. */
-import { DissectError } from '../errors';
+import { DissectError } from '../../shared/errors';
 
 type Arr = Float64Array | Float32Array | Int32Array;
 

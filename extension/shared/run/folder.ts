@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DissectError } from '../../engine/errors';
-import { safeName } from '../../engine/files';
+import { DissectError } from '../errors';
+import { safeName } from './safe-name';
 import type { DissectResult, LayerResult } from './schema';
 
 /** An earlier dissection of the layer: its result and folder. */

@@ -1,8 +1,8 @@
 /** Unit rankings read from a run folder: by IoU with a concept, and the ACE ranking a `causal` run stored. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DissectError } from '../../engine/errors';
-import { safeName } from '../../engine/files';
+import { DissectError } from '../errors';
+import { safeName } from './safe-name';
 import type { FromRun } from './folder';
 
 /**

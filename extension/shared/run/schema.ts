@@ -3,8 +3,8 @@
  * the engine, the engine process, the extension host and the webviews' hosts. Field names follow the
  * reference's dissect.json where there is one (CSAILVision/gandissect, netdissect/dissection.py).
  */
-import type { ProviderInfo } from '../../engine/onnx/session';
-import type { GeneratorSpec, Segmenter, SegmenterSpec } from '../../engine/models';
+import type { ProviderInfo } from '../../engine/models/onnx/session';
+import type { GeneratorSpec, Segmenter, SegmenterSpec } from '../../engine/models/contract';
 
 /** Everything that determines the numbers of a run; its hash keys the cache. */
 export interface ResolvedSettings {

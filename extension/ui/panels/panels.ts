@@ -17,16 +17,16 @@ import type {
   CausalView,
   CausalConceptResult,
   ContextView,
-} from '../../protocol';
+} from '../../shared/webview/protocol';
 import { readRun, setFlag, listRuns, type RunInfo } from '../run-index';
 import { webviewHtml, panelOptions } from './html';
 import { layerView, unitView } from './views';
-import type { EngineClient } from '../../host/engine-client';
+import type { EngineClient } from '../../engine-process/client';
 import type { ModelRegistry } from '../models';
 import { resultsRoot, settings } from '../config';
 import { readFrom, jobFolder } from '../../shared/run/folder';
 import { iouRanking, aceRanking } from '../../shared/run/rankings';
-import type { CausalResult, ContextResult } from '../../engine/causal';
+import type { CausalResult, ContextResult } from '../../engine/intervene/causal';
 
 export interface PanelServices {
   context: vscode.ExtensionContext;

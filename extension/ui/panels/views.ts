@@ -1,11 +1,11 @@
 /** Builds the panels' view models (protocol.ts) from runs on disk, with image URIs for the webview. */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { LayerView, UnitRow, UnitView } from '../../protocol';
+import type { LayerView, UnitRow, UnitView } from '../../shared/webview/protocol';
 import type { RunInfo } from '../run-index';
 import { readFlags } from '../run-index';
 import type { LayerResult, UnitResult } from '../../shared/run/schema';
-import { tileSize, GAP } from '../../engine/render';
+import { tileSize, GAP } from '../../engine/output/top-images';
 
 function unitRow(webview: vscode.Webview, run: RunInfo, u: UnitResult, flagged: Set<number>): UnitRow {
   return {

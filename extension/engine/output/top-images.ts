@@ -5,15 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { toRgbBytes } from './data/image';
+import { toRgbBytes } from '../data/image';
 import { writeStrips, type StripJob } from './strips';
-import type { LayerTallies, RunContext } from './run-context';
-import type { GeneratedBatch } from './models';
-import type { TopImageCache } from './top-cache';
-import type { LayerResult } from '../shared/run/schema';
-import type { ProgressListener } from './progress';
-import { CancelledError } from './errors';
-import { safeName } from './files';
+import type { LayerTallies, RunContext } from '../dissect/run-context';
+import type { GeneratedBatch } from '../models/contract';
+import type { TopImageCache } from '../dissect/top-cache';
+import type { LayerResult } from '../../shared/run/schema';
+import type { ProgressListener } from '../../shared/progress';
+import { CancelledError } from '../../shared/errors';
+import { safeName } from '../../shared/run/safe-name';
 
 /** Writes strips elsewhere (the statistics threads), reporting how many are done as they finish. */
 export type StripWriter = (jobs: StripJob[], tiles: Map<number, Uint8Array>, th: number, tw: number, done: (n: number) => void) => Promise<void>;

@@ -4,10 +4,10 @@
  * ablation k = 0, insertion k = a per-unit constant; the edited featuremap is rendered by the render model
  * (graph surgery) and segmented, so the effect on each concept is measured.
  */
-import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type SegmentedBatch } from './models';
-import { runSession, floatTensor, type Session, type ProviderRequest } from './onnx/session';
-import { DissectError } from './errors';
-import { firstNonFinite } from './data/image';
+import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type SegmentedBatch } from '../models/contract';
+import { runSession, floatTensor, type Session, type ProviderRequest } from '../models/onnx/session';
+import { DissectError } from '../../shared/errors';
+import { firstNonFinite } from '../data/image';
 
 export interface InterventionOptions {
   generator: GeneratorSpec;

@@ -19,20 +19,20 @@ import {
   type PairField,
   type Ranking,
   type UnitResult,
-} from '../shared/run/schema';
-import { renderTopImages, type StripWriter } from './render';
+} from '../../shared/run/schema';
+import { renderTopImages, type StripWriter } from '../output/top-images';
 import type { TopImageCache } from './top-cache';
-import { writeReport } from './report';
-import { packBlob, writeAtomic } from './blob';
-import { safeName } from './files';
-import type { ProgressListener } from './progress';
-import { MIN_AGREEMENT } from './stats/iqr-select';
-import { categoryIqr } from './stats/info';
-import { jackknifeSe } from './stats/jackknife';
-import type { IouTally } from './stats/iou-tally';
+import { writeReport } from '../../shared/report/report';
+import { packBlob, writeAtomic } from '../../shared/run/blob';
+import { safeName } from '../../shared/run/safe-name';
+import type { ProgressListener } from '../../shared/progress';
+import { MIN_AGREEMENT } from '../stats/iqr-select';
+import { categoryIqr } from '../stats/info';
+import { jackknifeSe } from '../stats/jackknife';
+import type { IouTally } from '../stats/iou-tally';
 
-export type { DissectResult, LayerResult, LayerSummary, UnitResult, Detector, Ranking, PairField } from '../shared/run/schema';
-export { PAIR_FIELDS, PAIR_FILES } from '../shared/run/schema';
+export type { DissectResult, LayerResult, LayerSummary, UnitResult, Detector, Ranking, PairField } from '../../shared/run/schema';
+export { PAIR_FIELDS, PAIR_FILES } from '../../shared/run/schema';
 export { pairArrays, type PairArrays, type ThresholdInfo } from './run-context';
 
 export interface FinalizeOptions {

@@ -1,9 +1,9 @@
 /** Where a run's latents come from: a seed (sample j ↦ its own stream) or a .npy file [N, dims]. */
-import { normalLatent } from './data/rng';
-import { readNpy } from './data/npy';
+import { normalLatent } from '../data/rng';
+import { readNpy } from '../data/npy';
 import { sha256 } from './onnx/proto';
 import * as fs from 'node:fs';
-import { DissectError } from './errors';
+import { DissectError } from '../../shared/errors';
 
 export interface LatentSource {
   /** Description recorded in settings: {seed} or {file, sha256}. */

@@ -3,7 +3,7 @@
  * Layout: "GDBLOB1\n", u32 header length, JSON header, padding to 8 bytes, then the arrays in order.
  */
 import * as fs from 'node:fs';
-import { DissectError } from './errors';
+import { DissectError } from '../errors';
 
 export type Arr = Float64Array | Float32Array | Int32Array | Uint8Array;
 const CTORS = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u8: Uint8Array } as const;

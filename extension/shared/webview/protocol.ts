@@ -3,7 +3,7 @@
  * Discriminated unions on `type`; no `any`. Images travel as webview URIs (asWebviewUri), never as JSON
  * pixels. Requests that need an answer carry an `id` and get a `response` with the same id.
  */
-import type { LayerSummary } from './shared/run/schema';
+import type { LayerSummary } from '../run/schema';
 
 /** One unit of a dissected layer, as the panels show it. */
 export interface UnitRow {

@@ -4,15 +4,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Generator } from './models';
-import { seededLatents } from './latents';
-import { Upsampler } from './data/upsample';
-import { toRgbBytes } from './data/image';
-import { encodePng } from './data/png';
-import { safeName } from './files';
-import { DissectError } from './errors';
-import type { DissectResult } from './results';
-import type { ProviderRequest } from './onnx/session';
+import { Generator } from '../models/contract';
+import { seededLatents } from '../models/latents';
+import { Upsampler } from '../data/upsample';
+import { toRgbBytes } from '../data/image';
+import { encodePng } from '../data/png';
+import { safeName } from '../../shared/run/safe-name';
+import { DissectError } from '../../shared/errors';
+import type { DissectResult } from '../dissect/results';
+import type { ProviderRequest } from '../models/onnx/session';
 
 /** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
 export function colourMap(t: number): [number, number, number] {

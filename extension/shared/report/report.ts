@@ -4,8 +4,8 @@
  * Fig. 5/6) and a table of units with their top-image strips, sortable and filterable.
  */
 import * as path from 'node:path';
-import { writeAtomic } from './blob';
-import type { DissectResult } from '../shared/run/schema';
+import { writeAtomic } from '../run/blob';
+import type { DissectResult } from '../run/schema';
 
 export const CATEGORY_COLOURS: Record<string, string> = {
   object: '#4e9a06',

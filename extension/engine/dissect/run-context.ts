@@ -1,11 +1,11 @@
 /** What a dissection run holds while it runs: the opened models, and each layer's tallies and thresholds. */
-import type { Generator, Segmenter, LayerInfo } from './models';
-import type { ProviderInfo, Session } from './onnx/session';
-import type { LatentSource } from './latents';
-import type { Upsampler } from './data/upsample';
-import type { ShardState } from './parallel/shard-stats';
-import type { IouTally } from './stats/iou-tally';
-import { PAIR_FIELDS, type PairField, type ResolvedSettings } from '../shared/run/schema';
+import type { Generator, Segmenter, LayerInfo } from '../models/contract';
+import type { ProviderInfo, Session } from '../models/onnx/session';
+import type { LatentSource } from '../models/latents';
+import type { Upsampler } from '../data/upsample';
+import type { ShardState } from '../parallel/shard-stats';
+import type { IouTally } from '../stats/iou-tally';
+import { PAIR_FIELDS, type PairField, type ResolvedSettings } from '../../shared/run/schema';
 
 /** The opened models and everything a pass needs. */
 export interface RunContext {

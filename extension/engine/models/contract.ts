@@ -8,11 +8,11 @@ import { spatialTensors } from './onnx/graph';
 import { captureModel, renderModel, labelingModel, labelsOutput } from './onnx/surgery';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
 import { createSession, runSession, floatTensor, ort, type Session, type SessionOptions } from './onnx/session';
-import { DissectError, nearest } from './errors';
-import { parseLabels, labelSpace, type LabelSpace } from './data/labels';
-import { labelMap, quadParts } from './data/segment';
-import { segmenterInput, firstNonFinite, type Range, type SegmenterInputSpec } from './data/image';
-import type { SampleLabels } from './stats/iou-tally';
+import { DissectError, nearest } from '../../shared/errors';
+import { parseLabels, labelSpace, type LabelSpace } from '../data/labels';
+import { labelMap, quadParts } from '../data/segment';
+import { segmenterInput, firstNonFinite, type Range, type SegmenterInputSpec } from '../data/image';
+import type { SampleLabels } from '../stats/iou-tally';
 
 export interface GeneratorSpec {
   path: string;

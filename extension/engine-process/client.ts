@@ -36,8 +36,8 @@ import {
   type HeatmapResponse,
   type LayersParams,
   type LayersResult,
-} from './engine-protocol';
-import type { Progress } from '../engine/progress';
+} from '../shared/engine-protocol';
+import type { Progress } from '../shared/progress';
 
 /** An error from the engine: `code` is the engine's error code, or 'crashed' / 'cancelled'. */
 export class EngineError extends Error {

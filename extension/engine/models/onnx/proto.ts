@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as crypto from 'node:crypto';
 import { onnx } from 'onnx-proto';
-import { DissectError } from '../errors';
+import { DissectError } from '../../../shared/errors';
 
 export { onnx };
 export type Model = onnx.ModelProto;

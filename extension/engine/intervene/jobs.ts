@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InterventionModel, poolMask, rectMask, type InterventionOptions } from './intervene';
+import { InterventionModel, poolMask, rectMask, type InterventionOptions } from './edit';
 import {
   averageCausalEffect,
   causalSearch,
@@ -20,15 +20,15 @@ import {
   type ContextResult,
   type EffectOptions,
 } from './causal';
-import { seededLatents } from './latents';
-import { toRgbBytes } from './data/image';
-import { encodePng } from './data/png';
-import { safeName } from './files';
-import { colourMap } from './heatmap';
-import { DissectError } from './errors';
-import { writeAtomic } from './blob';
-import { readFrom, jobFolder, type FromRun } from '../shared/run/folder';
-import { iouRanking, aceRanking, rankingFile } from '../shared/run/rankings';
+import { seededLatents } from '../models/latents';
+import { toRgbBytes } from '../data/image';
+import { encodePng } from '../data/png';
+import { safeName } from '../../shared/run/safe-name';
+import { colourMap } from '../output/heatmap';
+import { DissectError } from '../../shared/errors';
+import { writeAtomic } from '../../shared/run/blob';
+import { readFrom, jobFolder, type FromRun } from '../../shared/run/folder';
+import { iouRanking, aceRanking, rankingFile } from '../../shared/run/rankings';
 
 // The run-folder reads live in extension/shared/run/ (no ONNX Runtime there, so the extension host uses them too).
 export { readFrom, jobFolder, iouRanking, aceRanking, type FromRun };

@@ -4,11 +4,11 @@
  * request is cancelled with the client's CancellationToken (the engine saves its work and stops).
  */
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
-import type { GeneratorSpec, LayerInfo } from '../engine/models';
-import type { DissectOptions, DissectSettings } from '../engine/dissect';
-import type { DissectResult } from '../shared/run/schema';
-import type { Progress } from '../engine/progress';
-import type { ProviderInfo, ProviderRequest } from '../engine/onnx/session';
+import type { GeneratorSpec, LayerInfo } from '../engine/models/contract';
+import type { DissectOptions, DissectSettings } from '../engine/dissect/dissect';
+import type { DissectResult } from './run/schema';
+import type { Progress } from './progress';
+import type { ProviderInfo, ProviderRequest } from '../engine/models/onnx/session';
 
 export interface LayersParams {
   generator: GeneratorSpec;
@@ -80,7 +80,7 @@ export interface PreviewOpenResult {
 
 export interface PreviewParams {
   key: string;
-  spec: import('../engine/preview').PreviewSpec;
+  spec: import('../engine/intervene/preview').PreviewSpec;
 }
 
 export interface JobParams {
@@ -93,15 +93,15 @@ export interface JobParams {
 }
 
 export const PreviewOpenRequest = new RequestType<PreviewOpenParams, PreviewOpenResult, EngineErrorData>('engine/preview/open');
-export const PreviewRequest = new RequestType<PreviewParams, import('../engine/preview').PreviewOutput, EngineErrorData>('engine/preview/render');
+export const PreviewRequest = new RequestType<PreviewParams, import('../engine/intervene/preview').PreviewOutput, EngineErrorData>('engine/preview/render');
 export const PreviewSaveRequest = new RequestType<PreviewParams & { sample: number; target: string }, null, EngineErrorData>('engine/preview/save');
 export const PreviewCloseNotification = new NotificationType<{ key: string }>('engine/preview/close');
 export const CausalJobRequest = new RequestType<
   JobParams & { count: number; searchSamples: number },
-  import('../engine/causal').CausalResult,
+  import('../engine/intervene/causal').CausalResult,
   EngineErrorData
 >('engine/causal');
-export const ContextJobRequest = new RequestType<JobParams & { grid: number }, import('../engine/causal').ContextResult, EngineErrorData>(
+export const ContextJobRequest = new RequestType<JobParams & { grid: number }, import('../engine/intervene/causal').ContextResult, EngineErrorData>(
   'engine/context',
 );
 export const JobProgressNotification = new NotificationType<{ jobId: string; done: number; total: number; what: string }>('engine/job/progress');

@@ -8,7 +8,7 @@
  * copy; beyond that, samples are left to be generated again at the end, as after a resume.
  * Rendering reads the final top-k from the tallies and asks this cache; whatever is missing it generates.
  */
-import type { GeneratedBatch } from './models';
+import type { GeneratedBatch } from '../models/contract';
 
 interface Entry {
   score: number;

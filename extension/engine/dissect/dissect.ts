@@ -10,27 +10,27 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultLayers } from '../shared/run/layers';
-import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type GeneratedBatch, type SegmentedBatch } from './models';
+import { defaultLayers } from '../../shared/run/layers';
+import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type GeneratedBatch, type SegmentedBatch } from '../models/contract';
 import { TopImageCache } from './top-cache';
-import { displayTile, tileSize } from './render';
-import { StatsPool, defaultWorkers } from './parallel/stats-pool';
-import type { BatchSlot } from './parallel/batch-slot';
-import type { ShardState, StatsPhase } from './parallel/shard-stats';
-import type { ProviderInfo, ProviderRequest } from './onnx/session';
-import { Upsampler } from './data/upsample';
-import { UnitQuantiles } from './stats/quantile';
-import { IqrTally } from './stats/iqr-tally';
-import { candidateFractions } from './stats/iqr-select';
-import { IouTally, dissectionBlocks } from './stats/iou-tally';
-import { fileLatents, seededLatents } from './latents';
-import { packBlob, unpackBlob, writeAtomic, type Arr } from './blob';
-import { CancelledError, DissectError } from './errors';
-import { sha256 } from './onnx/proto';
-import type { Phase, ProgressListener } from './progress';
+import { displayTile, tileSize } from '../output/top-images';
+import { StatsPool, defaultWorkers } from '../parallel/stats-pool';
+import type { BatchSlot } from '../parallel/batch-slot';
+import type { ShardState, StatsPhase } from '../parallel/shard-stats';
+import type { ProviderInfo, ProviderRequest } from '../models/onnx/session';
+import { Upsampler } from '../data/upsample';
+import { UnitQuantiles } from '../stats/quantile';
+import { IqrTally } from '../stats/iqr-tally';
+import { candidateFractions } from '../stats/iqr-select';
+import { IouTally, dissectionBlocks } from '../stats/iou-tally';
+import { fileLatents, seededLatents } from '../models/latents';
+import { packBlob, unpackBlob, writeAtomic, type Arr } from '../../shared/run/blob';
+import { CancelledError, DissectError } from '../../shared/errors';
+import { sha256 } from '../models/onnx/proto';
+import type { Phase, ProgressListener } from '../../shared/progress';
 import { finalizeResults, writeResults, type DissectResult } from './results';
 import { pairArrays, type LayerTallies, type RunContext, type ThresholdInfo } from './run-context';
-import { PAIR_FIELDS, type ResolvedSettings } from '../shared/run/schema';
+import { PAIR_FIELDS, type ResolvedSettings } from '../../shared/run/schema';
 
 export type { LayerTallies, RunContext, ResolvedSettings };
 

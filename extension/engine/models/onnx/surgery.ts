@@ -4,7 +4,7 @@
  */
 import { onnx, cloneModel, FLOAT, type Model } from './proto';
 import { neededNodes, tensorsRead } from './graph';
-import { DissectError } from '../errors';
+import { DissectError } from '../../../shared/errors';
 
 /** The generator with `tensors` added to its outputs (name-only entries: ORT accepts them). */
 export function captureModel(model: Model, tensors: readonly string[]): Model {

@@ -6,9 +6,9 @@
  *   ACE      = (E[s_c(x_insert)] − E[s_c(x_ablate)]) / E[s_c(x)].
  * ONNX Runtime for Node gives no gradients, so the causal unit search is derivative-free (see causalSearch).
  */
-import { InterventionModel, type Edit } from './intervene';
-import { seededLatents } from './latents';
-import { CancelledError, DissectError } from './errors';
+import { InterventionModel, type Edit } from './edit';
+import { seededLatents } from '../models/latents';
+import { CancelledError, DissectError } from '../../shared/errors';
 
 export interface EffectOptions {
   samples: number;
@@ -190,7 +190,7 @@ export async function insertionValues(model: InterventionModel, c: number, o: Ef
 
 /** The alternative insertion constants (the later toolkit's painter): each unit's 0.99 quantile. */
 export async function quantileValues(model: InterventionModel, o: EffectOptions, q = 0.99): Promise<Float32Array> {
-  const { UnitQuantiles } = await import('./stats/quantile');
+  const { UnitQuantiles } = await import('../stats/quantile');
   const [C, h, w] = model.shape;
   const sketches = new UnitQuantiles(C);
   const z = seededLatents(o.seed, model.gen.latentDims).batch(0, o.samples);

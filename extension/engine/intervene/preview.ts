@@ -4,14 +4,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InterventionModel, poolMask } from './intervene';
-import { seededLatents } from './latents';
-import { toRgbBytes } from './data/image';
-import { encodePng } from './data/png';
-import { readFrom, cachedInsertionValues, segmentationRgb, labelColour, type FromRun } from './interventions';
-import { safeName } from './files';
-import { DissectError } from './errors';
-import type { ProviderRequest } from './onnx/session';
+import { InterventionModel, poolMask } from './edit';
+import { seededLatents } from '../models/latents';
+import { toRgbBytes } from '../data/image';
+import { encodePng } from '../data/png';
+import { readFrom, cachedInsertionValues, segmentationRgb, labelColour, type FromRun } from './jobs';
+import { safeName } from '../../shared/run/safe-name';
+import { DissectError } from '../../shared/errors';
+import type { ProviderRequest } from '../models/onnx/session';
 
 export interface PreviewSpec {
   units: number[];

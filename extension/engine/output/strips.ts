@@ -4,8 +4,8 @@
  * threads can write the strips in parallel at the end of a run (parallel/stats-worker.ts).
  */
 import * as fs from 'node:fs';
-import { Upsampler } from './data/upsample';
-import { encodePngFast } from './data/png';
+import { Upsampler } from '../data/upsample';
+import { encodePngFast } from '../data/png';
 import { highlight } from './highlight';
 
 /** Pixels between tiles in a strip. */

@@ -3,10 +3,10 @@
  * out-of-memory in ONNX Runtime cannot take VS Code down. Talks vscode-jsonrpc over Node IPC.
  */
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
-import { Generator } from '../engine/models';
-import { dissect } from '../engine/dissect';
-import { unitHeatmaps } from '../engine/heatmap';
-import { CancelledError, DissectError } from '../engine/errors';
+import { Generator } from '../engine/models/contract';
+import { dissect } from '../engine/dissect/dissect';
+import { unitHeatmaps } from '../engine/output/heatmap';
+import { CancelledError, DissectError } from '../shared/errors';
 import {
   CausalJobRequest,
   ContextJobRequest,
@@ -22,10 +22,10 @@ import {
   ProgressNotification,
   type EngineErrorData,
   type JobParams,
-} from './engine-protocol';
+} from '../shared/engine-protocol';
 import * as fs from 'node:fs';
-import { PreviewSession, hexColour } from '../engine/preview';
-import { runCausal, runContext, readFrom, jobFolder } from '../engine/interventions';
+import { PreviewSession, hexColour } from '../engine/intervene/preview';
+import { runCausal, runContext, readFrom, jobFolder } from '../engine/intervene/jobs';
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 

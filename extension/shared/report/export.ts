@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderReport } from './report';
-import type { DissectResult } from './results';
+import type { DissectResult } from '../../engine/dissect/results';
 
 export type ExportFormat = 'html' | 'csv' | 'json';
 

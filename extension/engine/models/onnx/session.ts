@@ -10,7 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DissectError } from '../errors';
+import { DissectError } from '../../../shared/errors';
 
 export type ProviderRequest = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
