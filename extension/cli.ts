@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import { Generator, type GeneratorSpec, type SegmenterSpec } from './engine/models/contract';
+import { Generator } from './engine/models/contract';
+import type { GeneratorSpec, SegmenterSpec } from './shared/models';
 import { dissect, defaultLayers, type DissectOptions } from './engine/dissect/dissect';
 import { mergeShards } from './engine/dissect/merge';
 import { loadProject, demoProjectFile, type Project } from './shared/project';
@@ -12,8 +13,8 @@ import { CancelledError, DissectError } from './shared/errors';
 import { seededLatents } from './engine/models/latents';
 import { writeNpy } from './engine/data/npy';
 import { PHASE_TITLES, type Progress } from './shared/progress';
-import type { DissectResult } from './engine/dissect/results';
-import type { ProviderRequest } from './engine/models/onnx/session';
+import type { DissectResult } from './shared/run/schema';
+import type { ProviderRequest } from './shared/models';
 import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/jobs';
 
 const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX generators

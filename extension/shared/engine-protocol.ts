@@ -4,11 +4,10 @@
  * request is cancelled with the client's CancellationToken (the engine saves its work and stops).
  */
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
-import type { GeneratorSpec, LayerInfo } from '../engine/models/contract';
-import type { DissectOptions, DissectSettings } from '../engine/dissect/dissect';
-import type { DissectResult } from './run/schema';
+import type { GeneratorSpec, LayerInfo } from './models';
+import type { CausalResult, ContextResult, DissectJob, DissectResult } from './run/schema';
 import type { Progress } from './progress';
-import type { ProviderInfo, ProviderRequest } from '../engine/models/onnx/session';
+import type { ProviderInfo, ProviderRequest } from './models';
 
 export interface LayersParams {
   generator: GeneratorSpec;
@@ -20,11 +19,7 @@ export interface LayersResult {
   provider: ProviderInfo;
 }
 
-/** The dissection's options that travel as JSON (no shard, signal or callbacks). */
-export interface DissectParams extends Pick<
-  DissectOptions,
-  keyof DissectSettings | 'generator' | 'segmenter' | 'out' | 'batch' | 'provider' | 'threads' | 'workers' | 'resume' | 'force'
-> {
+export interface DissectParams extends DissectJob {
   runId: string;
 }
 
@@ -93,15 +88,11 @@ export interface JobParams {
 }
 
 export const PreviewOpenRequest = new RequestType<PreviewOpenParams, PreviewOpenResult, EngineErrorData>('engine/preview/open');
-export const PreviewRequest = new RequestType<PreviewParams, import('../engine/intervene/preview').PreviewOutput, EngineErrorData>('engine/preview/render');
+export const PreviewRequest = new RequestType<PreviewParams, import('../engine/intervene/preview').PreviewOutput, EngineErrorData>(
+  'engine/preview/render',
+);
 export const PreviewSaveRequest = new RequestType<PreviewParams & { sample: number; target: string }, null, EngineErrorData>('engine/preview/save');
 export const PreviewCloseNotification = new NotificationType<{ key: string }>('engine/preview/close');
-export const CausalJobRequest = new RequestType<
-  JobParams & { count: number; searchSamples: number },
-  import('../engine/intervene/causal').CausalResult,
-  EngineErrorData
->('engine/causal');
-export const ContextJobRequest = new RequestType<JobParams & { grid: number }, import('../engine/intervene/causal').ContextResult, EngineErrorData>(
-  'engine/context',
-);
+export const CausalJobRequest = new RequestType<JobParams & { count: number; searchSamples: number }, CausalResult, EngineErrorData>('engine/causal');
+export const ContextJobRequest = new RequestType<JobParams & { grid: number }, ContextResult, EngineErrorData>('engine/context');
 export const JobProgressNotification = new NotificationType<{ jobId: string; done: number; total: number; what: string }>('engine/job/progress');

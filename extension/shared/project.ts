@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GeneratorSpec, SegmenterSpec } from '../engine/models/contract';
-import type { DissectSettings } from '../engine/dissect/dissect';
+import type { GeneratorSpec, SegmenterSpec } from './models';
+import type { DissectSettings } from './run/schema';
 import { DissectError } from './errors';
 
 export interface Project {

@@ -1,7 +1,7 @@
 /** The extension's settings (contributes.configuration), read in one place. */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { ProviderRequest } from '../engine/models/onnx/session';
+import type { ProviderRequest } from '../shared/models';
 
 export interface Settings {
   samples: number;

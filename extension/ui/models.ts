@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadProject, type Project } from '../shared/project';
-import type { LayerInfo } from '../engine/models/contract';
+import type { LayerInfo } from '../shared/models';
 import type { EngineClient } from '../engine-process/client';
 import { listRuns, type RunInfo } from './run-index';
 import { resultsRoot } from './config';

@@ -1,6 +1,6 @@
 /** The status bar item: which ONNX Runtime provider runs the models, and why not CUDA when it fell back. */
 import * as vscode from 'vscode';
-import type { ProviderInfo } from '../engine/models/onnx/session';
+import type { ProviderInfo } from '../shared/models';
 
 export class ProviderStatus {
   private readonly item = vscode.window.createStatusBarItem('ganDissection.provider', vscode.StatusBarAlignment.Right, 100);

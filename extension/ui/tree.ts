@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { ModelRegistry, OpenModel } from './models';
 import { latestLayer, layerSummaryLine, type RunInfo } from './run-index';
-import type { LayerInfo } from '../engine/models/contract';
+import type { LayerInfo } from '../shared/models';
 import type { LayerResult, UnitResult } from '../shared/run/schema';
 import { describeIou } from '../shared/run/describe';
 

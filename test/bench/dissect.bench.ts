@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { tmpDir, randomDcgan, randomSegmenter } from '../fixtures/models';
 import { progan256, resnetSegmenter } from './paper-scale';
 import { dissect, openRun, sampleRange, type DissectOptions } from '../../extension/engine/dissect/dissect';
-import type { ProviderRequest } from '../../extension/engine/models/onnx/session';
+import type { ProviderRequest } from '../../extension/shared/models';
 import { loadProject } from '../../extension/shared/project';
 import { defaultWorkers } from '../../extension/engine/parallel/stats-pool';
 import * as os from 'node:os';

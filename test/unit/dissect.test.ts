@@ -7,7 +7,7 @@ import { dissect, type DissectOptions } from '../../extension/engine/dissect/dis
 import { mergeShards } from '../../extension/engine/dissect/merge';
 import { CancelledError } from '../../extension/shared/errors';
 import { decodePng } from '../../extension/engine/data/png';
-import type { DissectResult } from '../../extension/engine/dissect/results';
+import type { DissectResult } from '../../extension/shared/run/schema';
 
 const dir = tmpDir();
 const m = writeMaskModels(dir);

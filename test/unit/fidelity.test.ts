@@ -21,7 +21,8 @@ import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
 import { writeNpy } from '../../extension/engine/data/npy';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
 import { dissect } from '../../extension/engine/dissect/dissect';
-import { PAIR_FIELDS, type PairField } from '../../extension/engine/dissect/results';
+import { PAIR_FIELDS } from '../../extension/engine/dissect/results';
+import type { PairField } from '../../extension/shared/run/schema';
 
 const C = 6; // units
 const h = 4;

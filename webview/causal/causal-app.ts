@@ -5,7 +5,14 @@
  * ranking, the ACE of both unit sets with 95% intervals, the units, and where the concept can be inserted.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { CausalConceptResult, CausalView, ContextView, HostMessage, PanelIdentity, WebviewMessage } from '../../extension/shared/webview/protocol';
+import type {
+  CausalConceptResult,
+  CausalView,
+  ContextView,
+  HostMessage,
+  PanelIdentity,
+  WebviewMessage,
+} from '../../extension/shared/webview/protocol';
 import { controlStyles } from '../shared/controls';
 import { cssProps } from '../shared/css-props';
 import type { Host } from '../shared/host';

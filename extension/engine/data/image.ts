@@ -1,17 +1,7 @@
 /** Generated images: value ranges, conversion to RGB bytes, and preparation for the segmenter. */
 import { Upsampler } from './upsample';
 
-export type Range = [number, number];
-
-export interface SegmenterInputSpec {
-  /** Value range the segmenter expects before mean/std (e.g. [-1, 1] or [0, 1] or [0, 255]). */
-  range: Range;
-  mean?: [number, number, number];
-  std?: [number, number, number];
-  channels: 'RGB' | 'BGR';
-  /** Fixed input size [H, W], or undefined to pass the image at its own size. */
-  size?: [number, number];
-}
+import type { Range, SegmenterInputSpec } from '../../shared/models';
 
 /** Image n of an NCHW batch as H×W×3 bytes, mapping `range` to 0…255. */
 export function toRgbBytes(img: Float32Array, n: number, H: number, W: number, range: Range): Uint8Array {

@@ -11,13 +11,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultLayers } from '../../shared/run/layers';
-import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type GeneratedBatch, type SegmentedBatch } from '../models/contract';
+import { Generator, Segmenter, type GeneratedBatch, type SegmentedBatch } from '../models/contract';
 import { TopImageCache } from './top-cache';
-import { displayTile, tileSize } from '../output/top-images';
+import { displayTile } from '../output/top-images';
+import { tileSize } from '../../shared/run/strip-layout';
 import { StatsPool, defaultWorkers } from '../parallel/stats-pool';
 import type { BatchSlot } from '../parallel/batch-slot';
 import type { ShardState, StatsPhase } from '../parallel/shard-stats';
-import type { ProviderInfo, ProviderRequest } from '../models/onnx/session';
+import type { ProviderInfo } from '../../shared/models';
 import { Upsampler } from '../data/upsample';
 import { UnitQuantiles } from '../stats/quantile';
 import { IqrTally } from '../stats/iqr-tally';
@@ -28,9 +29,9 @@ import { packBlob, unpackBlob, writeAtomic, type Arr } from '../../shared/run/bl
 import { CancelledError, DissectError } from '../../shared/errors';
 import { sha256 } from '../models/onnx/proto';
 import type { Phase, ProgressListener } from '../../shared/progress';
-import { finalizeResults, writeResults, type DissectResult } from './results';
+import { finalizeResults, writeResults } from './results';
 import { pairArrays, type LayerTallies, type RunContext, type ThresholdInfo } from './run-context';
-import { PAIR_FIELDS, type ResolvedSettings } from '../../shared/run/schema';
+import { PAIR_FIELDS, type DissectJob, type DissectResult, type ResolvedSettings } from '../../shared/run/schema';
 
 export type { LayerTallies, RunContext, ResolvedSettings };
 
@@ -40,35 +41,9 @@ export const IQR_LEVELS = 100;
 /** Capacity of each unit's quantile sketch. */
 export const SKETCH_K = 2048;
 
-export interface DissectSettings {
-  layers?: string[];
-  samples?: number;
-  seed?: number;
-  latents?: string;
-  thresholdSamples?: number;
-  thresholdSeed?: number;
-  thresholdLatents?: string;
-  threshold?: 'iqr' | 'quantile';
-  quantile?: number;
-  topk?: number;
-  /** A unit is interpretable when IoU(label) > iouMin and IQR(label) > iqrMin. */
-  iouMin?: number;
-  iqrMin?: number;
-}
-
-export interface DissectOptions extends DissectSettings {
-  generator: GeneratorSpec;
-  segmenter: SegmenterSpec;
-  out: string;
-  batch?: number;
-  provider?: ProviderRequest;
-  threads?: number;
-  /** Statistics threads (default: one per core beyond the first, at most 8; 0 = on the calling thread). */
-  workers?: number;
+/** A dissection as the CLI and the engine process start it: JSON-safe (shared/run/schema.ts DissectJob) plus what lives only in the engine. */
+export interface DissectOptions extends DissectJob {
   shard?: { index: number; count: number };
-  resume?: boolean;
-  /** Overwrite an incompatible earlier run in `out`. */
-  force?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Log lines (warnings such as a provider fallback). */

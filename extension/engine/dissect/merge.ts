@@ -5,12 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openRun, type DissectOptions, type LayerTallies } from './dissect';
-import { finalizeResults, writeResults, pairArrays, type DissectResult, type PairArrays, type ThresholdInfo } from './results';
+import { finalizeResults, writeResults, pairArrays, type PairArrays, type ThresholdInfo } from './results';
+import type { DissectResult } from '../../shared/run/schema';
 import { IouTally, dissectionBlocks } from '../stats/iou-tally';
 import { Upsampler } from '../data/upsample';
 import { unpackBlob, type Arr } from '../../shared/run/blob';
 import { DissectError } from '../../shared/errors';
-import type { ProviderRequest } from '../models/onnx/session';
+import type { ProviderRequest } from '../../shared/models';
 import type { ProgressListener } from '../../shared/progress';
 
 export interface MergeOptions {

@@ -31,7 +31,6 @@ import { categoryIqr } from '../stats/info';
 import { jackknifeSe } from '../stats/jackknife';
 import type { IouTally } from '../stats/iou-tally';
 
-export type { DissectResult, LayerResult, LayerSummary, UnitResult, Detector, Ranking, PairField } from '../../shared/run/schema';
 export { PAIR_FIELDS, PAIR_FILES } from '../../shared/run/schema';
 export { pairArrays, type PairArrays, type ThresholdInfo } from './run-context';
 

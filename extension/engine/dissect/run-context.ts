@@ -1,6 +1,8 @@
 /** What a dissection run holds while it runs: the opened models, and each layer's tallies and thresholds. */
-import type { Generator, Segmenter, LayerInfo } from '../models/contract';
-import type { ProviderInfo, Session } from '../models/onnx/session';
+import type { Generator, Segmenter } from '../models/contract';
+import type { LayerInfo } from '../../shared/models';
+import type { Session } from '../models/onnx/session';
+import type { ProviderInfo } from '../../shared/models';
 import type { LatentSource } from '../models/latents';
 import type { Upsampler } from '../data/upsample';
 import type { ShardState } from '../parallel/shard-stats';

@@ -9,6 +9,7 @@
 import { InterventionModel, type Edit } from './edit';
 import { seededLatents } from '../models/latents';
 import { CancelledError, DissectError } from '../../shared/errors';
+import type { AceResult, CausalResult, ContextResult } from '../../shared/run/schema';
 
 export interface EffectOptions {
   samples: number;
@@ -19,17 +20,6 @@ export interface EffectOptions {
   mask?: Float32Array;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, what: string) => void;
-}
-
-export interface AceResult {
-  removed: number;
-  added: number;
-  ace: number;
-  samples: number;
-  /** E[s_c(x)]: the concept's mean pixel fraction in the unedited images. */
-  base: number;
-  /** 95% intervals (normal approximation over samples, E[s_c(x)] taken as fixed). */
-  ci: { removed: [number, number]; added: [number, number]; ace: [number, number] };
 }
 
 /** Unedited samples held in memory so many edits can be rendered from the same featuremaps. */
@@ -203,24 +193,6 @@ export async function quantileValues(model: InterventionModel, o: EffectOptions,
   return Float32Array.from(sketches.sketches, (s) => s.quantiles([q])[0]);
 }
 
-export interface CausalResult {
-  concept: string;
-  layer: string;
-  /** The causal ranking: units in the order they were chosen. */
-  units: number[];
-  /** Single-unit ablation effects (fraction of c removed) on the search samples, per unit. */
-  singleEffects: number[];
-  /** Fraction of c removed by ablating the first k units (k = 1…count) of each ranking (the paper's Fig. 4). */
-  curves: { ace: number[]; iou?: number[] };
-  /** ACE of the top `count` of each ranking. */
-  ace: AceResult;
-  iouAce?: AceResult;
-  iouUnits?: number[];
-  method: string;
-  searchSamples: number;
-  samples: number;
-}
-
 export interface CausalOptions extends EffectOptions {
   count: number;
   /** Samples the search itself uses (the curves and ACE use `samples`). */
@@ -313,21 +285,6 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
     searchSamples: o.searchSamples,
     samples: o.samples,
   };
-}
-
-export interface ContextResult {
-  concept: string;
-  layer: string;
-  units: number[];
-  /** Mean fraction of the image's pixels that became c when inserting at a location of this class. */
-  by_class: Record<string, number>;
-  /** Number of (image, location) pairs per background class. */
-  counts: Record<string, number>;
-  grid: [number, number];
-  /** Per image: gains over the grid of locations (row-major), and each location's background class. */
-  maps: { sample: number; gain: number[]; background: string[] }[];
-  /** Files: the first images and their gain heatmaps (written by the context job). */
-  heatmaps?: { sample: number; image: string; heatmap: string }[];
 }
 
 /**

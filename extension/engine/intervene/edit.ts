@@ -4,8 +4,10 @@
  * ablation k = 0, insertion k = a per-unit constant; the edited featuremap is rendered by the render model
  * (graph surgery) and segmented, so the effect on each concept is measured.
  */
-import { Generator, Segmenter, type GeneratorSpec, type SegmenterSpec, type LayerInfo, type SegmentedBatch } from '../models/contract';
-import { runSession, floatTensor, type Session, type ProviderRequest } from '../models/onnx/session';
+import { Generator, Segmenter, type SegmentedBatch } from '../models/contract';
+import type { GeneratorSpec, SegmenterSpec, LayerInfo } from '../../shared/models';
+import { runSession, floatTensor, type Session } from '../models/onnx/session';
+import type { ProviderRequest } from '../../shared/models';
 import { DissectError } from '../../shared/errors';
 import { firstNonFinite } from '../data/image';
 

@@ -15,11 +15,9 @@ import {
   sampleSet,
   ablation,
   insertion,
-  type AceResult,
-  type CausalResult,
-  type ContextResult,
   type EffectOptions,
 } from './causal';
+import type { AceResult, CausalResult, ContextResult } from '../../shared/run/schema';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
 import { encodePng } from '../data/png';

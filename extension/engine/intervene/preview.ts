@@ -11,7 +11,7 @@ import { encodePng } from '../data/png';
 import { readFrom, cachedInsertionValues, segmentationRgb, labelColour, type FromRun } from './jobs';
 import { safeName } from '../../shared/run/safe-name';
 import { DissectError } from '../../shared/errors';
-import type { ProviderRequest } from '../models/onnx/session';
+import type { ProviderRequest } from '../../shared/models';
 
 export interface PreviewSpec {
   units: number[];

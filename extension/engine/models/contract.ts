@@ -11,40 +11,9 @@ import { createSession, runSession, floatTensor, ort, type Session, type Session
 import { DissectError, nearest } from '../../shared/errors';
 import { parseLabels, labelSpace, type LabelSpace } from '../data/labels';
 import { labelMap, quadParts } from '../data/segment';
-import { segmenterInput, firstNonFinite, type Range, type SegmenterInputSpec } from '../data/image';
+import { segmenterInput, firstNonFinite } from '../data/image';
+import type { GeneratorSpec, SegmenterSpec, LayerInfo, Range, SegmenterInputSpec } from '../../shared/models';
 import type { SampleLabels } from '../stats/iou-tally';
-
-export interface GeneratorSpec {
-  path: string;
-  /** Name of the latent input; default: the one float input. */
-  latent?: string;
-  /** Fixed values for other inputs (a scalar is broadcast to the input's shape). */
-  inputs?: Record<string, number | number[]>;
-  /** Name of the image output; default: the first output. */
-  output?: string;
-  /** Value range of the image; default [-1, 1]. */
-  range?: Range;
-}
-
-export interface SegmenterSpec {
-  path: string;
-  labels: string;
-  /** Names of the logits outputs; default: all outputs. */
-  outputs?: string[];
-  input?: Partial<SegmenterInputSpec>;
-  /** Concepts to split into quad parts (c-t, c-b, c-l, c-r), or "all" objects. */
-  quad?: string[] | 'all';
-}
-
-export interface LayerInfo {
-  /** The name shown to users: the module path where the graph has one, else the tensor name. */
-  name: string;
-  tensor: string;
-  /** Other module paths whose output is this tensor. */
-  aliases: string[];
-  /** [C, h, w] */
-  shape: [number, number, number];
-}
 
 export interface GeneratedBatch {
   n: number;

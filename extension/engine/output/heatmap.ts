@@ -11,8 +11,8 @@ import { toRgbBytes } from '../data/image';
 import { encodePng } from '../data/png';
 import { safeName } from '../../shared/run/safe-name';
 import { DissectError } from '../../shared/errors';
-import type { DissectResult } from '../dissect/results';
-import type { ProviderRequest } from '../models/onnx/session';
+import type { DissectResult } from '../../shared/run/schema';
+import type { ProviderRequest } from '../../shared/models';
 
 /** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
 export function colourMap(t: number): [number, number, number] {

@@ -7,9 +7,7 @@ import * as fs from 'node:fs';
 import { Upsampler } from '../data/upsample';
 import { encodePngFast } from '../data/png';
 import { highlight } from './highlight';
-
-/** Pixels between tiles in a strip. */
-export const GAP = 2;
+import { GAP } from '../../shared/run/strip-layout';
 
 export interface StripJob {
   /** Absolute path of the PNG to write. */

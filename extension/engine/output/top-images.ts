@@ -14,19 +14,10 @@ import type { LayerResult } from '../../shared/run/schema';
 import type { ProgressListener } from '../../shared/progress';
 import { CancelledError } from '../../shared/errors';
 import { safeName } from '../../shared/run/safe-name';
+import { tileSize } from '../../shared/run/strip-layout';
 
 /** Writes strips elsewhere (the statistics threads), reporting how many are done as they finish. */
 export type StripWriter = (jobs: StripJob[], tiles: Map<number, Uint8Array>, th: number, tw: number, done: (n: number) => void) => Promise<void>;
-
-/** Largest tile side in pixels; bigger images are subsampled. */
-export const TILE_MAX = 128;
-export { GAP } from './strips';
-
-/** Tile size of the strips for an H×W image: subsampled by an integer stride to at most TILE_MAX. */
-export function tileSize(H: number, W: number): { width: number; height: number; stride: number } {
-  const stride = Math.max(1, Math.ceil(Math.max(H, W) / TILE_MAX));
-  return { width: Math.ceil(W / stride), height: Math.ceil(H / stride), stride };
-}
 
 /** The strip tile of item i of a generated batch: its RGB bytes, subsampled to at most TILE_MAX. */
 export function displayTile(b: GeneratedBatch, i: number, range: [number, number]): Uint8Array {

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderReport } from './report';
-import type { DissectResult } from '../../engine/dissect/results';
+import type { DissectResult } from '../run/schema';
 
 export type ExportFormat = 'html' | 'csv' | 'json';
 

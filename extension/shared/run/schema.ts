@@ -3,8 +3,40 @@
  * the engine, the engine process, the extension host and the webviews' hosts. Field names follow the
  * reference's dissect.json where there is one (CSAILVision/gandissect, netdissect/dissection.py).
  */
-import type { ProviderInfo } from '../../engine/models/onnx/session';
-import type { GeneratorSpec, Segmenter, SegmenterSpec } from '../../engine/models/contract';
+import type { ProviderInfo, ProviderRequest } from '../models';
+import type { GeneratorSpec, SegmenterSpec, SegmenterInputSpec } from '../models';
+
+/** The dissection's settings a user chooses (a project file's `settings`, the CLI's flags). */
+export interface DissectSettings {
+  layers?: string[];
+  samples?: number;
+  seed?: number;
+  latents?: string;
+  thresholdSamples?: number;
+  thresholdSeed?: number;
+  thresholdLatents?: string;
+  threshold?: 'iqr' | 'quantile';
+  quantile?: number;
+  topk?: number;
+  /** A unit is interpretable when IoU(label) > iouMin and IQR(label) > iqrMin. */
+  iouMin?: number;
+  iqrMin?: number;
+}
+
+/** A dissection to run, as JSON (the engine process's request, the CLI's flags): models, settings, where and how. */
+export interface DissectJob extends DissectSettings {
+  generator: GeneratorSpec;
+  segmenter: SegmenterSpec;
+  out: string;
+  batch?: number;
+  provider?: ProviderRequest;
+  threads?: number;
+  /** Statistics threads (default: one per core beyond the first, at most 8; 0 = on the calling thread). */
+  workers?: number;
+  resume?: boolean;
+  /** Overwrite an incompatible earlier run in `out`. */
+  force?: boolean;
+}
 
 /** Everything that determines the numbers of a run; its hash keys the cache. */
 export interface ResolvedSettings {
@@ -24,7 +56,7 @@ export interface ResolvedSettings {
     labels: string;
     labelsSha256: string;
     outputs: string[];
-    input: Segmenter['inputSpec'];
+    input: SegmenterInputSpec;
     quad: SegmenterSpec['quad'];
   };
   layers: { name: string; tensor: string; shape: [number, number, number] }[];
@@ -151,4 +183,50 @@ export interface DissectResult {
   timings: { seconds: number };
   layers: LayerResult[];
   created: string;
+}
+
+// ---- interventions (intervene/causal.ts: ACE, the causal search, insertion context; the paper's §3.2, §4.3) ----
+
+export interface AceResult {
+  removed: number;
+  added: number;
+  ace: number;
+  samples: number;
+  /** E[s_c(x)]: the concept's mean pixel fraction in the unedited images. */
+  base: number;
+  /** 95% intervals (normal approximation over samples, E[s_c(x)] taken as fixed). */
+  ci: { removed: [number, number]; added: [number, number]; ace: [number, number] };
+}
+
+export interface CausalResult {
+  concept: string;
+  layer: string;
+  /** The causal ranking: units in the order they were chosen. */
+  units: number[];
+  /** Single-unit ablation effects (fraction of c removed) on the search samples, per unit. */
+  singleEffects: number[];
+  /** Fraction of c removed by ablating the first k units (k = 1…count) of each ranking (the paper's Fig. 4). */
+  curves: { ace: number[]; iou?: number[] };
+  /** ACE of the top `count` of each ranking. */
+  ace: AceResult;
+  iouAce?: AceResult;
+  iouUnits?: number[];
+  method: string;
+  searchSamples: number;
+  samples: number;
+}
+
+export interface ContextResult {
+  concept: string;
+  layer: string;
+  units: number[];
+  /** Mean fraction of the image's pixels that became c when inserting at a location of this class. */
+  by_class: Record<string, number>;
+  /** Number of (image, location) pairs per background class. */
+  counts: Record<string, number>;
+  grid: [number, number];
+  /** Per image: gains over the grid of locations (row-major), and each location's background class. */
+  maps: { sample: number; gain: number[]; background: string[] }[];
+  /** Files: the first images and their gain heatmaps (written by the context job). */
+  heatmaps?: { sample: number; image: string; heatmap: string }[];
 }

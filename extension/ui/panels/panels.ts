@@ -26,7 +26,7 @@ import type { ModelRegistry } from '../models';
 import { resultsRoot, settings } from '../config';
 import { readFrom, jobFolder } from '../../shared/run/folder';
 import { iouRanking, aceRanking } from '../../shared/run/rankings';
-import type { CausalResult, ContextResult } from '../../engine/intervene/causal';
+import type { CausalResult, ContextResult } from '../../shared/run/schema';
 
 export interface PanelServices {
   context: vscode.ExtensionContext;

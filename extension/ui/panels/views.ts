@@ -5,7 +5,7 @@ import type { LayerView, UnitRow, UnitView } from '../../shared/webview/protocol
 import type { RunInfo } from '../run-index';
 import { readFlags } from '../run-index';
 import type { LayerResult, UnitResult } from '../../shared/run/schema';
-import { tileSize, GAP } from '../../engine/output/top-images';
+import { tileSize, GAP } from '../../shared/run/strip-layout';
 
 function unitRow(webview: vscode.Webview, run: RunInfo, u: UnitResult, flagged: Set<number>): UnitRow {
   return {

@@ -11,16 +11,7 @@ import * as ort from 'onnxruntime-node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DissectError } from '../../../shared/errors';
-
-export type ProviderRequest = 'auto' | 'cpu' | 'cuda' | 'webgpu';
-
-export interface ProviderInfo {
-  /** The provider sessions actually run on. */
-  name: 'cpu' | 'cuda' | 'webgpu';
-  requested: ProviderRequest;
-  /** Why the requested provider was not used, when it was not. */
-  fallback?: string;
-}
+import type { ProviderInfo, ProviderRequest } from '../../../shared/models';
 
 export interface SessionOptions {
   provider: ProviderRequest;
