@@ -1,7 +1,17 @@
 /**
  * activate(): wires the parts together and holds no logic of its own. Models never run on the extension
- * host: the engine runs in its own process (host/engine-client.ts), so a crashing model cannot take VS
- * Code down.
+ * host: the engine runs in its own process, so a crashing model cannot take VS Code down.
+ *
+ * Where each capability lives (one hop from here):
+ *   the engine process (dissection, heatmaps, interventions)   engine-process/client.ts → engine-process/main.ts
+ *   palette commands: open, dissect, cancel, resume, export     ui/commands/ (one file per group, index.ts lists them)
+ *   the tree of models, layers and units                         ui/tree.ts (models and their runs: ui/models.ts)
+ *   hover and CodeLens on the training code                      ui/source-links.ts
+ *   the webview panels (layer, unit, intervention, causal)      ui/panels/
+ *   the execution provider in the status bar                     ui/status.ts
+ *   settings                                                      ui/config.ts
+ * The engine itself (ONNX Runtime; also the CLI, cli.ts) is under engine/; what both sides read and
+ * write (the run folder, result types, protocols) is under shared/.
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';

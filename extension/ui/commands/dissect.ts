@@ -1,0 +1,208 @@
+/** Dissecting layers (a cancellable progress notification; cached and resumable results), cancel and resume. */
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EngineError } from '../../engine-process/client';
+import type { DissectParams, DissectResponse } from '../../shared/engine-protocol';
+import { PHASE_TITLES, type Progress } from '../../shared/progress';
+import { defaultLayers } from '../../shared/run/layers';
+import type { Node } from '../tree';
+import { settings, resultsRoot } from '../config';
+import { runFolder, interruptedRuns } from '../run-index';
+import { pickModel } from './models';
+import { register, type CommandServices } from './services';
+
+interface DissectArgs {
+  model?: string;
+  layers?: string[];
+  samples?: number;
+  threshold?: 'iqr' | 'quantile';
+  /** Do not open the layer panel when done. */
+  noPanel?: boolean;
+}
+
+/** The running dissections, by run folder (what "Cancel Dissection" cancels). */
+const active = new Map<string, vscode.CancellationTokenSource>();
+
+function progressText(p: Progress): string {
+  return `${PHASE_TITLES[p.phase]} ${p.done}/${p.total} · ${p.samplesPerSecond.toFixed(1)} ${p.phase === 'render' ? 'images' : 'samples'}/s${p.phase === 'render' ? '' : ` · ETA ${Math.round(p.etaSeconds)} s`}`;
+}
+
+/** Runs a dissection with a cancellable progress notification; returns the response or undefined. */
+async function run(s: CommandServices, params: DissectParams, title: string, retried = false): Promise<DissectResponse | undefined> {
+  fs.mkdirSync(params.out, { recursive: true });
+  fs.writeFileSync(path.join(params.out, 'request.json'), JSON.stringify({ ...params, resume: undefined, force: undefined }, null, 1));
+  const source = new vscode.CancellationTokenSource();
+  active.set(params.out, source);
+  void vscode.commands.executeCommand('setContext', 'ganDissection.running', true);
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      token.onCancellationRequested(() => source.cancel());
+      let last = 0;
+      const r = await s.engine.dissect(
+        params,
+        (p) => {
+          const frac = p.phase === 'render' ? 1 : p.overallDone / Math.max(1, p.overallTotal);
+          progress.report({ message: progressText(p), increment: Math.max(0, (frac - last) * 100) });
+          last = frac;
+        },
+        source.token,
+      );
+      return r;
+    });
+  } catch (e) {
+    const err = e as EngineError;
+    if (err.code === 'cancelled') {
+      const choice = await vscode.window.showInformationMessage(`Dissection cancelled; the work done so far is saved.`, 'Resume');
+      if (choice === 'Resume') return run(s, { ...params, resume: true }, title);
+      return undefined;
+    }
+    if (err.code === 'incompatible-out') {
+      const choice = await vscode.window.showWarningMessage(err.message, 'Replace It');
+      if (choice === 'Replace It') return run(s, { ...params, force: true, resume: false }, title);
+      return undefined;
+    }
+    s.log.appendLine(`[error] ${err.message}`);
+    const resumable = fs.existsSync(path.join(params.out, 'state.bin'));
+    if (err.code === 'crashed' && resumable && !retried) {
+      // The engine restarts on the next request; resume once by itself (a second crash asks the user).
+      void vscode.window.showWarningMessage(`GAN Dissection: ${err.message} Resuming from the last checkpoint…`);
+      return run(s, { ...params, resume: true, force: false }, title, true);
+    }
+    const choice = await vscode.window.showErrorMessage(`GAN Dissection: ${err.message}`, ...(resumable ? ['Resume'] : []), 'Show Log');
+    if (choice === 'Resume') return run(s, { ...params, resume: true }, title);
+    if (choice === 'Show Log') s.log.show();
+    return undefined;
+  } finally {
+    active.delete(params.out);
+    source.dispose();
+    void vscode.commands.executeCommand('setContext', 'ganDissection.running', active.size > 0);
+  }
+}
+
+function afterRun(s: CommandServices, r: DissectResponse, out: string, showPanel: boolean): void {
+  s.status.show(r.result.provider, settings().provider);
+  s.models.refresh();
+  s.source.refresh();
+  if (r.cached) void vscode.window.setStatusBarMessage(`GAN Dissection: reused the earlier dissection in ${path.basename(out)}`, 5000);
+  if (showPanel && r.result.layers[0]) s.panels.show('layer', { runId: out, layer: r.result.layers[0].layer });
+}
+
+export function registerDissectCommands(s: CommandServices): void {
+  register(s, 'ganDissection.dissectLayer', async (arg?: DissectArgs | Node) => {
+    const a: DissectArgs =
+      arg && 'kind' in arg
+        ? arg.kind === 'layer'
+          ? { model: arg.model.projectFile, layers: [arg.layer.name] }
+          : arg.kind === 'model'
+            ? { model: arg.model.projectFile }
+            : {}
+        : (arg ?? {});
+    const m = await pickModel(s, a.model);
+    if (!m) return undefined;
+    if (!m.project.segmenter) {
+      void vscode.window.showErrorMessage(`GAN Dissection: ${m.name} has no segmenter in its project file.`);
+      return undefined;
+    }
+    let layers = a.layers;
+    if (!layers) {
+      let all;
+      try {
+        all = await s.models.loadLayers(m);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`GAN Dissection: ${(e as Error).message}`);
+        return undefined;
+      }
+      const def = new Set(defaultLayers(all).map((l) => l.name));
+      const picks = await vscode.window.showQuickPick(
+        all
+          .map((l) => ({
+            label: l.name,
+            description: l.shape.join('×'),
+            detail: l.aliases.length ? `= ${l.aliases.join(', ')}` : undefined,
+            picked: false,
+            l,
+            top: def.has(l.name),
+          }))
+          .sort((x, y) => Number(y.top) - Number(x.top)),
+        { title: `Dissect layers of ${m.name}`, canPickMany: true, placeHolder: 'Pick one or more layers (they share one pass over the samples)' },
+      );
+      if (!picks || picks.length === 0) return undefined;
+      layers = picks.map((p) => p.l.name);
+    }
+    const cfg = settings();
+    let samples = a.samples;
+    if (samples === undefined) {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: `${cfg.samples} samples`, description: 'from settings (the paper uses 1000)', n: cfg.samples },
+          { label: '200 samples', description: 'a quick look', n: 200 },
+          { label: 'Other…', n: -1 },
+        ],
+        { title: `Samples (threshold mode: ${a.threshold ?? cfg.threshold})` },
+      );
+      if (!pick) return undefined;
+      samples = pick.n;
+      if (samples < 0) {
+        const text = await vscode.window.showInputBox({
+          prompt: 'Number of samples',
+          value: String(cfg.samples),
+          validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'a positive integer'),
+        });
+        if (!text) return undefined;
+        samples = Number(text);
+      }
+    }
+    const threshold = a.threshold ?? cfg.threshold;
+    const out = runFolder(resultsRoot(s.context), m.project.generator.path, layers, threshold, samples);
+    const params: DissectParams = {
+      runId: out,
+      ...(m.project.dissect ?? {}),
+      generator: m.project.generator,
+      segmenter: m.project.segmenter,
+      out,
+      layers,
+      samples,
+      threshold,
+      topk: cfg.topk,
+      batch: cfg.batchSize,
+      provider: cfg.provider,
+      ...(cfg.threads > 0 ? { threads: cfg.threads } : {}),
+      ...(cfg.statisticsThreads >= 0 ? { workers: cfg.statisticsThreads } : {}),
+      resume: fs.existsSync(path.join(out, 'state.bin')),
+    };
+    const r = await run(s, params, `Dissecting ${layers.join(', ')} of ${m.name}`);
+    if (!r) return undefined;
+    afterRun(s, r, out, !a.noPanel);
+    return {
+      out,
+      cached: r.cached,
+      layers: r.result.layers.map((l) => ({ layer: l.layer, interpretable: l.summary.interpretable, units: l.summary.units })),
+    };
+  });
+
+  register(s, 'ganDissection.cancel', () => {
+    for (const source of active.values()) source.cancel();
+  });
+
+  register(s, 'ganDissection.resume', async (arg?: { out?: string }) => {
+    const candidates = s.models.all().flatMap((m) => interruptedRuns(resultsRoot(s.context), m.project.generator.path));
+    let out = arg?.out;
+    if (!out) {
+      if (candidates.length === 0) {
+        void vscode.window.showInformationMessage('No interrupted dissection to resume.');
+        return undefined;
+      }
+      const pick = await vscode.window.showQuickPick(
+        candidates.map((c) => ({ label: path.basename(c), description: path.basename(path.dirname(c)), c })),
+        { title: 'Resume which dissection?' },
+      );
+      out = pick?.c;
+    }
+    if (!out) return undefined;
+    const params = JSON.parse(fs.readFileSync(path.join(out, 'request.json'), 'utf8')) as DissectParams;
+    const r = await run(s, { ...params, resume: true }, `Resuming ${path.basename(out)}`);
+    if (r) afterRun(s, r, out, true);
+    return r ? { out } : undefined;
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * The palette commands, one file per group; each command also takes an argument object so scripts and
+ * tests can run it without the pickers:
+ *   models.ts   open a model (demo, ONNX, project file), close, refresh, list layers, filter the tree by concept;
+ *   dissect.ts  dissect layers (cancellable progress, cached and resumable results), cancel, resume;
+ *   export.ts   export a run (HTML report, CSV, JSON);
+ *   panels.ts   show a layer or a unit, intervene, find causal units, go to a layer's source.
+ */
+import { registerModelCommands } from './models';
+import { registerDissectCommands } from './dissect';
+import { registerExportCommands } from './export';
+import { registerPanelCommands } from './panels';
+import type { CommandServices } from './services';
+
+export type { CommandServices } from './services';
+
+export function registerCommands(s: CommandServices): void {
+  registerModelCommands(s);
+  registerDissectCommands(s);
+  registerExportCommands(s);
+  registerPanelCommands(s);
+}

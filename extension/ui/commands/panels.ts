@@ -1,0 +1,69 @@
+/** Opening the panels: a layer, a unit, an intervention or a causal search; going to a layer's source. */
+import * as vscode from 'vscode';
+import type { Node } from '../tree';
+import { register, type CommandServices } from './services';
+
+export function registerPanelCommands(s: CommandServices): void {
+  register(s, 'ganDissection.showLayer', async (arg?: { runId: string; layer: string } | Node) => {
+    if (arg && 'kind' in arg) {
+      if (arg.kind !== 'layer' || !arg.run) {
+        void vscode.window.showInformationMessage('This layer is not dissected yet: run "GAN Dissection: Dissect Layer…".');
+        return;
+      }
+      arg = { runId: arg.run.out, layer: arg.layer.name };
+    }
+    if (!arg) {
+      const pick = await s.panels.pickLayer('Show which layer?');
+      if (!pick) return;
+      arg = { runId: pick.run.out, layer: pick.layer.layer };
+    }
+    s.panels.show('layer', arg);
+  });
+
+  register(s, 'ganDissection.showUnit', (arg: { runId: string; layer: string; unit: number }) => {
+    s.panels.show('unit', arg);
+  });
+
+  /** A dissected layer from a tree node, an argument, or a quick pick. */
+  const dissectedLayer = async (arg: { runId: string; layer: string } | Node | undefined, title: string) => {
+    if (arg && 'kind' in arg) {
+      if ((arg.kind !== 'layer' && arg.kind !== 'unit') || !arg.run) {
+        void vscode.window.showInformationMessage('Dissect this layer first: interventions use its dissection (rankings, insertion constants).');
+        return undefined;
+      }
+      return { runId: arg.run.out, layer: arg.layer.name };
+    }
+    if (arg) return arg;
+    const pick = await s.panels.pickLayer(title);
+    return pick ? { runId: pick.run.out, layer: pick.layer.layer } : undefined;
+  };
+
+  register(s, 'ganDissection.intervene', async (arg?: { runId: string; layer: string; units?: number[]; mode?: 'ablate' | 'insert' } | Node) => {
+    const id = await dissectedLayer(arg, 'Intervene on which layer?');
+    if (!id) return;
+    const a = arg && !('kind' in arg) ? arg : undefined;
+    const node = arg && 'kind' in arg && arg.kind === 'unit' ? arg : undefined;
+    const units = a?.units ?? (node ? [node.unit.unit] : undefined);
+    s.panels.show(
+      'intervene',
+      { runId: id.runId, layer: id.layer },
+      units ? { units, mode: a?.mode ?? 'ablate', strength: 1, mask: null } : undefined,
+    );
+  });
+
+  register(s, 'ganDissection.causalUnits', async (arg?: { runId: string; layer: string } | Node) => {
+    const id = await dissectedLayer(arg, 'Find causal units in which layer?');
+    if (id) s.panels.show('causal', id);
+  });
+
+  register(s, 'ganDissection.goToSource', async (arg?: { generator: string; layer: string } | Node) => {
+    if (arg && 'kind' in arg) {
+      if (arg.kind !== 'layer' && arg.kind !== 'unit') return false;
+      arg = { generator: arg.model.project.generator.path, layer: arg.layer.name };
+    }
+    if (!arg) return false;
+    return s.source.goToSource(arg.generator, arg.layer);
+  });
+
+  register(s, 'ganDissection.openedPanels', () => s.panels.openPanels());
+}
