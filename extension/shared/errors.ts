@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'bad-latents'
   | 'non-finite'
   | 'incompatible-out'
+  /** A run file (statistics, checkpoint) that is truncated or damaged. */
+  | 'corrupt-file'
   | 'bad-usage'
   | 'provider'
   | 'stats-thread';
