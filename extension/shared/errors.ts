@@ -9,6 +9,10 @@ export type ErrorCode =
   | 'bad-latents'
   | 'non-finite'
   | 'incompatible-out'
+  /** The run folder cannot be made or written (its errno, as words). */
+  | 'bad-out'
+  /** The run folder is held by another writer (shared/run/lock.ts). */
+  | 'locked'
   /** A run file (statistics, checkpoint) that is truncated or damaged. */
   | 'corrupt-file'
   | 'bad-usage'

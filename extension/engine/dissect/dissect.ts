@@ -26,6 +26,7 @@ import { candidateFractions } from '../stats/iqr-select';
 import { IouTally, dissectionBlocks } from '../stats/iou-tally';
 import { fileLatents, seededLatents } from '../models/latents';
 import { packBlob, unpackBlob, writeAtomic, type Arr } from '../../shared/run/blob';
+import { takeRunFolder } from '../../shared/run/lock';
 import { CancelledError, DissectError } from '../../shared/errors';
 import { sha256 } from '../models/onnx/proto';
 import type { Phase, ProgressListener } from '../../shared/progress';
@@ -171,7 +172,20 @@ export function sampleRange(samples: number, shard?: { index: number; count: num
 }
 
 /** Runs (or resumes, or reuses) a dissection; returns the result written to `opts.out`. */
+/**
+ * Dissects opts.layers into opts.out, holding the run folder's lock from start to finish (one writer per
+ * folder). The folder is created, and so known to be writable, before any model is loaded.
+ */
 export async function dissect(opts: DissectOptions): Promise<{ result: DissectResult; cached: boolean }> {
+  const lock = takeRunFolder(opts.out, opts.shard ? `dissect (shard ${opts.shard.index}/${opts.shard.count})` : 'dissect', opts.onLog);
+  try {
+    return await dissectLocked(opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectResult; cached: boolean }> {
   const ctx = await openRun(opts);
   const out = opts.out;
   const { settings, key } = ctx;
