@@ -171,10 +171,10 @@ export function sampleRange(samples: number, shard?: { index: number; count: num
   return [Math.floor((shard.index * samples) / shard.count), Math.floor(((shard.index + 1) * samples) / shard.count)];
 }
 
-/** Runs (or resumes, or reuses) a dissection; returns the result written to `opts.out`. */
 /**
- * Dissects opts.layers into opts.out, holding the run folder's lock from start to finish (one writer per
- * folder). The folder is created, and so known to be writable, before any model is loaded.
+ * Runs (or resumes, or reuses) a dissection; returns the result written to `opts.out`. It holds the run
+ * folder's lock from start to finish (one writer per folder); the folder is created, and so known to be
+ * writable, before any model is loaded.
  */
 export async function dissect(opts: DissectOptions): Promise<{ result: DissectResult; cached: boolean }> {
   const lock = takeRunFolder(opts.out, opts.shard ? `dissect (shard ${opts.shard.index}/${opts.shard.count})` : 'dissect', opts.onLog);
