@@ -7,6 +7,15 @@ import * as path from 'node:path';
 import type { GeneratorSpec, SegmenterSpec } from './models';
 import type { DissectSettings } from './run/schema';
 import { DissectError } from './errors';
+import { checkSection, DISSECT_SETTINGS, GENERATOR_SPEC, SEGMENTER_SPEC, object } from './settings-check';
+
+/** A project file's sections (shared/settings-check.ts checks each key). */
+const PROJECT = {
+  file: () => 'is set by the extension, not in the file',
+  generator: object(GENERATOR_SPEC, ['path']),
+  segmenter: object(SEGMENTER_SPEC, ['path', 'labels']),
+  dissect: object(DISSECT_SETTINGS),
+};
 
 export interface Project {
   file?: string;
@@ -23,17 +32,11 @@ export function loadProject(file: string): Project {
   } catch (e) {
     throw new DissectError('bad-usage', `${file} is not valid JSON: ${(e as Error).message}`);
   }
-  const p = j as Partial<Project>;
-  if (!p || typeof p !== 'object' || !p.generator || typeof p.generator.path !== 'string') {
-    throw new DissectError('bad-usage', `${file}: a project file needs "generator": {"path": …}`);
-  }
+  const p = checkSection<Partial<Project>>(j, PROJECT, file, undefined, ['generator']);
   const dir = path.dirname(path.resolve(file));
   const rel = (f: string) => path.resolve(dir, f);
-  const project: Project = { file: path.resolve(file), generator: { ...p.generator, path: rel(p.generator.path) } };
+  const project: Project = { file: path.resolve(file), generator: { ...p.generator!, path: rel(p.generator!.path) } };
   if (p.segmenter) {
-    if (typeof p.segmenter.path !== 'string' || typeof p.segmenter.labels !== 'string') {
-      throw new DissectError('bad-usage', `${file}: "segmenter" needs "path" and "labels"`);
-    }
     project.segmenter = { ...p.segmenter, path: rel(p.segmenter.path), labels: rel(p.segmenter.labels) };
   }
   if (p.dissect) project.dissect = p.dissect;
