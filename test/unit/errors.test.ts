@@ -178,3 +178,23 @@ test('an out directory holding an incompatible earlier run is not overwritten', 
   const forced = await dissect(opts('e10', { samples: 9, force: true }));
   assert.equal(forced.result.settings.samples, 9);
 });
+
+test('a NaN or Inf in --latents is named by file, row and column, not blamed on the generator', async () => {
+  const { fileLatents } = await import('../../extension/engine/models/latents');
+  const dir = tmpDir();
+  for (const [value, shown] of [
+    [NaN, 'NaN'],
+    [Infinity, 'Infinity'],
+    [-Infinity, '-Infinity'],
+  ] as const) {
+    const data = Float32Array.from({ length: 3 * 4 }, (_, i) => i / 10);
+    data[2 * 4 + 1] = value;
+    const file = path.join(dir, `z-${shown}.npy`);
+    writeNpy(file, data, [3, 4]);
+    assert.throws(
+      () => fileLatents(file, [4]),
+      (e: unknown) =>
+        e instanceof DissectError && e.code === 'bad-latents' && e.message.includes(file) && e.message.includes(`(${shown}) at row 2, column 1`),
+    );
+  }
+});

@@ -35,6 +35,15 @@ export function fileLatents(file: string, latentShape: number[]): LatentSource {
       `${file} has shape (${arr.shape.join(', ')}); the generator's latent needs (N, ${latentShape.join(', ')}) float32`,
     );
   }
+  // A NaN or Inf latent would come out as a NaN image, and be blamed on the generator: name it here.
+  const bad = arr.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const row = Math.floor(bad / dims);
+    throw new DissectError(
+      'bad-latents',
+      `${file} holds a non-finite value (${arr.data[bad]}) at row ${row}, column ${bad - row * dims}: every latent must be a finite number`,
+    );
+  }
   const hash = sha256(fs.readFileSync(file));
   return {
     describe: () => ({ file, sha256: hash }),
