@@ -30,19 +30,63 @@ export interface LabelSpace {
   quad: QuadSpec[];
 }
 
-export function parseLabels(json: unknown, file: string): Label[] {
-  if (!Array.isArray(json) || json.length < 2) {
-    throw new DissectError('bad-labels', `${file}: labels must be a JSON array with entry 0 = unlabeled and at least one concept`);
+/** Names that mean "no label" in entry 0 (anything else there is probably a real concept, shifted). */
+const UNLABELED_NAMES = ['-', '', 'unlabeled', 'unlabelled', 'background', 'none', 'void', 'ignore', 'other'];
+
+/**
+ * A labels file's text as labels: a JSON array (entry 0 = unlabeled), or the common {"labels": [...]}
+ * object; a UTF-8 byte-order mark is accepted. `warnings` collects what is suspicious but usable.
+ */
+export function parseLabelsText(text: string, file: string, warnings: string[] = []): Label[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new DissectError('bad-labels', `${file} is not valid JSON: ${(e as Error).message}`);
   }
-  return json.map((e, i) => {
-    if (typeof e === 'string') return { name: e, category: i === 0 || e === '-' || e === '' ? '-' : 'object' };
-    if (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string') {
-      const name = (e as { name: string }).name;
-      const cat = (e as { category?: unknown }).category;
-      return { name, category: i === 0 || name === '-' || name === '' ? '-' : typeof cat === 'string' ? cat : 'object' };
-    }
-    throw new DissectError('bad-labels', `${file}: entry ${i} must be a string or {"name", "category"}`);
+  if (json && typeof json === 'object' && !Array.isArray(json) && Array.isArray((json as { labels?: unknown }).labels))
+    json = (json as { labels: unknown }).labels;
+  return parseLabels(json, file, warnings);
+}
+
+export function parseLabels(json: unknown, file: string, warnings: string[] = []): Label[] {
+  if (!Array.isArray(json) || json.length < 2) {
+    throw new DissectError(
+      'bad-labels',
+      `${file}: labels must be a JSON array (or {"labels": [...]}) with entry 0 = unlabeled and at least one concept`,
+    );
+  }
+  const labels = json.map((e, i): Label => {
+    let name: string;
+    let cat: unknown;
+    if (typeof e === 'string') name = e;
+    else if (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string') {
+      name = (e as { name: string }).name;
+      cat = (e as { category?: unknown }).category;
+    } else throw new DissectError('bad-labels', `${file}: entry ${i} must be a string or {"name", "category"}`);
+    // Control characters (terminal escape sequences among them) would be printed raw by the CLI.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
+      throw new DissectError('bad-labels', `${file}: entry ${i} (${JSON.stringify(name)}) holds control characters`);
+    const unlabeled = i === 0 || name === '-';
+    if (!unlabeled && name.trim() === '')
+      throw new DissectError('bad-labels', `${file}: entry ${i} has an empty name (use "-" for a channel with no label)`);
+    return { name, category: unlabeled ? '-' : typeof cat === 'string' && cat !== '' ? cat : 'object' };
   });
+  const first = new Map<string, number>();
+  labels.forEach((l, i) => {
+    if (isUnlabeled(l)) return;
+    const j = first.get(l.name);
+    if (j !== undefined)
+      throw new DissectError('bad-labels', `${file}: entries ${j} and ${i} are both named "${l.name}"; label names must be distinct`);
+    first.set(l.name, i);
+  });
+  if (!UNLABELED_NAMES.includes(labels[0].name.trim().toLowerCase())) {
+    warnings.push(
+      `${file}: entry 0 is "${labels[0].name}", but entry 0 is the unlabeled class and is never assigned to a unit; if "${labels[0].name}" is a real concept, put "-" first`,
+    );
+  }
+  return labels;
 }
 
 export function isUnlabeled(l: Label): boolean {

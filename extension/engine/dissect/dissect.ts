@@ -78,6 +78,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const sessionOptions = { provider: opts.provider ?? 'auto', threads: opts.threads, spin: opts.spin ?? workers === 0 };
   const gen = Generator.open(opts.generator, sessionOptions);
   const seg = await Segmenter.open(opts.segmenter, sessionOptions);
+  for (const w of seg.warnings) opts.onLog?.(`warning: ${w}`);
   const all = await gen.layers();
   const names = opts.layers && opts.layers.length > 0 ? opts.layers : defaultLayers(all).map((l) => l.name);
   const layers = await gen.resolveLayers(names);

@@ -9,7 +9,7 @@ import { captureModel, renderModel, labelingModel, labelsOutput } from './onnx/s
 import { encodeModel, sha256 as hashText } from './onnx/proto';
 import { createSession, runSession, floatTensor, ort, type Session, type SessionOptions } from './onnx/session';
 import { DissectError, nearest } from '../../shared/errors';
-import { parseLabels, labelSpace, type LabelSpace } from '../data/labels';
+import { parseLabelsText, labelSpace, type LabelSpace } from '../data/labels';
 import { labelMap, quadParts } from '../data/segment';
 import { segmenterInput, firstNonFinite } from '../data/image';
 import type { GeneratorSpec, SegmenterSpec, LayerInfo, Range, SegmenterInputSpec } from '../../shared/models';
@@ -211,19 +211,16 @@ export class Segmenter {
     readonly space: LabelSpace,
     readonly labelsSha: string,
     readonly inputSpec: SegmenterInputSpec,
+    /** What is suspicious in the labels file but usable (the run logs it). */
+    readonly warnings: string[] = [],
   ) {}
 
   static async open(spec: SegmenterSpec, sessionOptions: SessionOptions): Promise<Segmenter> {
     const { model, sha256 } = loadModel(spec.path, 'segmenter');
     if (!fs.existsSync(spec.labels)) throw new DissectError('file-missing', `labels file not found: ${spec.labels}`);
     const labelsText = fs.readFileSync(spec.labels, 'utf8');
-    let labelsJson: unknown;
-    try {
-      labelsJson = JSON.parse(labelsText);
-    } catch (e) {
-      throw new DissectError('bad-labels', `${spec.labels} is not valid JSON: ${(e as Error).message}`);
-    }
-    const labels = parseLabels(labelsJson, spec.labels);
+    const warnings: string[] = [];
+    const labels = parseLabelsText(labelsText, spec.labels, warnings);
     const g = model.graph!;
     const inits = new Set((g.initializer ?? []).map((t) => t.name));
     const inputs = (g.input ?? []).filter((i) => !inits.has(i.name));
@@ -267,7 +264,17 @@ export class Segmenter {
       ...(spec.input?.std ? { std: spec.input.std } : {}),
       ...(size ? { size } : {}),
     };
-    return new Segmenter(spec.path, sha256, session, inputs[0].name!, outputs, labelSpace(labels, spec.quad ?? []), hashText(labelsText), inputSpec);
+    return new Segmenter(
+      spec.path,
+      sha256,
+      session,
+      inputs[0].name!,
+      outputs,
+      labelSpace(labels, spec.quad ?? []),
+      hashText(labelsText),
+      inputSpec,
+      warnings,
+    );
   }
 
   /**
