@@ -129,3 +129,35 @@ test('latents writes a .npy that dissect accepts', () => {
   assert.equal(d.status, 0, d.stderr);
   assert.match(d.stdout, /12 samples/);
 });
+
+test('a layer named twice is dissected once; --workers is capped at the cores; --topk at the samples', () => {
+  const out = path.join(dir, 'bounds');
+  const r = cli([
+    'dissect',
+    ...models,
+    '--out',
+    out,
+    '--samples',
+    '12',
+    '--layer',
+    'layer1',
+    '--layer',
+    'layer1.relu',
+    '--layer',
+    'layer1',
+    '--workers',
+    '1000',
+    '--topk',
+    '1000000000',
+    '--quiet',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /--workers 1000: this machine has \d+ cores; using \d+ statistics threads/);
+  const j = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8'));
+  assert.deepEqual(
+    j.layers.map((l: { layer: string }) => l.layer),
+    ['layer1'],
+  );
+  assert.equal(j.settings.topk, 12);
+  for (const u of j.layers[0].units) assert.ok(u.top.length <= 12);
+});

@@ -15,7 +15,7 @@ import { Generator, Segmenter, type GeneratedBatch, type SegmentedBatch } from '
 import { TopImageCache } from './top-cache';
 import { displayTile } from '../output/top-images';
 import { tileSize } from '../../shared/run/strip-layout';
-import { StatsPool, defaultWorkers } from '../parallel/stats-pool';
+import { StatsPool, cores, defaultWorkers } from '../parallel/stats-pool';
 import type { BatchSlot } from '../parallel/batch-slot';
 import type { ShardState, StatsPhase } from '../parallel/shard-stats';
 import type { ProviderInfo } from '../../shared/models';
@@ -26,6 +26,7 @@ import { candidateFractions } from '../stats/iqr-select';
 import { IouTally, dissectionBlocks } from '../stats/iou-tally';
 import { fileLatents, seededLatents } from '../models/latents';
 import { packBlob, unpackBlob, writeAtomic, type Arr } from '../../shared/run/blob';
+import { RunFolder } from '../../shared/run/folder';
 import { takeRunFolder } from '../../shared/run/lock';
 import { CancelledError, DissectError } from '../../shared/errors';
 import { sha256 } from '../models/onnx/proto';
@@ -68,8 +69,11 @@ interface Checkpoint {
 }
 
 export async function openRun(opts: DissectOptions): Promise<RunContext> {
-  const workers = opts.workers ?? defaultWorkers();
-  if (!Number.isInteger(workers) || workers < 0) throw new DissectError('bad-usage', `--workers must be an integer ≥ 0, got ${workers}`);
+  const asked = opts.workers ?? defaultWorkers();
+  if (!Number.isInteger(asked) || asked < 0) throw new DissectError('bad-usage', `--workers must be an integer ≥ 0, got ${asked}`);
+  // More statistics threads than cores only cost memory (each holds its units' tallies and a V8 heap).
+  const workers = Math.min(asked, cores());
+  if (workers < asked) opts.onLog?.(`--workers ${asked}: this machine has ${cores()} cores; using ${workers} statistics threads`);
   // The statistics threads and ONNX Runtime share the cores (parallel/stats-pool.ts).
   // ONNX Runtime keeps its own default thread count (one per physical core) next to the statistics threads:
   // those run at a lower priority (parallel/thread-priority.ts) and take the cycles inference leaves. Holding
@@ -81,7 +85,8 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   for (const w of seg.warnings) opts.onLog?.(`warning: ${w}`);
   const all = await gen.layers();
   const names = opts.layers && opts.layers.length > 0 ? opts.layers : defaultLayers(all).map((l) => l.name);
-  const layers = await gen.resolveLayers(names);
+  // The same layer named twice (or by two of its aliases) is dissected once.
+  const layers = (await gen.resolveLayers([...new Set(names)])).filter((l, i, all) => all.findIndex((x) => x.tensor === l.tensor) === i);
   const latents = opts.latents ? fileLatents(opts.latents, gen.latentShape) : seededLatents(opts.seed ?? 1, gen.latentDims);
   const thresholdLatents = opts.thresholdLatents
     ? fileLatents(opts.thresholdLatents, gen.latentShape)
@@ -134,7 +139,8 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
     iqrLevels: IQR_LEVELS,
     sketchK: SKETCH_K,
     upsampling: 'bilinear-border',
-    topk: opts.topk ?? 20,
+    // A unit has at most `samples` top images.
+    topk: Math.min(opts.topk ?? 20, samples),
     iouMin: opts.iouMin ?? 0.05,
     iqrMin: opts.iqrMin ?? 0.01,
   };
@@ -192,11 +198,11 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
   const { settings, key } = ctx;
   const shardKey = opts.shard ? `${key}:${opts.shard.index}/${opts.shard.count}` : key;
   fs.mkdirSync(out, { recursive: true });
-  const resultFile = path.join(out, 'dissect.json');
-  const stateFile = path.join(out, 'state.bin');
+  const run = new RunFolder(out);
+  const stateFile = run.stateFile;
 
-  if (fs.existsSync(resultFile)) {
-    const earlier = readJson(resultFile) as DissectResult;
+  const earlier = run.readResult('incompatible-out');
+  if (earlier) {
     if (earlier.key === shardKey && earlier.complete) return { result: earlier, cached: true };
     if (!opts.force) {
       throw new DissectError(
@@ -229,7 +235,7 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
       restoredMeta = m.extra;
     }
   }
-  if (opts.force && !checkpoint) clearRun(out);
+  if (opts.force && !checkpoint) run.clear();
 
   const [H, W] = ctx.segShape;
   const tallies: LayerTallies[] = ctx.layers.map((layer) => {
@@ -488,20 +494,6 @@ function fillSlot(slot: BatchSlot, tallies: LayerTallies[], b: GeneratedBatch, s
     sl.maps.forEach((m, k) => slot.maps[k].set(m, i * P));
     slot.present.set(sl.categoryPresent, i * G);
   }
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new DissectError('incompatible-out', `${file} is not a readable result (${(e as Error).message}); choose another --out or pass --force`);
-  }
-}
-
-/** Removes the files of an earlier run in `out` (only the ones this tool writes). */
-export function clearRun(out: string): void {
-  for (const f of ['dissect.json', 'state.bin', 'index.html']) fs.rmSync(path.join(out, f), { force: true });
-  for (const d of ['images', 'stats', 'arrays']) fs.rmSync(path.join(out, d), { recursive: true, force: true });
 }
 
 /** A short description of what differs between two runs' settings. */

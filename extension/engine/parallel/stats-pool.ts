@@ -23,7 +23,8 @@ export interface WholeLayer {
 
 export type WholePhase = Omit<PhaseInit, 'layers'> & { layers: WholeLayer[] };
 
-function cores(): number {
+/** The cores this process may use. */
+export function cores(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
