@@ -14,6 +14,7 @@ import { seededLatents } from './engine/models/latents';
 import { writeNpy } from './engine/data/npy';
 import { PHASE_TITLES, type Progress } from './shared/progress';
 import type { DissectResult } from './shared/run/schema';
+import { RunFolder, JobFolder } from './shared/run/folder';
 import type { ProviderRequest } from './shared/models';
 import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/jobs';
 
@@ -26,7 +27,7 @@ const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX ge
                       [--threshold iqr|quantile] [--quantile 0.99] [--topk 20] [--batch N]
                       [--provider auto|cpu|cuda|webgpu] [--threads N] [--workers N] [--shard I/N]
                       [--resume] [--force]
-  gan-dissect merge   --out DIR SHARD_DIR...
+  gan-dissect merge   --out DIR SHARD_DIR... [--force]
   gan-dissect latents --generator G.onnx --samples N [--seed 1] --out Z.npy
   gan-dissect demo    [--out gan-dissect-demo] [--samples 1000] [any dissect option]
 
@@ -43,7 +44,10 @@ Model options (or --project P.dissect.json holding them):
   --latent-input NAME  --image-output NAME  --image-range LO,HI (default -1,1)
   --segmenter-range LO,HI  --segmenter-mean R,G,B  --segmenter-std R,G,B  --segmenter-bgr
   --segmenter-size H,W  --segmenter-output NAME...  --quad CONCEPT... | --quad all
-Without --generator (and --project), the bundled demo model is used.`;
+Without --generator (and --project), the bundled demo model is used.
+
+--resume continues from the last checkpoint: checkpoints are written every 5 s of work and at the end of
+each phase, so a run killed outright loses at most its last 5 s. --shard I/N counts from 1 (1/N … N/N).`;
 
 class UsageError extends Error {}
 
@@ -97,6 +101,24 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/**
+ * `--image-range -1,1` and `--seed -1` as the usage text writes them: node:util's parseArgs takes a value
+ * that starts with "-" for an option, so a negative number after a string option is joined to it (`--x=-1`).
+ */
+function withNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : undefined;
+    const opt = name ? (OPTIONS as Record<string, { type: string }>)[name] : undefined;
+    if (opt?.type === 'string' && i + 1 < args.length && /^-(\d|\.\d)/.test(args[i + 1])) {
+      out.push(`${a}=${args[i + 1]}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
 
 function int(v: string | undefined, name: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -183,10 +205,35 @@ export function summaryText(r: DissectResult, out: string): string {
   }
   if (r.shard)
     lines.push(
-      `shard ${r.shard.index}/${r.shard.count} (samples ${r.shard.range[0]}–${r.shard.range[1] - 1}) written to ${out}; merge with: gan-dissect merge --out DIR SHARDS...`,
+      `shard ${r.shard.index + 1}/${r.shard.count} (samples ${r.shard.range[0]}–${r.shard.range[1] - 1}) written to ${out}; merge with: gan-dissect merge --out DIR SHARDS...`,
     );
-  else lines.push(`report: ${path.join(out, 'index.html')}`);
+  else lines.push(`report: ${new RunFolder(out).reportFile}`);
   return lines.join('\n');
+}
+
+/** Seconds a cancelled run may take to stop at its next checkpoint before the CLI exits anyway. */
+const CANCEL_GRACE_S = 10;
+
+/**
+ * SIGINT / SIGTERM cancel the run: it stops at its next checkpoint, keeping its work. A second signal,
+ * or a cancel not honoured within CANCEL_GRACE_S, exits at once with 130 (the last checkpoint stays).
+ */
+function cancelOnSignals(log: (line: string) => void, doing: string): AbortController {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    log(`\ninterrupted: ${doing} (press Ctrl-C again to quit at once)…`);
+    controller.abort();
+    setTimeout(() => {
+      log(`gan-dissect: the run did not stop within ${CANCEL_GRACE_S} s; exiting (the last checkpoint is kept)`);
+      process.exit(130);
+    }, CANCEL_GRACE_S * 1000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -197,7 +244,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withNegativeValues(rest), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -209,7 +256,8 @@ async function main(argv: string[]): Promise<number> {
   const provider = (v.provider ?? 'auto') as ProviderRequest;
   if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(provider))
     throw new UsageError(`--provider must be auto, cpu, cuda or webgpu, got "${v.provider}"`);
-  const threads = int(v.threads, 'threads');
+  // --threads 0 (as the extension's setting): ONNX Runtime's default.
+  const threads = int(v.threads, 'threads', 0);
   const log = (line: string) => process.stderr.write(line + '\n');
 
   switch (command) {
@@ -238,25 +286,18 @@ async function main(argv: string[]): Promise<number> {
       let shard: { index: number; count: number } | undefined;
       if (v.shard) {
         const m = /^(\d+)\/(\d+)$/.exec(v.shard);
-        if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) < 1) throw new UsageError(`--shard must be I/N with 0 ≤ I < N, got "${v.shard}"`);
-        shard = { index: Number(m[1]), count: Number(m[2]) };
+        // Shards count from 1, as Jest's, Vitest's and Playwright's --shard=I/N and cluster job arrays do.
+        if (m && Number(m[1]) === 0)
+          throw new UsageError(`--shard counts from 1: the shards of ${m[2]} are 1/${m[2]} … ${m[2]}/${m[2]}, got "${v.shard}"`);
+        if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) < 1) throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N, got "${v.shard}"`);
+        shard = { index: Number(m[1]) - 1, count: Number(m[2]) };
       }
       const threshold = v.threshold ?? project?.dissect?.threshold;
       if (threshold !== undefined && threshold !== 'iqr' && threshold !== 'quantile')
         throw new UsageError(`--threshold must be iqr or quantile, got "${threshold}"`);
       const quantile = v.quantile !== undefined ? Number(v.quantile) : undefined;
       if (quantile !== undefined && !(quantile > 0 && quantile < 1)) throw new UsageError(`--quantile must be in (0, 1), got "${v.quantile}"`);
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSignal = () => {
-        interrupts++;
-        if (interrupts === 1) {
-          log('\ninterrupted: saving what was computed (press Ctrl-C again to quit at once)…');
-          controller.abort();
-        } else process.exit(130);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const controller = cancelOnSignals(log, 'saving what was computed');
       const d = project?.dissect ?? {};
       const layers = v.layer ?? d.layers;
       const opts: DissectOptions = {
@@ -266,11 +307,11 @@ async function main(argv: string[]): Promise<number> {
         out: path.resolve(out),
         ...(layers ? { layers } : {}),
         ...(v.samples !== undefined ? { samples: int(v.samples, 'samples') } : {}),
-        ...(v.seed !== undefined ? { seed: int(v.seed, 'seed', 0) } : {}),
+        ...(v.seed !== undefined ? { seed: int(v.seed, 'seed', -(2 ** 31)) } : {}),
         ...(v.latents ? { latents: path.resolve(v.latents) } : {}),
         ...(v['threshold-latents'] ? { thresholdLatents: path.resolve(v['threshold-latents']) } : {}),
         ...(v['threshold-samples'] !== undefined ? { thresholdSamples: int(v['threshold-samples'], 'threshold-samples') } : {}),
-        ...(v['threshold-seed'] !== undefined ? { thresholdSeed: int(v['threshold-seed'], 'threshold-seed', 0) } : {}),
+        ...(v['threshold-seed'] !== undefined ? { thresholdSeed: int(v['threshold-seed'], 'threshold-seed', -(2 ** 31)) } : {}),
         ...(threshold ? { threshold } : {}),
         ...(quantile !== undefined ? { quantile } : {}),
         ...(v.topk !== undefined ? { topk: int(v.topk, 'topk') } : {}),
@@ -298,6 +339,7 @@ async function main(argv: string[]): Promise<number> {
         provider,
         ...(threads ? { threads } : {}),
         ...(v.batch ? { batch: int(v.batch, 'batch') } : {}),
+        force: !!v.force,
         onProgress: progressPrinter(!!v.quiet),
         onLog: log,
       });
@@ -309,7 +351,7 @@ async function main(argv: string[]): Promise<number> {
       if (!v.out) throw new UsageError('latents needs --out Z.npy');
       const samples = int(v.samples, 'samples') ?? 1000;
       const g = Generator.open(generator, { provider: 'cpu' });
-      const z = seededLatents(int(v.seed, 'seed', 0) ?? 1, g.latentDims).batch(0, samples);
+      const z = seededLatents(int(v.seed, 'seed', -(2 ** 31)) ?? 1, g.latentDims).batch(0, samples);
       writeNpy(v.out, z, [samples, ...g.latentShape]);
       process.stdout.write(`wrote ${samples} latents [${g.latentShape.join('×')}] to ${v.out}\n`);
       return 0;
@@ -341,6 +383,8 @@ async function interventionCommand(
   const ranking = v.ranking as 'iou' | 'ace' | undefined;
   if (ranking && ranking !== 'iou' && ranking !== 'ace') throw new UsageError(`--ranking must be iou or ace, got "${v.ranking}"`);
   const region = nums(v.region, 'region', 4) as [number, number, number, number] | undefined;
+  if (region && !(region.every((x) => Number.isInteger(x) && x >= 0) && region[0] < region[2] && region[1] < region[3]))
+    throw new UsageError(`--region is x0,y0,x1,y1 in image pixels with 0 ≤ x0 < x1 and 0 ≤ y0 < y1, got "${v.region}"`);
   if (v.insertion && v.insertion !== 'concept' && v.insertion !== 'quantile')
     throw new UsageError(`--insertion must be concept or quantile, got "${v.insertion}"`);
   const base = {
@@ -355,12 +399,11 @@ async function interventionCommand(
     ...(v.concept ? { concept: v.concept } : {}),
     ...(ranking ? { ranking } : {}),
     ...(v.count ? { count: int(v.count, 'count') } : {}),
-    seed: int(v.seed, 'seed', 0) ?? 3,
+    seed: int(v.seed, 'seed', -(2 ** 31)) ?? 3,
     batch: int(v.batch, 'batch') ?? 16,
     ...(region ? { region } : {}),
   };
-  const controller = new AbortController();
-  process.on('SIGINT', () => controller.abort());
+  const controller = cancelOnSignals(log, 'stopping');
   let last = 0;
   const onProgress = (done: number, total: number, what: string) => {
     if (v.quiet || (Date.now() - last < 1000 && done < total)) return;
@@ -384,7 +427,7 @@ async function interventionCommand(
       const out = needOut();
       const r = await runIntervene({ ...base, mode, ...(value !== undefined ? { value } : {}), samples: int(v.samples, 'samples') ?? 8, out });
       process.stdout.write(
-        `${mode} units ${r.units.join(',')} of ${r.layer}${r.region ? ` in ${r.region.join(',')}` : ''}: ${path.join(out, r.image)}\n`,
+        `${mode} units ${r.units.join(',')} of ${r.layer}${r.region ? ` in ${r.region.join(',')}` : ''}: ${new JobFolder(out).file(r.image)}\n`,
       );
       return 0;
     }
@@ -413,7 +456,7 @@ async function interventionCommand(
         onProgress,
       });
       process.stdout.write(
-        `causal units for ${r.concept} in ${r.layer}: ${r.units.join(',')}\nACE ${r.ace.ace.toFixed(3)}${r.iouAce ? ` (IoU ranking: ${r.iouAce.ace.toFixed(3)})` : ''}; ${path.join(out, 'causal.json')}\n`,
+        `causal units for ${r.concept} in ${r.layer}: ${r.units.join(',')}\nACE ${r.ace.ace.toFixed(3)}${r.iouAce ? ` (IoU ranking: ${r.iouAce.ace.toFixed(3)})` : ''}; ${new JobFolder(out).causalFile}\n`,
       );
       return 0;
     }

@@ -2,6 +2,8 @@
  * The engine process: runs the engine out of the extension host (README: "In VS Code"), so a native crash or an
  * out-of-memory in ONNX Runtime cannot take VS Code down. Talks vscode-jsonrpc over Node IPC.
  */
+import { checkSection, DISSECT_JOB } from '../shared/settings-check';
+import type { DissectJob } from '../shared/run/schema';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
 import { Generator } from '../engine/models/contract';
 import { dissect } from '../engine/dissect/dissect';
@@ -11,6 +13,8 @@ import {
   CausalJobRequest,
   ContextJobRequest,
   DissectRequest,
+  HeartbeatNotification,
+  HEARTBEAT_MS,
   HeatmapRequest,
   JobProgressNotification,
   LayersRequest,
@@ -24,10 +28,16 @@ import {
   type JobParams,
 } from '../shared/engine-protocol';
 import * as fs from 'node:fs';
-import { PreviewSession, hexColour } from '../engine/intervene/preview';
-import { runCausal, runContext, readFrom, jobFolder } from '../engine/intervene/jobs';
+import { PreviewSession } from '../engine/intervene/preview';
+import { hexColour } from '../shared/webview/colours';
+import { runCausal, runContext } from '../engine/intervene/jobs';
+import { RunFolder } from '../shared/run/folder';
+import { generatorSpecOf, segmenterSpecOf } from '../shared/run/models-of';
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+
+// The heartbeat (engine-process/client.ts stops an engine that goes silent while requests wait).
+setInterval(() => void connection.sendNotification(HeartbeatNotification, {}), HEARTBEAT_MS).unref();
 
 function toResponseError(e: unknown): ResponseError<EngineErrorData> {
   if (e instanceof CancelledError) return new ResponseError(-32800, e.message, { code: 'cancelled', cancelled: true });
@@ -55,7 +65,8 @@ connection.onRequest(DissectRequest, (p, token) =>
   guarded(async () => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    const { runId, ...opts } = p;
+    const { runId, ...job } = p;
+    const opts = checkSection<DissectJob>(job, DISSECT_JOB, `the dissection request for ${p.out}`, undefined, ['generator', 'segmenter', 'out']);
     let last = 0;
     return dissect({
       ...opts,
@@ -113,18 +124,12 @@ connection.onNotification(PreviewCloseNotification, ({ key }) => previews.delete
 function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): unknown }) {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
-  const from = readFrom(p.runId, p.layer);
+  const from = new RunFolder(p.runId).from(p.layer);
   const s = from.result.settings;
   let last = 0;
   return {
-    generator: {
-      path: s.generator.path,
-      latent: s.generator.latent,
-      output: s.generator.output,
-      range: s.generator.range,
-      ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
-    },
-    segmenter: { path: s.segmenter.path, labels: s.segmenter.labels, outputs: s.segmenter.outputs, input: s.segmenter.input, quad: s.segmenter.quad },
+    generator: generatorSpecOf(s),
+    segmenter: segmenterSpecOf(s),
     layer: from.layer.tensor,
     from: p.runId,
     concept: p.concept,
@@ -144,11 +149,16 @@ function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): 
 
 connection.onRequest(CausalJobRequest, (p, token) =>
   guarded(() =>
-    runCausal({ ...jobBase(p, token), count: p.count, searchSamples: p.searchSamples, out: jobFolder(p.runId, p.layer, 'causal', p.concept) }),
+    runCausal({
+      ...jobBase(p, token),
+      count: p.count,
+      searchSamples: p.searchSamples,
+      out: new RunFolder(p.runId).jobFolder('causal', p.layer, p.concept).dir,
+    }),
   ),
 );
 connection.onRequest(ContextJobRequest, (p, token) =>
-  guarded(() => runContext({ ...jobBase(p, token), grid: p.grid, out: jobFolder(p.runId, p.layer, 'context', p.concept) })),
+  guarded(() => runContext({ ...jobBase(p, token), grid: p.grid, out: new RunFolder(p.runId).jobFolder('context', p.layer, p.concept).dir })),
 );
 
 connection.listen();

@@ -7,6 +7,8 @@ import { RequestType, NotificationType } from 'vscode-jsonrpc';
 import type { GeneratorSpec, LayerInfo } from './models';
 import type { CausalResult, ContextResult, DissectJob, DissectResult } from './run/schema';
 import type { Progress } from './progress';
+import type { InterventionSpec, PreviewResult } from './intervention';
+import type { HeatmapSet } from './heatmaps';
 import type { ProviderInfo, ProviderRequest } from './models';
 
 export interface LayersParams {
@@ -39,10 +41,6 @@ export interface HeatmapParams {
   provider?: ProviderRequest;
 }
 
-export interface HeatmapResponse {
-  samples: { seed: number; sample: number; image: string; heatmap: string; maxact: number }[];
-}
-
 /** Errors carry the engine's code so the UI can say what to do. */
 export interface EngineErrorData {
   code: string;
@@ -51,8 +49,11 @@ export interface EngineErrorData {
 
 export const LayersRequest = new RequestType<LayersParams, LayersResult, EngineErrorData>('engine/layers');
 export const DissectRequest = new RequestType<DissectParams, DissectResponse, EngineErrorData>('engine/dissect');
-export const HeatmapRequest = new RequestType<HeatmapParams, HeatmapResponse, EngineErrorData>('engine/heatmaps');
+export const HeatmapRequest = new RequestType<HeatmapParams, HeatmapSet, EngineErrorData>('engine/heatmaps');
 export const ProgressNotification = new NotificationType<{ runId: string; progress: Progress }>('engine/progress');
+/** Sent by the engine every HEARTBEAT_MS: an engine that goes silent while requests wait is hung. */
+export const HeartbeatNotification = new NotificationType<Record<string, never>>('engine/heartbeat');
+export const HEARTBEAT_MS = 2000;
 export const LogNotification = new NotificationType<{ line: string }>('engine/log');
 
 // ---- interventions ----------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ export interface PreviewOpenResult {
 
 export interface PreviewParams {
   key: string;
-  spec: import('../engine/intervene/preview').PreviewSpec;
+  spec: InterventionSpec;
 }
 
 export interface JobParams {
@@ -88,9 +89,7 @@ export interface JobParams {
 }
 
 export const PreviewOpenRequest = new RequestType<PreviewOpenParams, PreviewOpenResult, EngineErrorData>('engine/preview/open');
-export const PreviewRequest = new RequestType<PreviewParams, import('../engine/intervene/preview').PreviewOutput, EngineErrorData>(
-  'engine/preview/render',
-);
+export const PreviewRequest = new RequestType<PreviewParams, PreviewResult, EngineErrorData>('engine/preview/render');
 export const PreviewSaveRequest = new RequestType<PreviewParams & { sample: number; target: string }, null, EngineErrorData>('engine/preview/save');
 export const PreviewCloseNotification = new NotificationType<{ key: string }>('engine/preview/close');
 export const CausalJobRequest = new RequestType<JobParams & { count: number; searchSamples: number }, CausalResult, EngineErrorData>('engine/causal');

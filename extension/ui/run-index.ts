@@ -1,11 +1,12 @@
 /**
- * The dissections on disk: one folder per run under the results folder, grouped by model. Reads the
- * engine's dissect.json files (no `vscode` import).
+ * The dissections on disk: one folder per run under the results folder, grouped by model. Reads them
+ * through shared/run/folder.ts (no `vscode` import).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { DissectResult, LayerResult } from '../shared/run/schema';
+import { RunFolder } from '../shared/run/folder';
 
 export interface RunInfo {
   out: string;
@@ -39,11 +40,10 @@ export function listRuns(resultsRoot: string, generatorPath: string): RunInfo[] 
   if (!fs.existsSync(dir)) return [];
   const runs: RunInfo[] = [];
   for (const name of fs.readdirSync(dir)) {
-    const file = path.join(dir, name, 'dissect.json');
-    if (!fs.existsSync(file)) continue;
+    const run = new RunFolder(path.join(dir, name));
     try {
-      const result = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
-      if (result.complete && !result.shard) runs.push({ out: path.join(dir, name), result, mtime: fs.statSync(file).mtimeMs });
+      const result = run.readResult();
+      if (result?.complete && !result.shard) runs.push({ out: run.dir, result, mtime: fs.statSync(run.resultFile).mtimeMs });
     } catch {
       // a half-written or foreign file: not a run
     }
@@ -58,7 +58,7 @@ export function interruptedRuns(resultsRoot: string, generatorPath: string): str
   return fs
     .readdirSync(dir)
     .map((n) => path.join(dir, n))
-    .filter((d) => fs.existsSync(path.join(d, 'state.bin')) && fs.existsSync(path.join(d, 'request.json')));
+    .filter((d) => new RunFolder(d).isInterrupted());
 }
 
 /** The newest run holding `layer`, with that layer's result. */
@@ -70,29 +70,26 @@ export function latestLayer(runs: RunInfo[], layer: string): { run: RunInfo; lay
   return undefined;
 }
 
+/** The run at `out`, or undefined where it has no result (an unreadable one is refused: `corrupt-file`). */
 export function readRun(out: string): RunInfo | undefined {
-  const file = path.join(out, 'dissect.json');
-  if (!fs.existsSync(file)) return undefined;
-  return { out, result: JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult, mtime: fs.statSync(file).mtimeMs };
+  const run = new RunFolder(out);
+  const result = run.readResult();
+  return result && { out, result, mtime: fs.statSync(run.resultFile).mtimeMs };
 }
 
 /** Units flagged as artifacts, per layer, kept in the run's folder. */
 export function readFlags(out: string): Record<string, number[]> {
-  const file = path.join(out, 'flags.json');
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number[]>;
-  } catch {
-    return {};
-  }
+  return new RunFolder(out).readFlags();
 }
 
 export function setFlag(out: string, layer: string, unit: number, flagged: boolean): void {
-  const flags = readFlags(out);
+  const run = new RunFolder(out);
+  const flags = run.readFlags();
   const set = new Set(flags[layer] ?? []);
   if (flagged) set.add(unit);
   else set.delete(unit);
   flags[layer] = [...set].sort((a, b) => a - b);
-  fs.writeFileSync(path.join(out, 'flags.json'), JSON.stringify(flags, null, 1));
+  run.writeFlags(flags);
 }
 
 /** One-line summary of a layer: "71/512 units interpretable · tree 12, sky 9, …". */

@@ -11,7 +11,9 @@ import { tmpDir } from '../fixtures/models';
 import { dissect } from '../../extension/engine/dissect/dissect';
 import { loadProject, demoProjectFile } from '../../extension/shared/project';
 import { PreviewSession } from '../../extension/engine/intervene/preview';
-import { runAce, runCausal, iouRanking, readFrom } from '../../extension/engine/intervene/jobs';
+import { runAce, runCausal } from '../../extension/engine/intervene/jobs';
+import { iouRanking } from '../../extension/shared/run/rankings';
+import { RunFolder } from '../../extension/shared/run/folder';
 
 const { values } = parseArgs({ options: { samples: { type: 'string' }, layer: { type: 'string' } } });
 
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
     threshold: 'quantile',
     provider: 'auto',
   });
-  const from = readFrom(out, layer);
+  const from = new RunFolder(out).from(layer);
   const concept = from.layer.summary.concepts[0]?.label ?? 'sky';
   const units = iouRanking(from, concept).slice(0, 10);
   console.log(`demo model ${layer} [${from.layer.shape.join('×')}], concept "${concept}", units ${units.join(',')}`);

@@ -26,7 +26,10 @@ test('usage errors exit 2 with the usage text', () => {
   assert.equal(badFlag.status, 2);
   const badShard = cli(['dissect', ...models, '--out', path.join(dir, 'x'), '--shard', '3/2']);
   assert.equal(badShard.status, 2);
-  assert.match(badShard.stderr, /--shard must be I\/N/);
+  assert.match(badShard.stderr, /--shard must be I\/N with 1 ≤ I ≤ N/);
+  const zeroShard = cli(['dissect', ...models, '--out', path.join(dir, 'x'), '--shard', '0/2']);
+  assert.equal(zeroShard.status, 2);
+  assert.match(zeroShard.stderr, /--shard counts from 1: the shards of 2 are 1\/2 … 2\/2/);
   const badWorkers = cli(['dissect', ...models, '--out', path.join(dir, 'x'), '--workers=-1']);
   assert.equal(badWorkers.status, 2);
   assert.match(badWorkers.stderr, /--workers must be an integer ≥ 0/);
@@ -160,4 +163,55 @@ test('a layer named twice is dissected once; --workers is capped at the cores; -
   );
   assert.equal(j.settings.topk, 12);
   for (const u of j.layers[0].units) assert.ok(u.top.length <= 12);
+});
+
+test('negative numbers are option values (--image-range -1,1, --seed -1); --threads 0 is the default', () => {
+  const out = path.join(dir, 'negative');
+  const r = cli(['dissect', ...models, '--out', out, '--samples', '12', '--image-range', '-1,1', '--seed', '-1', '--threads', '0', '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8'));
+  assert.deepEqual(j.settings.generator.range, [-1, 1]);
+  assert.deepEqual(j.settings.latents, { seed: -1 });
+  const bad = cli(['dissect', ...models, '--out', path.join(dir, 'neg2'), '--image-range', '-1', '--quiet']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--image-range needs 2 comma-separated numbers, got "-1"/);
+});
+
+test('--region that is inverted, negative or outside the image is refused', () => {
+  for (const region of ['0,0,1.5,1', '8,0,2,16', '-1,0,4,4']) {
+    const r = cli([
+      'intervene',
+      ...models,
+      '--layer',
+      'layer1',
+      '--units',
+      '0',
+      '--mode',
+      'ablate',
+      '--region',
+      region,
+      '--out',
+      path.join(dir, 'reg'),
+    ]);
+    assert.equal(r.status, 2, `${region}: ${r.stderr}`);
+    assert.match(r.stderr, /--region is x0,y0,x1,y1 in image pixels with 0 ≤ x0 < x1 and 0 ≤ y0 < y1/);
+  }
+  const outside = cli([
+    'intervene',
+    ...models,
+    '--layer',
+    'layer1',
+    '--units',
+    '0',
+    '--mode',
+    'ablate',
+    '--region',
+    '0,0,4,999',
+    '--samples',
+    '1',
+    '--out',
+    path.join(dir, 'reg'),
+  ]);
+  assert.equal(outside.status, 2, outside.stderr);
+  assert.match(outside.stderr, /--region 0,0,4,999 lies outside the \d+×\d+ image/);
 });

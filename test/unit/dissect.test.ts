@@ -155,8 +155,47 @@ test('shards merge exactly into the whole run', async () => {
   assert.deepEqual(numbers(merged), numbers(whole.result));
   await assert.rejects(
     mergeShards({ out: path.join(dir, 'merged2'), shards: [path.join(dir, 'shard0')], provider: 'cpu' }),
-    /shards 1\/2 are missing/,
+    /shards 2\/2 are missing/,
   );
+});
+
+test('merge guards its --out: never a shard, never an unrelated run without --force, never an unfinished shard', async () => {
+  const shards = [path.join(dir, 'shard0'), path.join(dir, 'shard1')];
+  const before = fs.readFileSync(path.join(shards[0], 'dissect.json'), 'utf8');
+  await assert.rejects(mergeShards({ out: shards[0], shards, provider: 'cpu' }), /is one of the shards: merging there would destroy it/);
+  await assert.rejects(mergeShards({ out: path.join(shards[1], 'inner'), shards, provider: 'cpu' }), /is inside the shard/);
+  assert.equal(fs.readFileSync(path.join(shards[0], 'dissect.json'), 'utf8'), before, 'the shard is intact');
+  // an unrelated earlier run (another sample count) in --out: refused, then replaced with --force, its files gone
+  const other = path.join(dir, 'merge-over');
+  await dissect(base('merge-over', { threshold: 'quantile', samples: 12, layers: ['layer1'] }));
+  const otherResult = fs.readFileSync(path.join(other, 'dissect.json'), 'utf8');
+  await assert.rejects(mergeShards({ out: other, shards, provider: 'cpu' }), /holds another run; choose another --out or pass --force/);
+  assert.equal(fs.readFileSync(path.join(other, 'dissect.json'), 'utf8'), otherResult, 'nothing lost');
+  const merged = await mergeShards({ out: other, shards, provider: 'cpu', force: true });
+  assert.equal(merged.settings.samples, 60);
+  // an unfinished shard is refused
+  const unfinished = path.join(dir, 'shard-unfinished');
+  fs.cpSync(shards[1], unfinished, { recursive: true });
+  const j = JSON.parse(fs.readFileSync(path.join(unfinished, 'dissect.json'), 'utf8'));
+  fs.writeFileSync(path.join(unfinished, 'dissect.json'), JSON.stringify({ ...j, complete: false }));
+  await assert.rejects(
+    mergeShards({ out: path.join(dir, 'merged3'), shards: [shards[0], unfinished], provider: 'cpu' }),
+    /unfinished shard \(complete: false\)/,
+  );
+});
+
+test('a shard whose statistics were cut short is refused by name, not merged into wrong IoUs', async () => {
+  const cut = path.join(dir, 'shard-cut');
+  fs.cpSync(path.join(dir, 'shard1'), cut, { recursive: true });
+  const stats = path.join(cut, JSON.parse(fs.readFileSync(path.join(cut, 'dissect.json'), 'utf8')).layers[0].stats);
+  const bytes = fs.readFileSync(stats);
+  fs.writeFileSync(stats, bytes.subarray(0, bytes.length >> 1));
+  await assert.rejects(
+    mergeShards({ out: path.join(dir, 'merged-cut'), shards: [path.join(dir, 'shard0'), cut], provider: 'cpu' }),
+    (e: unknown) =>
+      e instanceof Error && (e as { code?: string }).code === 'corrupt-file' && e.message.includes(stats) && /truncated/.test(e.message),
+  );
+  assert.ok(!fs.existsSync(path.join(dir, 'merged-cut', 'dissect.json')));
 });
 
 test('a cancelled run resumes from its last batch and gives the same result', async () => {

@@ -6,6 +6,7 @@ import { writeMaskModels, tmpDir, maskGenerator } from '../fixtures/models';
 import { dissect, type DissectOptions } from '../../extension/engine/dissect/dissect';
 import { Generator } from '../../extension/engine/models/contract';
 import { DissectError } from '../../extension/shared/errors';
+import { RunFolder } from '../../extension/shared/run/folder';
 import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
 import { onnx, decodeModel, encodeModel } from '../../extension/engine/models/onnx/proto';
 import { writeNpy } from '../../extension/engine/data/npy';
@@ -158,7 +159,13 @@ test('NaN in an output names the batch and the sample', async () => {
   await assert.rejects(
     dissect(opts('e7', { generator: { path: nan.generator } })),
     code('non-finite', /(generator output "image"|layer layer1) is NaN in the probe batch \(threshold sample 0\), sample 0: the model produced NaN/),
-  );
+  ); // The failure is recorded in the folder (not left to look "interrupted"), and cleared by a run that succeeds.
+  const folder = new RunFolder(path.join(dir, 'e7'));
+  assert.equal(folder.readFailure()?.code, 'non-finite');
+  assert.match(folder.readFailure()!.message, /is NaN in the probe batch/);
+  assert.equal(folder.isInterrupted(), false);
+  await dissect(opts('e7', { force: true }));
+  assert.equal(folder.readFailure(), undefined);
 });
 
 test('a latents file of the wrong shape says what is needed', async () => {

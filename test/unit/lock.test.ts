@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { lockRunFolder, takeRunFolder, LOCK_FILE } from '../../extension/shared/run/lock';
+import { lockRunFolder, takeRunFolder } from '../../extension/shared/run/lock';
+import { RunFolder } from '../../extension/shared/run/folder';
 import { DissectError } from '../../extension/shared/errors';
 import { writeMaskModels, tmpDir } from '../fixtures/models';
 
@@ -25,12 +26,12 @@ function deadPid(): number {
 test('a second writer is refused, told who holds the folder; after release the folder is free', () => {
   const run = path.join(dir, 'a');
   const first = takeRunFolder(run, 'dissect');
-  const holder = JSON.parse(fs.readFileSync(path.join(run, LOCK_FILE), 'utf8'));
+  const holder = JSON.parse(fs.readFileSync(new RunFolder(run).lockFile, 'utf8'));
   assert.equal(holder.pid, process.pid);
   assert.equal(holder.host, os.hostname());
   assert.throws(() => takeRunFolder(run, 'merge'), locked(new RegExp(`in use \\(dissect by process ${process.pid} on `)));
   first.release();
-  assert.ok(!fs.existsSync(path.join(run, LOCK_FILE)));
+  assert.ok(!fs.existsSync(new RunFolder(run).lockFile));
   takeRunFolder(run, 'merge').release();
 });
 
@@ -38,7 +39,7 @@ test('a stale lock (its process is gone) is taken over, with a message', () => {
   const run = path.join(dir, 'b');
   fs.mkdirSync(run, { recursive: true });
   const pid = deadPid();
-  fs.writeFileSync(path.join(run, LOCK_FILE), JSON.stringify({ pid, host: os.hostname(), what: 'dissect', since: '2026-01-01T00:00:00Z' }));
+  fs.writeFileSync(new RunFolder(run).lockFile, JSON.stringify({ pid, host: os.hostname(), what: 'dissect', since: '2026-01-01T00:00:00Z' }));
   const log: string[] = [];
   const l = takeRunFolder(run, 'dissect', (line) => log.push(line));
   assert.match(log.join('\n'), new RegExp(`stale lock \\(dissect by process ${pid}, no longer running\\)`));
@@ -49,7 +50,7 @@ test('a stale lock (its process is gone) is taken over, with a message', () => {
 test('a lock held on another host is not taken over (its process cannot be checked)', () => {
   const run = path.join(dir, 'c');
   fs.mkdirSync(run, { recursive: true });
-  const file = path.join(run, LOCK_FILE);
+  const file = new RunFolder(run).lockFile;
   fs.writeFileSync(file, JSON.stringify({ pid: deadPid(), host: 'elsewhere.example', what: 'dissect', since: 'x' }));
   assert.throws(() => lockRunFolder(run, file, 'dissect'), locked(/on elsewhere\.example .*if that process is gone, delete/));
   assert.ok(fs.existsSync(file));
@@ -95,5 +96,14 @@ test('a CLI dissection into a folder another writer holds exits 1 naming the hol
   const r = spawnSync(process.execPath, [CLI, ...args, '--out', out, '--samples', '24', '--quiet'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.ok(fs.existsSync(path.join(out, 'dissect.json')));
-  assert.ok(!fs.existsSync(path.join(out, LOCK_FILE)), 'the run released its lock');
+  assert.ok(!fs.existsSync(new RunFolder(out).lockFile), 'the run released its lock');
+});
+
+test('an --out under /proc is refused at once (Node’s recursive mkdir loops there for ever)', { skip: !fs.existsSync('/proc/self') }, () => {
+  const t0 = Date.now();
+  assert.throws(
+    () => takeRunFolder('/proc/gan-dissect-test/run', 'dissect'),
+    (e: unknown) => e instanceof DissectError && e.code === 'bad-out',
+  );
+  assert.ok(Date.now() - t0 < 2000);
 });

@@ -2,7 +2,8 @@
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { encodePng } from '../../extension/engine/data/png';
-import type { CausalConceptResult, CausalView, ContextView, WebviewMessage } from '../../extension/shared/webview/protocol';
+import type { RequestMessage } from '../../extension/shared/webview/common';
+import type { CausalConceptResult, CausalRequests, CausalView, ContextView } from '../../extension/shared/webview/causal';
 import { eventually, startHarness, type Harness } from './harness';
 import { fixtureImages } from './fixtures';
 
@@ -71,7 +72,7 @@ const view: CausalView = {
   contexts: [],
 };
 
-type Request = Extract<WebviewMessage, { type: 'request' }>;
+type Request = RequestMessage<CausalRequests>;
 
 let h: Harness;
 
@@ -163,9 +164,9 @@ test('"Find causal units" requests a job; progress shows as a bar; Cancel posts 
   await app('input.samples').blur();
   await app('.form vscode-button.find').click();
   const r = await lastRequest();
-  assert.equal(r.request.kind, 'causal');
-  const req = r.request as Extract<Request['request'], { kind: 'causal' }>;
-  assert.deepEqual({ ...req, job: '' }, { kind: 'causal', job: '', concept: 'sky', count: 3, samples: 100 });
+  assert.equal(r.kind, 'causal');
+  const req = r.params as CausalRequests['causal']['params'];
+  assert.deepEqual({ kind: r.kind, params: { ...req, job: '' } }, { kind: 'causal', params: { job: '', concept: 'sky', count: 3, samples: 100 } });
   assert.ok(req.job.length > 0);
   await h.push({ type: 'progress', job: req.job, done: 30, total: 120, what: 'single-unit effects' });
   const job = app(`.job[data-job="${req.job}"]`);
@@ -189,9 +190,9 @@ test('"Find causal units" requests a job; progress shows as a bar; Cancel posts 
 test('a finished search adds its result first; an error is shown', async () => {
   await app('.form vscode-button.find').click();
   const r = await lastRequest();
-  const req = r.request as Extract<Request['request'], { kind: 'causal' }>;
+  const req = r.params as CausalRequests['causal']['params'];
   await h.push({ type: 'progress', job: req.job, done: 120, total: 120, what: 'done' });
-  await h.push({ type: 'response', id: r.id, result: { kind: 'causal', result: skyResult } });
+  await h.push({ type: 'response', id: r.id, result: skyResult });
   await eventually(async () =>
     assert.deepEqual(await app('section.card').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-concept'))), ['sky', 'tree']),
   );
@@ -208,7 +209,7 @@ test('a finished search adds its result first; an error is shown', async () => {
   await app('.form vscode-button.find').click();
   const bad = await lastRequest();
   assert.notEqual(bad.id, r.id);
-  assert.notEqual((bad.request as { job: string }).job, req.job, 'a fresh job id');
+  assert.notEqual(bad.params.job, req.job, 'a fresh job id');
   await h.push({ type: 'response', id: bad.id, error: 'No pixels of "window" in the samples.' });
   await eventually(async () =>
     assert.equal(await app('.error').textContent(), 'Causal search for window failed: No pixels of "window" in the samples.'),
@@ -219,13 +220,13 @@ test('"Where can it be inserted?" requests the context; its bars match byClass; 
   await app('select.concept').selectOption('door');
   await app('.form vscode-button.where').click();
   const r = await lastRequest();
-  const req = r.request as Extract<Request['request'], { kind: 'context' }>;
-  assert.deepEqual({ ...req, job: '' }, { kind: 'context', job: '', concept: 'door', samples: 20 });
+  const req = r.params as CausalRequests['context']['params'];
+  assert.deepEqual({ kind: r.kind, params: { ...req, job: '' } }, { kind: 'context', params: { job: '', concept: 'door', samples: 20 } });
   await h.push({ type: 'progress', job: req.job, done: 5, total: 20, what: 'inserting' });
   await eventually(async () =>
     assert.match((await app(`.job[data-job="${req.job}"] .text`).textContent()) ?? '', /Insertion context of door: inserting \(5\/20\)/),
   );
-  await h.push({ type: 'response', id: r.id, result: { kind: 'context', context: doorContext } });
+  await h.push({ type: 'response', id: r.id, result: doorContext });
   const bars = card('door', 'gd-context-view rect.bar');
   await eventually(async () => assert.equal(await bars.count(), 3));
   const got = await bars.evaluateAll((rs) =>
@@ -254,11 +255,11 @@ test('"Where can it be inserted?" requests the context; its bars match byClass; 
   // the tree card's own button asks for tree
   await card('tree', 'vscode-button.where').click();
   const t = await lastRequest();
-  assert.equal((t.request as { concept: string }).concept, 'tree');
+  assert.equal(t.params.concept, 'tree');
   await h.push({
     type: 'response',
     id: t.id,
-    result: { kind: 'context', context: { ...doorContext, concept: 'tree', units: [6, 0], heatmaps: doorContext.heatmaps.slice(0, 2) } },
+    result: { ...doorContext, concept: 'tree', units: [6, 0], heatmaps: doorContext.heatmaps.slice(0, 2) },
   });
   await eventually(async () => assert.equal(await card('tree', 'gd-context-view rect.bar').count(), 3));
   assert.equal(await card('tree', 'vscode-button.where').count(), 0);

@@ -1,6 +1,7 @@
 /** Fixture layer/unit views for the webview tests, with small PNG strips and heatmaps to serve. */
 import { encodePng } from '../../extension/engine/data/png';
-import type { HeatmapSet, LayerSummaryView, LayerView, UnitRow, UnitView } from '../../extension/shared/webview/protocol';
+import type { LayerSummary, LayerView, UnitRow } from '../../extension/shared/webview/layer';
+import type { HeatmapSet, UnitView } from '../../extension/shared/webview/unit';
 
 export const TILE = { width: 16, height: 16, gap: 2 };
 export const TOPK = 4;
@@ -76,7 +77,7 @@ export function makeUnits(): UnitRow[] {
 }
 
 /** The summary as the host computes it: interpretable units per label, most first (ties: first seen). */
-export function summarise(units: UnitRow[]): LayerSummaryView {
+export function summarise(units: UnitRow[]): LayerSummary {
   const counts = new Map<string, { label: string; category: string; count: number }>();
   const categories: Record<string, number> = {};
   for (const u of units.filter((x) => x.interpretable)) {
@@ -113,7 +114,7 @@ export function makeLayerView(over: Partial<LayerView> = {}): LayerView {
 }
 
 export function makeCompareView(): LayerView {
-  const summary: LayerSummaryView = {
+  const summary: LayerSummary = {
     units: 16,
     interpretable: 7,
     concepts: [

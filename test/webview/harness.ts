@@ -10,7 +10,16 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { HostMessage, WebviewMessage } from '../../extension/shared/webview/protocol';
+import type { FromWebview, ToWebview } from '../../extension/shared/webview/common';
+import type { LayerProtocol } from '../../extension/shared/webview/layer';
+import type { UnitProtocol } from '../../extension/shared/webview/unit';
+import type { InterveneProtocol } from '../../extension/shared/webview/intervene';
+import type { CausalProtocol } from '../../extension/shared/webview/causal';
+
+/** What any panel's host posts to its webview (its messages and the responses to its requests). */
+export type HostMessage = ToWebview<LayerProtocol> | ToWebview<UnitProtocol> | ToWebview<InterveneProtocol> | ToWebview<CausalProtocol>;
+/** What any panel's webview posts (its messages and its requests). */
+export type WebviewMessage = FromWebview<LayerProtocol> | FromWebview<UnitProtocol> | FromWebview<InterveneProtocol> | FromWebview<CausalProtocol>;
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -2,7 +2,8 @@
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { encodePng } from '../../extension/engine/data/png';
-import type { InterventionSpec, InterventionView, PreviewResult, WebviewMessage } from '../../extension/shared/webview/protocol';
+import type { RequestMessage } from '../../extension/shared/webview/common';
+import type { InterveneRequests, InterventionSpec, InterventionView, PreviewResult } from '../../extension/shared/webview/intervene';
 import { eventually, startHarness, type Harness } from './harness';
 import { fixtureImages, makeUnits } from './fixtures';
 
@@ -74,7 +75,7 @@ function preview(tag: string, msPerImage = 12.5): PreviewResult {
   };
 }
 
-type Request = Extract<WebviewMessage, { type: 'request' }>;
+type Request = RequestMessage<InterveneRequests>;
 
 let h: Harness;
 const view = makeView();
@@ -98,18 +99,18 @@ const requests = async () => (await h.posted()).filter((m): m is Request => m.ty
 const open = async () => (await requests()).filter((r) => !answered.has(r.id));
 async function reply(r: Request, p: PreviewResult) {
   answered.add(r.id);
-  await h.push({ type: 'response', id: r.id, result: { kind: 'preview', preview: p } });
+  await h.push({ type: 'response', id: r.id, result: p });
 }
 /** The one open request (there is never more than one). */
 async function pending(): Promise<Request> {
   return eventually(async () => {
     const o = await open();
     assert.equal(o.length, 1, `one request in flight: ${JSON.stringify(o.map((r) => r.id))}`);
-    assert.equal(o[0].request.kind, 'preview');
+    assert.equal(o[0].kind, 'preview');
     return o[0];
   });
 }
-const specOf = (r: Request) => (r.request as { spec: InterventionSpec }).spec;
+const specOf = (r: Request): InterventionSpec => r.params.spec;
 const afterSrcs = () => app('img.after').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
 const chips = () => app('.chip').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-unit'))));
 /** Answers the open request and waits until the app has nothing more to ask. */

@@ -1,7 +1,7 @@
 /** The layer panel's webview app (dist/webview/layer.js) in headless Chromium. */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/protocol';
+import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/layer';
 import { eventually, startHarness, type Harness } from './harness';
 import { STRIP_WIDTH, TILE, fixtureImages, imagePath, makeCompareView, makeLayerView, makeUnits } from './fixtures';
 

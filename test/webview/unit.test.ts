@@ -1,7 +1,8 @@
 /** The unit panel's webview app (dist/webview/unit.js) in headless Chromium. */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { WebviewMessage } from '../../extension/shared/webview/protocol';
+import type { RequestMessage } from '../../extension/shared/webview/common';
+import type { UnitRequests } from '../../extension/shared/webview/unit';
 import { eventually, startHarness, type Harness } from './harness';
 import { TILE, fixtureImages, imagePath, makeHeatmaps, makeUnitView, makeUnits } from './fixtures';
 
@@ -18,9 +19,9 @@ after(async () => h?.close());
 const app = (sel: string) => h.page.locator(`gd-unit-app ${sel}`);
 
 /** The last heatmap request the app posted. */
-async function lastRequest(): Promise<Extract<WebviewMessage, { type: 'request' }>> {
+async function lastRequest(): Promise<RequestMessage<UnitRequests>> {
   return eventually(async () => {
-    const r = (await h.posted()).filter((m): m is Extract<WebviewMessage, { type: 'request' }> => m.type === 'request').at(-1);
+    const r = (await h.posted()).filter((m): m is RequestMessage<UnitRequests> => m.type === 'request').at(-1);
     assert.ok(r, 'a request was posted');
     return r;
   });
@@ -113,14 +114,14 @@ test('heatmaps: a request for 6 fresh samples, a loading state, then each image 
   await h.clearPosted();
   await app('vscode-button.show-heatmaps').click();
   const req = await lastRequest();
-  assert.deepEqual(req.request, { kind: 'heatmaps', layer: 'layer4', unit: 0, count: 6 });
+  assert.deepEqual(req, { type: 'request', id: req.id, kind: 'heatmaps', params: { layer: 'layer4', unit: 0, count: 6 } });
   await eventually(async () => assert.equal(await app('section.heatmaps vscode-progress-ring').count(), 1));
   assert.equal(await app('vscode-button.show-heatmaps').getAttribute('disabled'), '');
   await h.screenshot('unit-loading');
   // an answer to some other request is not ours
   await h.push({ type: 'response', id: req.id + 100, error: 'not for you' });
   const set = makeHeatmaps(6);
-  await h.push({ type: 'response', id: req.id, result: { kind: 'heatmaps', heatmaps: set } });
+  await h.push({ type: 'response', id: req.id, result: set });
   await eventually(async () => assert.equal(await app('gd-heatmaps figure.sample').count(), 6));
   const pairs = await app('gd-heatmaps figure.sample').evaluateAll((figs) =>
     figs.map((f) => [f.querySelector('img.image')?.getAttribute('src'), f.querySelector('img.heatmap')?.getAttribute('src')]),

@@ -5,14 +5,15 @@
  * ranking, the ACE of both unit sets with 95% intervals, the units, and where the concept can be inserted.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import type { PanelIdentity } from '../../extension/shared/webview/common';
 import type {
   CausalConceptResult,
+  CausalHostMessage,
+  CausalProtocol,
   CausalView,
+  CausalWebviewMessage,
   ContextView,
-  HostMessage,
-  PanelIdentity,
-  WebviewMessage,
-} from '../../extension/shared/webview/protocol';
+} from '../../extension/shared/webview/causal';
 import { controlStyles } from '../shared/controls';
 import { cssProps } from '../shared/css-props';
 import type { Host } from '../shared/host';
@@ -63,7 +64,7 @@ export class CausalApp extends LitElement {
   };
 
   /** Set by the entry point before the element is connected. */
-  host: Host | undefined;
+  host: Host<CausalProtocol> | undefined;
   declare view: CausalView | undefined;
   declare results: Map<string, CausalConceptResult>;
   declare contexts: Map<string, ContextView>;
@@ -190,7 +191,7 @@ export class CausalApp extends LitElement {
     this.post({ type: 'ready' });
   }
 
-  private post(msg: WebviewMessage): void {
+  private post(msg: CausalWebviewMessage): void {
     this.host?.post(msg);
   }
 
@@ -199,7 +200,7 @@ export class CausalApp extends LitElement {
     if (v) this.host?.setState<CausalPanelState>({ runId: v.runId, layer: v.layer, concept: this.concept, count: this.count, samples: this.samples });
   }
 
-  private onMessage = (m: HostMessage): void => {
+  private onMessage = (m: CausalHostMessage): void => {
     switch (m.type) {
       case 'causal':
         this.show(m.view);
@@ -255,19 +256,16 @@ export class CausalApp extends LitElement {
     this.jobs = [...this.jobs, { job, kind, concept, done: 0, total: 0, what: 'starting…' }];
     this.errors = this.errors.filter((e) => !(e.concept === concept && e.kind === kind));
     try {
-      const r =
-        kind === 'causal'
-          ? await host.request({ kind: 'causal', job, concept, count: this.count, samples: this.samples })
-          : await host.request({ kind: 'context', job, concept, samples: CONTEXT_SAMPLES });
-      if (generation !== this.generation) return;
-      if (r.kind === 'causal') {
-        this.results = new Map(this.results).set(r.result.concept, r.result);
-        this.toFront(r.result.concept);
-      } else if (r.kind === 'context') {
-        this.contexts = new Map(this.contexts).set(r.context.concept, r.context);
-        this.toFront(r.context.concept);
-      } else if (r.kind !== 'done') {
-        throw new Error(`unexpected answer "${r.kind}"`);
+      if (kind === 'causal') {
+        const result = await host.request('causal', { job, concept, count: this.count, samples: this.samples });
+        if (generation !== this.generation) return;
+        this.results = new Map(this.results).set(result.concept, result);
+        this.toFront(result.concept);
+      } else {
+        const context = await host.request('context', { job, concept, samples: CONTEXT_SAMPLES });
+        if (generation !== this.generation) return;
+        this.contexts = new Map(this.contexts).set(context.concept, context);
+        this.toFront(context.concept);
       }
     } catch (e) {
       if (generation === this.generation && !this.cancelled.has(job)) {

@@ -4,7 +4,7 @@
  * images with their per-location gain heatmaps.
  */
 import { LitElement, css, html, svg } from 'lit';
-import type { ContextView } from '../../extension/shared/webview/protocol';
+import type { ContextView } from '../../extension/shared/webview/causal';
 import { baseStyles, imagePairStyles } from '../shared/theme';
 
 const ROW = 20;

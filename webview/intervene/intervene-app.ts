@@ -6,7 +6,14 @@
  * and the spec moved on meanwhile, the answer is dropped and the latest spec is sent.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { HostMessage, InterventionSpec, InterventionView, PreviewResult, WebviewMessage } from '../../extension/shared/webview/protocol';
+import type {
+  InterveneHostMessage,
+  InterveneProtocol,
+  InterveneWebviewMessage,
+  InterventionSpec,
+  InterventionView,
+  PreviewResult,
+} from '../../extension/shared/webview/intervene';
 import { base64ToBytes, bytesToBase64 } from '../shared/base64';
 import { controlStyles } from '../shared/controls';
 import { cssProps } from '../shared/css-props';
@@ -49,7 +56,7 @@ export class InterveneApp extends LitElement {
   };
 
   /** Set by the entry point before the element is connected. */
-  host: Host | undefined;
+  host: Host<InterveneProtocol> | undefined;
   declare view: InterventionView | undefined;
   declare spec: InterventionSpec;
   declare ui: InterventionUi;
@@ -248,7 +255,7 @@ export class InterveneApp extends LitElement {
     super.disconnectedCallback();
   }
 
-  private onMessage = (m: HostMessage): void => {
+  private onMessage = (m: InterveneHostMessage): void => {
     if (m.type === 'intervention') this.show(m.view);
   };
 
@@ -282,7 +289,7 @@ export class InterveneApp extends LitElement {
     this.requestPreview();
   }
 
-  private post(msg: WebviewMessage): void {
+  private post(msg: InterveneWebviewMessage): void {
     this.host?.post(msg);
   }
 
@@ -387,8 +394,8 @@ export class InterveneApp extends LitElement {
         } else this.error = error;
       } else this.requestPreview(); // stale: the spec moved on, send the latest
     };
-    host.request({ kind: 'preview', spec }).then(
-      (r) => (r.kind === 'preview' ? done(r.preview, undefined) : done(undefined, `unexpected answer "${r.kind}"`)),
+    host.request('preview', { spec }).then(
+      (r) => done(r, undefined),
       (e: unknown) => done(undefined, e instanceof Error ? e.message : String(e)),
     );
   }

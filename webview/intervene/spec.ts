@@ -1,5 +1,5 @@
 /** Pure helpers of the intervention panel: default specs, equality, label changes, persisted state. */
-import type { InterventionSpec, InterventionView, PreviewResult } from '../../extension/shared/webview/protocol';
+import type { InterventionSpec, InterventionView, PreviewResult } from '../../extension/shared/webview/intervene';
 
 export const DEFAULT_TOP = 20;
 

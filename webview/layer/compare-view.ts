@@ -3,9 +3,9 @@
  * concepts with their interpretable-unit counts in each. Its "Compare with…" button fires `pick-comparison`.
  */
 import { LitElement, css, html } from 'lit';
-import type { LayerView } from '../../extension/shared/webview/protocol';
-import { categoryClass, categoryStyles } from '../shared/categories';
-import { baseStyles } from '../shared/theme';
+import type { LayerView } from '../../extension/shared/webview/layer';
+import { categoryClass } from '../../extension/shared/webview/colours';
+import { baseStyles, categoryStyles } from '../shared/theme';
 import './summary-chart';
 
 export interface ConceptCounts {

@@ -4,7 +4,7 @@
  * the `Host` seam; persists its LayerPanelState (sort, filter, interpretable-only, tab) on every change.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { HostMessage, LayerPanelState, LayerView, WebviewMessage } from '../../extension/shared/webview/protocol';
+import type { LayerHostMessage, LayerPanelState, LayerProtocol, LayerView, LayerWebviewMessage } from '../../extension/shared/webview/layer';
 import type { Host } from '../shared/host';
 import { baseStyles, panelStyles } from '../shared/theme';
 import { DEFAULT_STATE, TABS, defaultDescending, filterUnits, restoreState, sortUnits, type SortColumn } from './units';
@@ -28,7 +28,7 @@ export class LayerApp extends LitElement {
   };
 
   /** Set by the entry point before the element is connected. */
-  host: Host | undefined;
+  host: Host<LayerProtocol> | undefined;
   declare view: LayerView | undefined;
   declare compare: LayerView | undefined;
   declare state: LayerPanelState;
@@ -75,7 +75,7 @@ export class LayerApp extends LitElement {
     this.post({ type: 'ready' });
   }
 
-  private onMessage = (m: HostMessage): void => {
+  private onMessage = (m: LayerHostMessage): void => {
     switch (m.type) {
       case 'layer':
         this.view = m.view;
@@ -96,7 +96,7 @@ export class LayerApp extends LitElement {
     }
   };
 
-  private post(msg: WebviewMessage): void {
+  private post(msg: LayerWebviewMessage): void {
     this.host?.post(msg);
   }
 

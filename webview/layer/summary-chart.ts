@@ -4,9 +4,9 @@
  * Bars carry `data-label`/`data-count`; the one-line summary counts units per category.
  */
 import { LitElement, css, html, svg } from 'lit';
-import type { LayerSummaryView } from '../../extension/shared/webview/protocol';
-import { categoryClass, categoryStyles } from '../shared/categories';
-import { baseStyles } from '../shared/theme';
+import type { LayerSummary } from '../../extension/shared/webview/layer';
+import { categoryClass } from '../../extension/shared/webview/colours';
+import { baseStyles, categoryStyles } from '../shared/theme';
 
 const BAR = 22; // bar pitch
 const BAR_W = 16;
@@ -17,7 +17,7 @@ const COS = Math.cos(Math.PI / 3);
 const SIN = Math.sin(Math.PI / 3);
 
 /** "12/64 units interpretable · object 8 · part 3 · material 1" */
-export function summaryLine(s: LayerSummaryView): string {
+export function summaryLine(s: LayerSummary): string {
   const cats = Object.entries(s.categories)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1])
@@ -31,7 +31,7 @@ export class SummaryChart extends LitElement {
     caption: {},
   };
 
-  declare summary: LayerSummaryView | undefined;
+  declare summary: LayerSummary | undefined;
   /** Optional title above the chart (model · layer in the compare view). */
   declare caption: string;
 

@@ -1,10 +1,10 @@
 /** <gd-units-gallery>: one card per unit with its whole top-image strip; clicking a card fires `open-unit`. */
 import { LitElement, css, html } from 'lit';
-import type { UnitRow } from '../../extension/shared/webview/protocol';
-import { categoryClass, categoryStyles } from '../shared/categories';
+import type { UnitRow } from '../../extension/shared/webview/layer';
+import { categoryClass } from '../../extension/shared/webview/colours';
 import { fmtIou } from '../shared/format';
 import { stripWidth, type Tile } from '../shared/strip';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, categoryStyles } from '../shared/theme';
 
 export class UnitsGallery extends LitElement {
   static override properties = {

@@ -4,11 +4,11 @@
  * click opens the unit. Fires `sort-change` ({column}) and `open-unit` ({unit}).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/protocol';
-import { categoryClass, categoryStyles } from '../shared/categories';
+import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/layer';
+import { categoryClass } from '../../extension/shared/webview/colours';
 import { fmtAct, fmtIouSe, fmtStability } from '../shared/format';
 import { tileStyle, type Tile } from '../shared/strip';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, categoryStyles } from '../shared/theme';
 import { cssProps } from '../shared/css-props';
 import type { SortColumn } from './units';
 

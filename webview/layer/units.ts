@@ -1,5 +1,5 @@
 /** The layer panel's view model: its persisted state, and filtering/sorting of unit rows. */
-import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/protocol';
+import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/layer';
 
 export type SortColumn = LayerPanelState['sort']['column'];
 

@@ -6,7 +6,7 @@
  * the VS Code API: postMessage / getState / setState) before the bundle loads, and push host messages with
  * `window.postMessage(msg, '*')`, exactly as VS Code delivers them.
  */
-import type { HostMessage, ResponseResult, WebviewMessage, WebviewRequest } from '../../extension/shared/webview/protocol';
+import type { AnyProtocol, FromWebview, ResponseMessage } from '../../extension/shared/webview/common';
 
 /** What VS Code's `acquireVsCodeApi()` returns (the part we use). */
 export interface VsCodeApi {
@@ -24,55 +24,58 @@ declare global {
   }
 }
 
-export interface Host {
-  post(msg: WebviewMessage): void;
-  onMessage(cb: (m: HostMessage) => void): void;
+/** The host as one panel's app sees it: that panel's messages, and its requests as typed pairs. */
+export interface Host<P extends AnyProtocol> {
+  post(msg: P['webview']): void;
+  onMessage(cb: (m: P['host']) => void): void;
   getState<T>(): T | undefined;
   setState<T>(s: T): void;
-  /** Posts a request and resolves with its `response` (rejects with the response's error). */
-  request(r: WebviewRequest): Promise<ResponseResult>;
+  /** Posts a request of `kind` and resolves with its `response`'s result (rejects with the response's error). */
+  request<K extends keyof P['requests'] & string>(kind: K, params: P['requests'][K]['params']): Promise<P['requests'][K]['result']>;
 }
 
-let connected: Host | undefined;
+let connected: Host<AnyProtocol> | undefined;
 
-function isHostMessage(data: unknown): data is HostMessage {
+function isMessage(data: unknown): data is { type: string } {
   return typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string';
 }
 
 /** Connects to the host (once per page; later calls return the same Host). */
-export function connectHost(): Host {
-  if (connected) return connected;
+export function connectHost<P extends AnyProtocol>(): Host<P> {
+  if (connected) return connected as Host<P>;
   const api: VsCodeApi = window.__gdTestHost ?? acquireVsCodeApi();
-  const listeners: ((m: HostMessage) => void)[] = [];
-  const pending = new Map<number, { resolve: (r: ResponseResult) => void; reject: (e: Error) => void }>();
+  const listeners: ((m: P['host']) => void)[] = [];
+  const pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
 
   window.addEventListener('message', (event: MessageEvent) => {
-    const msg: unknown = event.data;
-    if (!isHostMessage(msg)) return;
-    if (msg.type === 'response') {
-      const p = pending.get(msg.id);
+    const data: unknown = event.data;
+    if (!isMessage(data)) return;
+    if (data.type === 'response') {
+      const r = data as ResponseMessage<P['requests']>;
+      const p = pending.get(r.id);
       if (!p) return;
-      pending.delete(msg.id);
-      if (msg.error !== undefined) p.reject(new Error(msg.error));
-      else if (msg.result === undefined) p.reject(new Error('The host answered without a result.'));
-      else p.resolve(msg.result);
+      pending.delete(r.id);
+      if (r.error !== undefined) p.reject(new Error(r.error));
+      else if (r.result === undefined) p.reject(new Error('The host answered without a result.'));
+      else p.resolve(r.result);
       return;
     }
-    for (const cb of listeners) cb(msg);
+    for (const cb of listeners) cb(data as P['host']);
   });
 
-  connected = {
+  const host: Host<P> = {
     post: (msg) => api.postMessage(msg),
     onMessage: (cb) => void listeners.push(cb),
     getState: <T>() => (api.getState() ?? undefined) as T | undefined,
     setState: <T>(s: T) => api.setState(s),
-    request: (request) =>
-      new Promise<ResponseResult>((resolve, reject) => {
+    request: <K extends keyof P['requests'] & string>(kind: K, params: P['requests'][K]['params']) =>
+      new Promise<P['requests'][K]['result']>((resolve, reject) => {
         const id = nextId++;
-        pending.set(id, { resolve, reject });
-        api.postMessage({ type: 'request', id, request } satisfies WebviewMessage);
+        pending.set(id, { resolve: (r) => resolve(r as P['requests'][K]['result']), reject });
+        api.postMessage({ type: 'request', id, kind, params } as FromWebview<P>);
       }),
   };
-  return connected;
+  connected = host as unknown as Host<AnyProtocol>;
+  return host;
 }

@@ -1,5 +1,6 @@
 /** Base styles shared by the apps' elements: everything themed with VS Code's --vscode-* variables. */
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+import { categoryCssRules } from '../../extension/shared/webview/colours';
 
 export const baseStyles = css`
   :host {
@@ -92,5 +93,25 @@ export const imagePairStyles = css`
   .pair {
     display: flex;
     gap: 4px;
+  }
+`;
+
+/**
+ * `--cat` is the category colour (colours.ts, VS Code's chart colours) on any element with a category class
+ * (`categoryClass`): fill for SVG bars, background for dots.
+ */
+export const categoryStyles = css`
+  ${unsafeCSS(categoryCssRules())}
+  rect.bar {
+    fill: var(--cat);
+  }
+  .dot {
+    display: inline-block;
+    width: 0.7em;
+    height: 0.7em;
+    border-radius: 50%;
+    margin-right: 0.35em;
+    background: var(--cat);
+    vertical-align: baseline;
   }
 `;

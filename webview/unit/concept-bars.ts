@@ -1,10 +1,10 @@
 /** <gd-concept-bars>: a unit's best concepts with their IoU as horizontal bars (coloured by category). */
 import { LitElement, css, html } from 'lit';
-import type { UnitRow } from '../../extension/shared/webview/protocol';
-import { categoryClass, categoryStyles } from '../shared/categories';
+import type { UnitRow } from '../../extension/shared/webview/unit';
+import { categoryClass } from '../../extension/shared/webview/colours';
 import { fmtIou } from '../shared/format';
 import { cssProps } from '../shared/css-props';
-import { baseStyles } from '../shared/theme';
+import { baseStyles, categoryStyles } from '../shared/theme';
 
 export class ConceptBars extends LitElement {
   static override properties = {

@@ -1,6 +1,6 @@
 /** <gd-heatmaps>: fresh samples, each image beside the unit's activation heatmap over it. */
 import { LitElement, css, html } from 'lit';
-import type { HeatmapSet } from '../../extension/shared/webview/protocol';
+import type { HeatmapSet } from '../../extension/shared/webview/unit';
 import { fmtAct } from '../shared/format';
 import { baseStyles, imagePairStyles } from '../shared/theme';
 

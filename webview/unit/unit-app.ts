@@ -4,13 +4,13 @@
  * Go to Source, and heatmaps on fresh samples fetched with `host.request`.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { HeatmapSet, HostMessage, UnitView, WebviewMessage } from '../../extension/shared/webview/protocol';
-import { categoryClass, categoryStyles } from '../shared/categories';
+import type { HeatmapSet, UnitHostMessage, UnitProtocol, UnitView, UnitWebviewMessage } from '../../extension/shared/webview/unit';
+import { categoryClass } from '../../extension/shared/webview/colours';
 import { fmtAct, fmtIou, fmtIouSe, fmtStability } from '../shared/format';
 import type { Host } from '../shared/host';
-import type { PanelIdentity } from '../../extension/shared/webview/protocol';
+import type { PanelIdentity } from '../../extension/shared/webview/common';
 import { tileStyle } from '../shared/strip';
-import { baseStyles, panelStyles } from '../shared/theme';
+import { baseStyles, categoryStyles, panelStyles } from '../shared/theme';
 import './concept-bars';
 import { cssProps } from '../shared/css-props';
 import './heatmaps';
@@ -27,7 +27,7 @@ export class UnitApp extends LitElement {
   };
 
   /** Set by the entry point before the element is connected. */
-  host: Host | undefined;
+  host: Host<UnitProtocol> | undefined;
   declare view: UnitView | undefined;
   declare heatmaps: HeatmapState;
   /** Bumped when another unit arrives, so a late heatmap answer for the previous one is dropped. */
@@ -97,7 +97,7 @@ export class UnitApp extends LitElement {
     this.post({ type: 'ready' });
   }
 
-  private onMessage = (m: HostMessage): void => {
+  private onMessage = (m: UnitHostMessage): void => {
     switch (m.type) {
       case 'unit':
         // the identity lets the host's serializer restore this panel after a reload
@@ -118,7 +118,7 @@ export class UnitApp extends LitElement {
     }
   };
 
-  private post(msg: WebviewMessage): void {
+  private post(msg: UnitWebviewMessage): void {
     this.host?.post(msg);
   }
 
@@ -227,10 +227,9 @@ export class UnitApp extends LitElement {
     const generation = this.generation;
     this.heatmaps = { status: 'loading' };
     try {
-      const result = await this.host.request({ kind: 'heatmaps', layer: v.layer, unit: v.unit.unit, count: HEATMAP_COUNT });
+      const set = await this.host.request('heatmaps', { layer: v.layer, unit: v.unit.unit, count: HEATMAP_COUNT });
       if (generation !== this.generation) return;
-      if (result.kind !== 'heatmaps') throw new Error(`unexpected answer "${result.kind}"`);
-      this.heatmaps = { status: 'done', set: result.heatmaps };
+      this.heatmaps = { status: 'done', set };
     } catch (e) {
       if (generation !== this.generation) return;
       this.heatmaps = { status: 'error', message: e instanceof Error ? e.message : String(e) };

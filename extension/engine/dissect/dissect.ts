@@ -184,9 +184,22 @@ export function sampleRange(samples: number, shard?: { index: number; count: num
  * writable, before any model is loaded.
  */
 export async function dissect(opts: DissectOptions): Promise<{ result: DissectResult; cached: boolean }> {
-  const lock = takeRunFolder(opts.out, opts.shard ? `dissect (shard ${opts.shard.index}/${opts.shard.count})` : 'dissect', opts.onLog);
+  const lock = takeRunFolder(opts.out, opts.shard ? `dissect (shard ${opts.shard.index + 1}/${opts.shard.count})` : 'dissect', opts.onLog);
+  const run = new RunFolder(opts.out);
   try {
-    return await dissectLocked(opts);
+    const r = await dissectLocked(opts);
+    run.clearFailure();
+    return r;
+  } catch (e) {
+    // A failure (not a cancel, not a refusal to touch another run) is recorded: the folder then says "failed: why".
+    if (!(e instanceof CancelledError) && !(e instanceof DissectError && (e.code === 'incompatible-out' || e.code === 'locked'))) {
+      try {
+        run.writeFailure({ code: e instanceof DissectError ? e.code : 'internal', message: (e as Error).message, at: new Date().toISOString() });
+      } catch {
+        // (a full disk: the error itself is what matters)
+      }
+    }
+    throw e;
   } finally {
     lock.release();
   }
@@ -217,6 +230,7 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
   if (fs.existsSync(stateFile)) {
     const { meta, arrays } = unpackBlob(fs.readFileSync(stateFile), stateFile);
     const m = meta as Checkpoint & { extra: Record<string, unknown> };
+    const failure = run.readFailure();
     if (m.key !== shardKey) {
       if (!opts.force) {
         throw new DissectError(
@@ -227,9 +241,11 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
     } else if (!opts.resume && !opts.force) {
       throw new DissectError(
         'incompatible-out',
-        `${out} holds an interrupted run (${m.phase}, ${m.done} samples done): pass --resume to continue it, or --force to start over`,
+        `${out} holds ${failure ? `a run that failed (${failure.message})` : 'an interrupted run'} (${m.phase}, ${m.done} samples done): pass --resume to continue it, or --force to start over`,
       );
     } else if (opts.resume) {
+      if (failure)
+        opts.onLog?.(`the last run into ${out} failed (${failure.message}); resuming from its checkpoint (${m.phase}, ${m.done} samples done)`);
       checkpoint = { key: m.key, phase: m.phase, done: m.done };
       restored = arrays;
       restoredMeta = m.extra;

@@ -7,9 +7,12 @@ import * as path from 'node:path';
 import { openRun, type DissectOptions, type LayerTallies } from './dissect';
 import { finalizeResults, writeResults, pairArrays, type PairArrays, type ThresholdInfo } from './results';
 import type { DissectResult } from '../../shared/run/schema';
+import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';
 import { IouTally, dissectionBlocks } from '../stats/iou-tally';
 import { Upsampler } from '../data/upsample';
 import { unpackBlob, type Arr } from '../../shared/run/blob';
+import { RunFolder } from '../../shared/run/folder';
+import { takeRunFolder } from '../../shared/run/lock';
 import { DissectError } from '../../shared/errors';
 import type { ProviderRequest } from '../../shared/models';
 import type { ProgressListener } from '../../shared/progress';
@@ -23,16 +26,37 @@ export interface MergeOptions {
   onProgress?: ProgressListener;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
+  /** Replace an unrelated earlier run in `out` (as dissect's --force). */
+  force?: boolean;
 }
 
+/** Merges the shards into `o.out`, holding its lock; `out` may be neither a shard nor inside one. */
 export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
   if (o.shards.length === 0) throw new DissectError('bad-usage', 'merge needs at least one shard folder');
+  const out = path.resolve(o.out);
+  for (const dir of o.shards) {
+    const shard = path.resolve(dir);
+    if (out === shard || out.startsWith(shard + path.sep))
+      throw new DissectError(
+        'bad-usage',
+        `--out ${o.out} is ${out === shard ? 'one of the shards' : `inside the shard ${dir}`}: merging there would destroy it; choose another --out`,
+      );
+  }
+  const lock = takeRunFolder(out, 'merge', o.onLog);
+  try {
+    return await mergeLocked({ ...o, out });
+  } finally {
+    lock.release();
+  }
+}
+
+async function mergeLocked(o: MergeOptions): Promise<DissectResult> {
   const parts = o.shards.map((dir) => {
-    const file = path.join(dir, 'dissect.json');
-    if (!fs.existsSync(file)) throw new DissectError('file-missing', `${dir} holds no dissect.json: is the shard finished?`);
-    const r = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
+    const run = new RunFolder(dir);
+    const r = run.result(`${dir} holds no dissect.json: is the shard finished?`);
     if (!r.shard) throw new DissectError('incompatible-out', `${dir} is a whole run, not a shard (made without --shard)`);
-    return { dir, r };
+    if (!r.complete) throw new DissectError('incompatible-out', `${dir} is an unfinished shard (complete: false): finish it with --resume first`);
+    return { dir, run, r };
   });
   const base = parts[0].r.key.split(':')[0];
   const count = parts[0].r.shard!.count;
@@ -40,23 +64,25 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
   for (const p of parts) {
     if (p.r.key.split(':')[0] !== base) throw new DissectError('incompatible-out', `${p.dir} is a shard of another run (other models or settings)`);
     if (p.r.shard!.count !== count)
-      throw new DissectError('incompatible-out', `${p.dir} is shard ${p.r.shard!.index}/${p.r.shard!.count}, others are of ${count}`);
-    if (seen.has(p.r.shard!.index)) throw new DissectError('bad-usage', `shard ${p.r.shard!.index}/${count} given twice`);
+      throw new DissectError('incompatible-out', `${p.dir} is shard ${p.r.shard!.index + 1}/${p.r.shard!.count}, others are of ${count}`);
+    if (seen.has(p.r.shard!.index)) throw new DissectError('bad-usage', `shard ${p.r.shard!.index + 1}/${count} given twice`);
     seen.add(p.r.shard!.index);
   }
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new DissectError('bad-usage', `shards ${missing.map((i) => `${i}/${count}`).join(', ')} are missing`);
+  if (missing.length > 0) throw new DissectError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${count}`).join(', ')} are missing`);
+
+  // The same rule as dissect's: an earlier run in --out is reused when it is this one, replaced only with --force.
+  const target = new RunFolder(o.out);
+  const earlier = target.readResult('incompatible-out');
+  if (earlier && earlier.key === base && earlier.complete && !earlier.shard) return earlier;
+  if ((earlier || target.hasCheckpoint()) && !o.force)
+    throw new DissectError('incompatible-out', `${o.out} holds another run; choose another --out or pass --force to replace it`);
+  if (o.force) target.clear();
 
   const s = parts[0].r.settings;
   const opts: DissectOptions = {
-    generator: {
-      path: s.generator.path,
-      latent: s.generator.latent,
-      output: s.generator.output,
-      range: s.generator.range,
-      ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
-    },
-    segmenter: { path: s.segmenter.path, labels: s.segmenter.labels, outputs: s.segmenter.outputs, input: s.segmenter.input, quad: s.segmenter.quad },
+    generator: generatorSpecOf(s),
+    segmenter: segmenterSpecOf(s),
     out: o.out,
     layers: s.layers.map((l) => l.tensor),
     samples: s.samples,
@@ -89,7 +115,7 @@ export async function mergeShards(o: MergeOptions): Promise<DissectResult> {
     let total: IouTally | undefined;
     let pairs: PairArrays | undefined;
     for (const p of parts) {
-      const file = path.join(p.dir, p.r.layers[li].stats!);
+      const file = p.run.file(p.r.layers[li].stats!);
       const { meta, arrays } = unpackBlob(fs.readFileSync(file), file);
       const m = meta as { thresholds: number[]; thresholdInfo: ThresholdInfo[] | null };
       const thr = Float32Array.from(m.thresholds);

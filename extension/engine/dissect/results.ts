@@ -6,12 +6,9 @@
  * reference's), the full IoU matrix and the per-pair arrays as float32, the exact statistics (for merging
  * shards), top-image strips and the HTML report.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { LayerTallies, PairArrays, RunContext, ThresholdInfo } from './run-context';
 import {
   PAIR_FIELDS,
-  PAIR_FILES,
   type Detector,
   type DissectResult,
   type LayerResult,
@@ -23,15 +20,16 @@ import {
 import { renderTopImages, type StripWriter } from '../output/top-images';
 import type { TopImageCache } from './top-cache';
 import { writeReport } from '../../shared/report/report';
-import { packBlob, writeAtomic } from '../../shared/run/blob';
-import { safeName } from '../../shared/run/safe-name';
+import { packBlob } from '../../shared/run/blob';
+import { RunFolder } from '../../shared/run/folder';
 import type { ProgressListener } from '../../shared/progress';
 import { MIN_AGREEMENT } from '../stats/iqr-select';
 import { categoryIqr } from '../stats/info';
 import { jackknifeSe } from '../stats/jackknife';
 import type { IouTally } from '../stats/iou-tally';
 
-export { PAIR_FIELDS, PAIR_FILES } from '../../shared/run/schema';
+export { PAIR_FIELDS } from '../../shared/run/schema';
+export { PAIR_FILES } from '../../shared/run/folder';
 export { pairArrays, type PairArrays, type ThresholdInfo } from './run-context';
 
 export interface FinalizeOptions {
@@ -224,37 +222,36 @@ export function summarize(units: UnitResult[]): LayerSummary {
 
 /** Writes dissect.json, the IoU matrices, the statistics and (for a whole run) the report. */
 export function writeResults(out: string, result: DissectResult, tallies: LayerTallies[]): void {
-  fs.mkdirSync(path.join(out, 'arrays'), { recursive: true });
-  fs.mkdirSync(path.join(out, 'stats'), { recursive: true });
+  const run = new RunFolder(out);
   const K = result.labels.length;
   const catOf = categoryIndex(result.labels);
   result.layers.forEach((lr, i) => {
     const t = tallies[i];
     const C = lr.shape[0];
-    const name = safeName(lr.layer);
     const m = new Float32Array(C * K);
     for (let u = 0; u < C; u++) for (let c = 0; c < K; c++) m[u * K + c] = t.iou!.iou(u, c, catOf);
-    const file = `arrays/${name}.iou.f32`;
-    fs.writeFileSync(path.join(out, file), Buffer.from(m.buffer));
-    lr.iouMatrix = { file, shape: [C, K] };
+    const file = run.iouMatrixFile(lr.layer);
+    run.writeArray(file, m);
+    lr.iouMatrix = { file: run.name(file), shape: [C, K] };
     if (t.pairs) {
       const files = {} as Record<PairField, { file: string; shape: [number, number] }>;
       for (const f of PAIR_FIELDS) {
-        files[f] = { file: `arrays/${name}.${PAIR_FILES[f]}.f32`, shape: [C, K] };
-        fs.writeFileSync(path.join(out, files[f].file), Buffer.from(t.pairs[f].buffer, t.pairs[f].byteOffset, t.pairs[f].byteLength));
+        const pf = run.pairArrayFile(lr.layer, f);
+        run.writeArray(pf, t.pairs[f]);
+        files[f] = { file: run.name(pf), shape: [C, K] };
       }
       lr.pairArrays = files;
     }
-    const stats = `stats/${name}.bin`;
+    const stats = run.statsFile(lr.layer);
     const pairs: Record<string, Float32Array> = {};
     if (t.pairs) for (const f of PAIR_FIELDS) pairs[`pairs.${f}`] = t.pairs[f];
-    writeAtomic(
-      path.join(out, stats),
+    run.write(
+      stats,
       packBlob({ layer: lr.layer, thresholds: Array.from(t.thresholds!), thresholdInfo: t.thresholdInfo ?? null }, { ...t.iou!.arrays(), ...pairs }),
     );
-    lr.stats = stats;
+    lr.stats = run.name(stats);
   });
-  writeAtomic(path.join(out, 'dissect.json'), JSON.stringify(result, null, 1));
+  run.writeResult(result);
   if (!result.shard) writeReport(out, result);
 }
 

@@ -6,7 +6,7 @@
  *   ACE      = (E[s_c(x_insert)] − E[s_c(x_ablate)]) / E[s_c(x)].
  * ONNX Runtime for Node gives no gradients, so the causal unit search is derivative-free (see causalSearch).
  */
-import { InterventionModel, type Edit } from './edit';
+import { InterventionModel, applyIntervention, type Intervention } from './edit';
 import { seededLatents } from '../models/latents';
 import { CancelledError, DissectError } from '../../shared/errors';
 import type { AceResult, CausalResult, ContextResult } from '../../shared/run/schema';
@@ -74,7 +74,7 @@ export async function editedShares(
   model: InterventionModel,
   set: SampleSet,
   c: number,
-  e: Edit,
+  iv: Intervention,
   batch: number,
   signal?: AbortSignal,
 ): Promise<Float64Array> {
@@ -85,7 +85,7 @@ export async function editedShares(
   for (let i = 0; i < set.n; i += batch) {
     checkCancel(signal);
     const n = Math.min(batch, set.n - i);
-    const r = await model.edited(set.fm.subarray(i * plane, (i + n) * plane), set.z.subarray(i * dims, (i + n) * dims), n, e);
+    const r = await model.edited(set.fm.subarray(i * plane, (i + n) * plane), set.z.subarray(i * dims, (i + n) * dims), n, iv);
     for (let k = 0; k < n; k++) out[i + k] = conceptShare(r.seg.maps, k, r.seg.H * r.seg.W, c);
   }
   return out;
@@ -110,12 +110,14 @@ function diff(a: Float64Array, b: Float64Array): Float64Array {
   return a.map((v, i) => v - b[i]);
 }
 
-export function ablation(units: readonly number[], mask?: Float32Array): Edit {
-  return { units, values: new Float32Array(units.length), ...(mask ? { mask } : {}) };
+/** Ablating units U (at featuremap locations a, default everywhere). */
+export function ablation(units: readonly number[], mask?: Float32Array): Intervention {
+  return { units, mode: 'ablate', ...(mask ? { mask: { at: 'featuremap', a: mask } } : {}) };
 }
 
-export function insertion(units: readonly number[], k: Float32Array, mask?: Float32Array): Edit {
-  return { units, values: Float32Array.from(units, (u) => k[u]), ...(mask ? { mask } : {}) };
+/** Inserting units U with constants k (indexed by unit; at featuremap locations a, default everywhere). */
+export function insertion(units: readonly number[], k: Float32Array, mask?: Float32Array): Intervention {
+  return { units, mode: 'insert', k, ...(mask ? { mask: { at: 'featuremap', a: mask } } : {}) };
 }
 
 /** The ACE of units U on concept c, with its two halves (ablation, insertion). */
@@ -326,11 +328,7 @@ export async function insertionContext(
       const x0 = Math.floor((gx * w) / gw),
         x1 = Math.floor(((gx + 1) * w) / gw);
       for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1;
-      const edited = new Float32Array(set.fm.subarray(i * plane, (i + 1) * plane));
-      units.forEach((u) => {
-        for (let p = 0; p < h * w; p++) if (mask[p] > 0) edited[u * h * w + p] = k[u];
-      });
-      fm.set(edited, g * plane);
+      fm.set(applyIntervention(set.fm.subarray(i * plane, (i + 1) * plane), 1, model.shape, insertion(units, k, mask)), g * plane);
       z.set(set.z.subarray(i * dims, (i + 1) * dims), g * dims);
       // background: the majority label of the location's image region
       const tally = new Map<number, number>();

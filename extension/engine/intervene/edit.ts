@@ -33,6 +33,69 @@ export interface Rendered {
   seg: SegmentedBatch;
 }
 
+/**
+ * An intervention, as the CLI's `intervene`, the live preview, the ACE and the causal search give it: which
+ * units, ablate (k = 0) or insert (k = the insertion constants), how strongly and where.
+ */
+export interface Intervention {
+  units: readonly number[];
+  mode: 'ablate' | 'insert';
+  /** Multiplies a, clamped to [0, 1]; default 1 (the full edit). */
+  strength?: number;
+  /** Insertion constants (insert mode): one per unit of the layer, indexed by unit, or one value for all units. */
+  k?: Float32Array | number;
+  /** Where (a); none = everywhere. */
+  mask?: InterventionMask;
+}
+
+/**
+ * a painted at image resolution (bytes 0…255 row-major, as the webview paints it; a = byte/255, averaged
+ * over the pixels each featuremap location covers) or given at the featuremap's h×w (values in [0, 1]).
+ */
+export type InterventionMask = { at: 'image'; width: number; height: number; bytes: Uint8Array } | { at: 'featuremap'; a: Float32Array };
+
+/** Throws the usual error unless every unit is a unit of a layer with C units. */
+export function checkUnits(units: readonly number[], C: number): void {
+  for (const u of units)
+    if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
+}
+
+/** The constant k of each unit of the intervention, in its order (ablation: all 0). */
+export function interventionValues(iv: Intervention): Float32Array {
+  if (iv.mode === 'ablate') return new Float32Array(iv.units.length);
+  if (iv.k === undefined) throw new DissectError('bad-usage', 'insertion needs insertion constants k');
+  const k = iv.k;
+  return typeof k === 'number' ? new Float32Array(iv.units.length).fill(k) : Float32Array.from(iv.units, (u) => k[u]);
+}
+
+/** The intervention as an edit of a layer of shape [C, h, w]: the units' constants and a at featuremap size. */
+export function interventionEdit(iv: Intervention, shape: readonly [number, number, number]): Edit {
+  const [C, h, w] = shape;
+  checkUnits(iv.units, C);
+  const strength = Math.min(1, Math.max(0, iv.strength ?? 1));
+  const values = interventionValues(iv);
+  let mask: Float32Array | undefined;
+  if (iv.mask?.at === 'image') {
+    const { width, height, bytes } = iv.mask;
+    if (bytes.length !== width * height) throw new DissectError('bad-usage', `mask has ${bytes.length} bytes for ${width}×${height}`);
+    const img = Float32Array.from(bytes, (b) => (b / 255) * strength);
+    mask = poolMask(img, height, width, h, w);
+  } else if (iv.mask?.at === 'featuremap') {
+    if (iv.mask.a.length !== h * w) throw new DissectError('bad-usage', `mask has ${iv.mask.a.length} values for a ${h}×${w} featuremap`);
+    mask = strength === 1 ? iv.mask.a : iv.mask.a.map((v) => v * strength);
+  } else if (strength !== 1) mask = new Float32Array(h * w).fill(strength);
+  return { units: iv.units, values, ...(mask ? { mask } : {}) };
+}
+
+/**
+ * THE function that applies an intervention (§3.2): the edited featuremaps r' = r ⊙ (1 − a) + k ⊙ a of a
+ * batch of n featuremaps [n, C, h, w] (a copy). `InterventionModel.edited` renders them; the CLI's
+ * `intervene`, the live preview, the ACE, the causal search and the insertion context all come here.
+ */
+export function applyIntervention(fm: Float32Array, n: number, shape: readonly [number, number, number], iv: Intervention): Float32Array {
+  return editFeaturemap(fm, n, shape, interventionEdit(iv, shape));
+}
+
 /** r' = r ⊙ (1 − a) + k ⊙ a for the units of the edit, on a batch of n featuremaps [n, C, h, w] (a copy). */
 export function editFeaturemap(fm: Float32Array, n: number, shape: readonly [number, number, number], e: Edit): Float32Array {
   const [C, h, w] = shape;
@@ -148,8 +211,8 @@ export class InterventionModel {
     return { image, imageShape, seg };
   }
 
-  /** Applies an edit to a batch and renders it. */
-  async edited(fm: Float32Array, z: Float32Array, n: number, e: Edit): Promise<Rendered> {
-    return this.renderFrom(editFeaturemap(fm, n, this.layer.shape, e), z, n);
+  /** Applies an intervention to a batch of the layer's featuremaps (applyIntervention) and renders it. */
+  async edited(fm: Float32Array, z: Float32Array, n: number, iv: Intervention): Promise<Rendered> {
+    return this.renderFrom(applyIntervention(fm, n, this.layer.shape, iv), z, n);
   }
 }

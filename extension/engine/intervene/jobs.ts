@@ -4,8 +4,7 @@
  * dissection's folder), results as JSON and pictures.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { InterventionModel, poolMask, rectMask, type InterventionOptions } from './edit';
+import { InterventionModel, rectMask, checkUnits, interventionValues, type Intervention, type InterventionOptions } from './edit';
 import {
   averageCausalEffect,
   causalSearch,
@@ -21,15 +20,13 @@ import type { AceResult, CausalResult, ContextResult } from '../../shared/run/sc
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
 import { encodePng } from '../data/png';
-import { safeName } from '../../shared/run/safe-name';
 import { colourMap } from '../output/heatmap';
+import { labelColour } from '../../shared/webview/colours';
 import { DissectError } from '../../shared/errors';
-import { writeAtomic } from '../../shared/run/blob';
-import { readFrom, jobFolder, type FromRun } from '../../shared/run/folder';
-import { iouRanking, aceRanking, rankingFile } from '../../shared/run/rankings';
+import { RunFolder, JobFolder, type FromRun } from '../../shared/run/folder';
+import { iouRanking, aceRanking } from '../../shared/run/rankings';
 
 // The run-folder reads live in extension/shared/run/ (no ONNX Runtime there, so the extension host uses them too).
-export { readFrom, jobFolder, iouRanking, aceRanking, type FromRun };
 
 export interface UnitChoice {
   units?: number[];
@@ -40,8 +37,7 @@ export interface UnitChoice {
 
 export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: number): number[] {
   if (choice.units && choice.units.length > 0) {
-    for (const u of choice.units)
-      if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
+    checkUnits(choice.units, C);
     return choice.units;
   }
   if (!choice.concept) throw new DissectError('bad-usage', 'give --units, or --concept with --ranking iou|ace and --count');
@@ -72,43 +68,16 @@ export async function cachedInsertionValues(
 ): Promise<Float32Array> {
   if (source === 'concept' && !concept)
     throw new DissectError('bad-usage', "insertion constants by concept need a concept (or use the units' 0.99 quantiles: --insertion quantile)");
-  const name = source === 'quantile' ? '_quantile-0.99' : safeName(concept!);
-  const file = from ? path.join(from.out, 'insertion', safeName(from.layer.layer), `${name}.json`) : undefined;
-  if (file && fs.existsSync(file)) {
-    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { generator: string; values: number[] };
-    if (j.generator === model.gen.sha256) return Float32Array.from(j.values);
-  }
+  const of = source === 'quantile' ? 'quantile' : { concept: concept! };
+  const cached = from?.run.readInsertion(from.layer.layer, of);
+  if (cached?.generator === model.gen.sha256) return Float32Array.from(cached.values);
   const k = source === 'quantile' ? await quantileValues(model, o) : await insertionValues(model, model.concept(concept!), o);
-  if (file) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeAtomic(file, JSON.stringify({ generator: model.gen.sha256, concept, samples: o.samples, seed: o.seed, values: Array.from(k) }));
-  }
+  if (from)
+    from.run.writeInsertion(from.layer.layer, of, { generator: model.gen.sha256, concept, samples: o.samples, seed: o.seed, values: Array.from(k) });
   return k;
 }
 
 // ---- pictures ---------------------------------------------------------------------------------------
-
-/** A fixed colour per label (label 0 black), for segmentation pictures. */
-export function labelColour(l: number): [number, number, number] {
-  if (l === 0) return [0, 0, 0];
-  const h = (l * 0.618033988749895) % 1;
-  const s = 0.65;
-  const v = 0.95;
-  const i = Math.floor(h * 6);
-  const f = h * 6 - i;
-  const p = v * (1 - s),
-    q = v * (1 - f * s),
-    t = v * (1 - (1 - f) * s);
-  const [r, g, b] = [
-    [v, t, p],
-    [q, v, p],
-    [p, v, t],
-    [p, q, v],
-    [t, p, v],
-    [v, p, q],
-  ][i % 6];
-  return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
-}
 
 export function segmentationRgb(labels: Uint16Array, offset: number, P: number): Uint8Array {
   const out = new Uint8Array(P * 3);
@@ -166,23 +135,31 @@ function fractions(maps: Uint16Array[], i: number, P: number, names: string[]): 
 
 export async function runIntervene(j: InterveneJob): Promise<InterventionSummary> {
   const model = await InterventionModel.open(j);
-  const from = j.from ? readFrom(j.from, j.layer) : undefined;
-  const [C, h, w] = model.shape;
-  const units = chooseUnits(j, from, C);
+  const from = j.from ? new RunFolder(j.from).from(j.layer) : undefined;
+  const units = chooseUnits(j, from, model.shape[0]);
   const z = seededLatents(j.seed, model.gen.latentDims).batch(0, j.samples);
   const orig = await model.original(z, j.samples);
   const [, H, W] = orig.imageShape;
-  const mask = j.region ? poolMask(rectMask(H, W, j.region), H, W, h, w) : undefined;
-  let values: Float32Array;
-  if (j.mode === 'ablate') values = new Float32Array(units.length);
-  else if (j.value !== undefined) values = new Float32Array(units.length).fill(j.value);
-  else {
-    if (!j.concept && j.insertion !== 'quantile')
-      throw new DissectError('bad-usage', 'insert needs --value K, --concept C (its insertion constants) or --insertion quantile');
-    const k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch }, j.insertion ?? 'concept');
-    values = Float32Array.from(units, (u) => k[u]);
+  if (j.region && (j.region[2] > W || j.region[3] > H))
+    throw new DissectError('bad-usage', `--region ${j.region.join(',')} lies outside the ${W}×${H} image (x0,y0,x1,y1 in image pixels)`);
+  let k: Intervention['k'];
+  if (j.mode === 'insert') {
+    if (j.value !== undefined) k = j.value;
+    else {
+      if (!j.concept && j.insertion !== 'quantile')
+        throw new DissectError('bad-usage', 'insert needs --value K, --concept C (its insertion constants) or --insertion quantile');
+      k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch }, j.insertion ?? 'concept');
+    }
   }
-  const after = await model.edited(orig.fm, z, j.samples, { units, values, ...(mask ? { mask } : {}) });
+  const iv: Intervention = {
+    units,
+    mode: j.mode,
+    ...(k !== undefined ? { k } : {}),
+    // the region as a mask painted at image resolution (what the live preview gets from the webview)
+    ...(j.region ? { mask: { at: 'image', width: W, height: H, bytes: Uint8Array.from(rectMask(H, W, j.region), (v) => v * 255) } } : {}),
+  };
+  const values = interventionValues(iv);
+  const after = await model.edited(orig.fm, z, j.samples, iv);
   const names = model.seg.space.labels.map((l) => l.name);
   const P = orig.seg.H * orig.seg.W;
   const rows: Uint8Array[][] = [];
@@ -199,7 +176,8 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
   fs.mkdirSync(j.out, { recursive: true });
   const same = orig.seg.H === H && orig.seg.W === W;
   const grid = tileGrid(same ? rows : rows.map((r) => r.slice(0, 2)), H, W);
-  fs.writeFileSync(path.join(j.out, 'intervention.png'), encodePng(grid.rgb, grid.width, grid.height));
+  const job = new JobFolder(j.out);
+  fs.writeFileSync(job.interventionImage, encodePng(grid.rgb, grid.width, grid.height));
   const summary: InterventionSummary = {
     layer: model.layer.name,
     units,
@@ -207,9 +185,9 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
     values: Array.from(values),
     ...(j.region ? { region: j.region } : {}),
     samples,
-    image: 'intervention.png',
+    image: job.name(job.interventionImage),
   };
-  writeAtomic(path.join(j.out, 'intervention.json'), JSON.stringify(summary, null, 1));
+  job.writeIntervention(summary);
   return summary;
 }
 
@@ -238,7 +216,7 @@ function effectOptions(j: EffectJob): EffectOptions {
 
 export async function runAce(j: EffectJob): Promise<AceResult & { units: number[] }> {
   const model = await InterventionModel.open(j);
-  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const from = j.from ? new RunFolder(j.from).from(j.layer) : undefined;
   const units = chooseUnits(j, from, model.shape[0]);
   const c = model.concept(j.concept);
   const o = effectOptions(j);
@@ -249,7 +227,7 @@ export async function runAce(j: EffectJob): Promise<AceResult & { units: number[
 
 export async function runCausal(j: EffectJob & { count: number; searchSamples: number; out: string }): Promise<CausalResult> {
   const model = await InterventionModel.open(j);
-  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const from = j.from ? new RunFolder(j.from).from(j.layer) : undefined;
   const c = model.concept(j.concept);
   const o = effectOptions(j);
   const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
@@ -261,18 +239,14 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
     ...(from ? { iouRanking: iouRanking(from, j.concept) } : {}),
   });
   fs.mkdirSync(j.out, { recursive: true });
-  writeAtomic(path.join(j.out, 'causal.json'), JSON.stringify(r, null, 1));
-  if (from) {
-    const f = rankingFile(from, j.concept);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    writeAtomic(f, JSON.stringify({ concept: j.concept, layer: r.layer, units: r.units, ace: r.ace.ace }));
-  }
+  new JobFolder(j.out).writeCausal(r);
+  if (from) from.run.writeAceRanking(from.layer.layer, { concept: j.concept, layer: r.layer, units: r.units, ace: r.ace.ace });
   return r;
 }
 
 export async function runContext(j: EffectJob & { grid: number; out: string }): Promise<ContextResult> {
   const model = await InterventionModel.open(j);
-  const from = j.from ? readFrom(j.from, j.layer) : undefined;
+  const from = j.from ? new RunFolder(j.from).from(j.layer) : undefined;
   const choice: UnitChoice = j.units
     ? { units: j.units }
     : { concept: j.concept, ranking: j.ranking ?? (from && aceRanking(from, j.concept) ? 'ace' : 'iou'), count: j.count ?? 20 };
@@ -283,7 +257,7 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
   fs.mkdirSync(j.out, { recursive: true });
   r.heatmaps = await contextHeatmaps(model, r, j.seed, Math.min(4, j.samples), j.out);
-  writeAtomic(path.join(j.out, 'context.json'), JSON.stringify(r, null, 1));
+  new JobFolder(j.out).writeContext(r);
   return r;
 }
 
@@ -314,8 +288,7 @@ async function contextHeatmaps(
         heat[p + 2] = Math.round(rgb[p + 2] * 0.35 + cb * 0.65);
       }
     }
-    const image = path.join(out, `context-${i}-image.png`);
-    const heatmap = path.join(out, `context-${i}-heat.png`);
+    const { image, heatmap } = new JobFolder(out).contextImages(i);
     fs.writeFileSync(image, encodePng(rgb, W, H));
     fs.writeFileSync(heatmap, encodePng(heat, W, H));
     files.push({ sample: i, image, heatmap });

@@ -3,24 +3,16 @@
  * so each edit (units, mode, strength, painted mask) costs one render-model run and one segmentation.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { InterventionModel, poolMask } from './edit';
+import { InterventionModel, checkUnits, type Intervention } from './edit';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
 import { encodePng } from '../data/png';
-import { readFrom, cachedInsertionValues, segmentationRgb, labelColour, type FromRun } from './jobs';
-import { safeName } from '../../shared/run/safe-name';
+import { cachedInsertionValues, segmentationRgb } from './jobs';
+import { RunFolder, type FromRun } from '../../shared/run/folder';
+import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';
 import { DissectError } from '../../shared/errors';
 import type { ProviderRequest } from '../../shared/models';
-
-export interface PreviewSpec {
-  units: number[];
-  mode: 'ablate' | 'insert';
-  strength: number;
-  concept?: string;
-  /** Image-resolution mask bytes 0…255 (base64), or null for everywhere. */
-  mask: { width: number; height: number; data: string } | null;
-}
+import type { InterventionSpec, PreviewResult } from '../../shared/intervention';
 
 export interface PreviewOpen {
   /** A finished dissection of the layer (its folder). */
@@ -37,26 +29,8 @@ export interface PreviewSampleFiles {
   segBefore: string;
 }
 
-export interface PreviewOutput {
-  /** data: URIs of the edited images and their segmentations. */
-  after: string[];
-  segAfter: string[];
-  changes: { sample: number; before: Record<string, number>; after: Record<string, number> }[];
-  ms: number;
-  msPerImage: number;
-}
-
 function pngDataUri(rgb: Uint8Array, w: number, h: number): string {
   return `data:image/png;base64,${encodePng(rgb, w, h, 1).toString('base64')}`;
-}
-
-export function hexColour(l: number): string {
-  return (
-    '#' +
-    labelColour(l)
-      .map((v) => v.toString(16).padStart(2, '0'))
-      .join('')
-  );
 }
 
 export class PreviewSession {
@@ -74,37 +48,23 @@ export class PreviewSession {
   ) {}
 
   static async open(o: PreviewOpen): Promise<PreviewSession> {
-    const from = readFrom(o.runId, o.layer);
+    const from = new RunFolder(o.runId).from(o.layer);
     const s = from.result.settings;
     const model = await InterventionModel.open({
-      generator: {
-        path: s.generator.path,
-        latent: s.generator.latent,
-        output: s.generator.output,
-        range: s.generator.range,
-        ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
-      },
-      segmenter: {
-        path: s.segmenter.path,
-        labels: s.segmenter.labels,
-        outputs: s.segmenter.outputs,
-        input: s.segmenter.input,
-        quad: s.segmenter.quad,
-      },
+      generator: generatorSpecOf(s),
+      segmenter: segmenterSpecOf(s),
       layer: from.layer.tensor,
       provider: o.provider ?? 'auto',
     });
     const z = seededLatents(o.seed, model.gen.latentDims).batch(0, o.samples);
     const orig = await model.original(z, o.samples);
     const [, H, W] = orig.imageShape;
-    const dir = path.join(o.runId, 'interventions', safeName(from.layer.layer));
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(from.run.previewFolder(from.layer.layer), { recursive: true });
     const P = orig.seg.H * orig.seg.W;
     const files: PreviewSampleFiles[] = [];
     const session = new PreviewSession(model, from, z, orig.fm, o.samples, [H, W], files);
     for (let i = 0; i < o.samples; i++) {
-      const before = path.join(dir, `seed${o.seed}-${i}-before.png`);
-      const segBefore = path.join(dir, `seed${o.seed}-${i}-seg.png`);
+      const { before, segBefore } = from.run.previewFiles(from.layer.layer, o.seed, i);
       fs.writeFileSync(before, encodePng(toRgbBytes(orig.image, i, H, W, model.gen.range), W, H));
       fs.writeFileSync(segBefore, encodePng(segmentationRgb(orig.seg.maps[0], i * P, P), orig.seg.W, orig.seg.H));
       files.push({ sample: i, before, segBefore });
@@ -131,28 +91,27 @@ export class PreviewSession {
     return k;
   }
 
-  /** Renders the edit for every sample of the session. */
-  async preview(spec: PreviewSpec): Promise<PreviewOutput> {
-    const t0 = performance.now();
-    const [C, h, w] = this.model.shape;
-    for (const u of spec.units)
-      if (!Number.isInteger(u) || u < 0 || u >= C) throw new DissectError('bad-usage', `unit ${u} is out of range (the layer has ${C} units)`);
-    const strength = Math.min(1, Math.max(0, spec.strength));
-    let a: Float32Array;
-    if (spec.mask) {
-      const bytes = Buffer.from(spec.mask.data, 'base64');
-      if (bytes.length !== spec.mask.width * spec.mask.height)
-        throw new DissectError('bad-usage', `mask has ${bytes.length} bytes for ${spec.mask.width}×${spec.mask.height}`);
-      const img = Float32Array.from(bytes, (b) => (b / 255) * strength);
-      a = poolMask(img, spec.mask.height, spec.mask.width, h, w);
-    } else a = new Float32Array(h * w).fill(strength);
-    let values = new Float32Array(spec.units.length);
+  /** The webview's spec as an intervention: the mask decoded, the concept's insertion constants looked up. */
+  async intervention(spec: InterventionSpec): Promise<Intervention> {
+    checkUnits(spec.units, this.model.shape[0]);
+    let k: Float32Array | undefined;
     if (spec.mode === 'insert') {
       if (!spec.concept) throw new DissectError('bad-usage', 'insertion needs a concept (whose insertion constants to use)');
-      const k = await this.insertionK(spec.concept);
-      values = Float32Array.from(spec.units, (u) => k[u]);
+      k = await this.insertionK(spec.concept);
     }
-    const r = await this.model.edited(this.fm, this.z, this.n, { units: spec.units, values, mask: a });
+    return {
+      units: spec.units,
+      mode: spec.mode,
+      strength: spec.strength,
+      ...(k ? { k } : {}),
+      ...(spec.mask ? { mask: { at: 'image', width: spec.mask.width, height: spec.mask.height, bytes: Buffer.from(spec.mask.data, 'base64') } } : {}),
+    };
+  }
+
+  /** Renders the edit for every sample of the session. */
+  async preview(spec: InterventionSpec): Promise<PreviewResult> {
+    const t0 = performance.now();
+    const r = await this.model.edited(this.fm, this.z, this.n, await this.intervention(spec));
     const [H, W] = this.imageSize;
     const P = r.seg.H * r.seg.W;
     const after: string[] = [];
@@ -168,7 +127,7 @@ export class PreviewSession {
   }
 
   /** PNG bytes of one edited sample (for "save after-image"). */
-  async afterPng(spec: PreviewSpec, sample: number): Promise<Buffer> {
+  async afterPng(spec: InterventionSpec, sample: number): Promise<Buffer> {
     const p = await this.preview(spec);
     return Buffer.from(p.after[sample].split(',')[1], 'base64');
   }

@@ -3,15 +3,14 @@
  * image, colour-mapped, over a dimmed copy of the image), written as PNGs next to the run.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Generator } from '../models/contract';
 import { seededLatents } from '../models/latents';
 import { Upsampler } from '../data/upsample';
 import { toRgbBytes } from '../data/image';
 import { encodePng } from '../data/png';
-import { safeName } from '../../shared/run/safe-name';
+import { RunFolder } from '../../shared/run/folder';
 import { DissectError } from '../../shared/errors';
-import type { DissectResult } from '../../shared/run/schema';
+import { generatorSpecOf } from '../../shared/run/models-of';
 import type { ProviderRequest } from '../../shared/models';
 
 /** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
@@ -30,24 +29,14 @@ export function colourMap(t: number): [number, number, number] {
 }
 
 export async function unitHeatmaps(o: { out: string; layer: string; unit: number; count: number; seed: number; provider?: ProviderRequest }) {
-  const file = path.join(o.out, 'dissect.json');
-  if (!fs.existsSync(file)) throw new DissectError('file-missing', `no finished dissection in ${o.out}`);
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as DissectResult;
+  const run = new RunFolder(o.out);
+  const r = run.result(`no finished dissection in ${o.out}`);
   const lr = r.layers.find((l) => l.layer === o.layer);
   if (!lr) throw new DissectError('bad-layer', `layer ${o.layer} is not in the run at ${o.out}`);
   const unit = lr.units[o.unit];
   if (!unit) throw new DissectError('bad-layer', `layer ${o.layer} has no unit ${o.unit}`);
   const s = r.settings;
-  const gen = Generator.open(
-    {
-      path: s.generator.path,
-      latent: s.generator.latent,
-      output: s.generator.output,
-      range: s.generator.range,
-      ...(s.generator.inputs ? { inputs: s.generator.inputs } : {}),
-    },
-    { provider: o.provider ?? 'auto' },
-  );
+  const gen = Generator.open(generatorSpecOf(s), { provider: o.provider ?? 'auto' });
   const [layer] = await gen.resolveLayers([lr.tensor]);
   const session = await gen.session([layer.tensor]);
   const z = seededLatents(o.seed, gen.latentDims).batch(0, o.count);
@@ -57,8 +46,7 @@ export async function unitHeatmaps(o: { out: string; layer: string; unit: number
   const fm = b.layers.get(layer.tensor)!;
   const up = new Upsampler(h, w, H, W);
   const act = new Float32Array(H * W);
-  const dir = path.join(o.out, 'heatmaps', safeName(o.layer));
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(run.heatmapFolder(o.layer), { recursive: true });
   // scale: from 0 to the unit's top activation in the dissection (so heatmaps are comparable)
   const top = unit.top[0]?.maxact ?? 1;
   const samples = [];
@@ -76,9 +64,7 @@ export async function unitHeatmaps(o: { out: string; layer: string; unit: number
       heat[p * 3 + 1] = Math.round(rgb[p * 3 + 1] * 0.4 * (1 - a) + cg * a);
       heat[p * 3 + 2] = Math.round(rgb[p * 3 + 2] * 0.4 * (1 - a) + cb * a);
     }
-    const base = `unit${String(o.unit).padStart(4, '0')}-seed${o.seed}-${i}`;
-    const image = path.join(dir, `${base}-image.png`);
-    const heatmap = path.join(dir, `${base}-heat.png`);
+    const { image, heatmap } = run.heatmapFiles(o.layer, o.unit, o.seed, i);
     fs.writeFileSync(image, encodePng(rgb, W, H));
     fs.writeFileSync(heatmap, encodePng(heat, W, H));
     samples.push({ seed: o.seed, sample: i, image, heatmap, maxact });

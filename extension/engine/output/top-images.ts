@@ -4,7 +4,6 @@
  * a yellow border around the region (the reference's look) — side by side in one PNG strip per unit.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { toRgbBytes } from '../data/image';
 import { writeStrips, type StripJob } from './strips';
 import type { LayerTallies, RunContext } from '../dissect/run-context';
@@ -13,7 +12,7 @@ import type { TopImageCache } from '../dissect/top-cache';
 import type { LayerResult } from '../../shared/run/schema';
 import type { ProgressListener } from '../../shared/progress';
 import { CancelledError } from '../../shared/errors';
-import { safeName } from '../../shared/run/safe-name';
+import { RunFolder } from '../../shared/run/folder';
 import { tileSize } from '../../shared/run/strip-layout';
 
 /** Writes strips elsewhere (the statistics threads), reporting how many are done as they finish. */
@@ -105,20 +104,21 @@ export async function renderTopImages(
   const th = Math.ceil(H / stride);
   const tw = Math.ceil(W / stride);
   const jobs: StripJob[] = [];
+  const run = new RunFolder(out);
   for (const [li, lr] of layers.entries()) {
-    fs.mkdirSync(path.join(out, 'images', safeName(lr.layer)), { recursive: true });
+    fs.mkdirSync(run.stripFolder(lr.layer), { recursive: true });
     const [, h, w] = lr.shape;
     for (const unit of lr.units) {
       if (unit.top.length === 0) continue;
-      const file = path.join('images', safeName(lr.layer), `unit${String(unit.unit).padStart(4, '0')}.png`);
+      const file = run.stripFile(lr.layer, unit.unit);
       jobs.push({
-        file: path.join(out, file),
+        file,
         threshold: unit.threshold,
         plane: [h, w],
         samples: unit.top.map((t) => t.sample),
         planes: unit.top.map((_, rank) => maps.get(`${li}:${unit.unit}:${rank}`)!),
       });
-      unit.image = file.split(path.sep).join('/');
+      unit.image = run.name(file);
     }
   }
   if (signal?.aborted) throw new CancelledError('cancelled while rendering top images; the statistics are saved: resume with --resume');

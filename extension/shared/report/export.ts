@@ -1,7 +1,7 @@
 /** Exports of a finished run: a self-contained HTML report (images inlined), CSV of units, JSON. */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { renderReport } from './report';
+import { RunFolder } from '../run/folder';
 import type { DissectResult } from '../run/schema';
 
 export type ExportFormat = 'html' | 'csv' | 'json';
@@ -25,16 +25,19 @@ export function unitsCsv(r: DissectResult): string {
   return rows.join('\n') + '\n';
 }
 
-/** The report with every image inlined as a data URI, readable anywhere as one file. */
+/** The report with every image (the units' strips) inlined as a data URI, readable anywhere as one file. */
 export function selfContainedHtml(out: string, r: DissectResult): string {
-  return renderReport(r).replace(/src="(images\/[^"]+\.png)"/g, (_m, rel: string) => {
-    const file = path.join(out, rel);
-    return fs.existsSync(file) ? `src="data:image/png;base64,${fs.readFileSync(file).toString('base64')}"` : `src="${rel}"`;
+  const run = new RunFolder(out);
+  const strips = new Set(r.layers.flatMap((l) => l.units.flatMap((u) => (u.image ? [u.image] : []))));
+  return renderReport(r).replace(/src="([^"]+)"/g, (m, rel: string) => {
+    if (!strips.has(rel)) return m;
+    const file = run.file(rel);
+    return fs.existsSync(file) ? `src="data:image/png;base64,${fs.readFileSync(file).toString('base64')}"` : m;
   });
 }
 
 export function exportRun(out: string, format: ExportFormat, target: string): void {
-  const r = JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8')) as DissectResult;
+  const r = new RunFolder(out).result();
   const text = format === 'html' ? selfContainedHtml(out, r) : format === 'csv' ? unitsCsv(r) : JSON.stringify(r, null, 1);
   fs.writeFileSync(target, text);
 }

@@ -4,23 +4,12 @@
  * Fig. 5/6) and a table of units with their top-image strips, sortable and filterable.
  */
 import * as path from 'node:path';
-import { writeAtomic } from '../run/blob';
+import { RunFolder } from '../run/folder';
 import type { DissectResult } from '../run/schema';
-
-export const CATEGORY_COLOURS: Record<string, string> = {
-  object: '#4e9a06',
-  part: '#3465a4',
-  material: '#c17d11',
-  colour: '#75507b',
-  color: '#75507b',
-};
+import { reportCategoryColour as colour } from '../webview/colours';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-function colour(cat: string): string {
-  return CATEGORY_COLOURS[cat] ?? '#888';
 }
 
 /** An SVG bar chart of interpretable units per concept. */
@@ -102,5 +91,5 @@ for (const sec of document.querySelectorAll('section')) {
 }
 
 export function writeReport(out: string, result: DissectResult): void {
-  writeAtomic(path.join(out, 'index.html'), renderReport(result));
+  new RunFolder(out).writeReport(renderReport(result));
 }

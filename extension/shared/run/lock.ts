@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DissectError } from '../errors';
+import { RunFolder } from './folder';
 
 export interface LockHolder {
   pid: number;
@@ -102,22 +103,35 @@ export function lockRunFolder(dir: string, file: string, what: string, onLog?: (
   }
 }
 
-/** The lock's file in a run folder. */
-export const LOCK_FILE = 'dissect.lock';
-
 /**
  * Creates the run folder `dir` (so it is known to be writable before any model is loaded) and takes its
  * lock for `what`. Errors name the folder and what is wrong with it.
  */
 export function takeRunFolder(dir: string, what: string, onLog?: (line: string) => void): RunLock {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
-    return lockRunFolder(dir, path.join(dir, LOCK_FILE), what, onLog);
+    return lockRunFolder(dir, new RunFolder(dir).lockFile, what, onLog);
   } catch (e) {
     if (e instanceof DissectError) throw e;
     throw folderError(dir, e as NodeJS.ErrnoException);
   }
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest existing folder: bounded, where Node's recursive mkdir
+ * loops for ever on some file systems (e.g. under /proc).
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  while (!fs.existsSync(d)) {
+    missing.unshift(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing) fs.mkdirSync(m);
 }
 
 /** A file-system error on the run folder, as a message that says what to do. */

@@ -89,14 +89,7 @@ export interface ResolvedSettings {
  */
 export const PAIR_FIELDS = ['iqr', 'level', 'fraction', 'iou', 'agreement'] as const;
 export type PairField = (typeof PAIR_FIELDS)[number];
-/** File names of the pair arrays, after the reference's `iqr.npz` keys. */
-export const PAIR_FILES: Record<PairField, string> = {
-  iqr: 'max_iqr',
-  level: 'max_iqr_level',
-  fraction: 'max_iqr_quantile',
-  iou: 'max_iqr_iou',
-  agreement: 'max_iqr_agreement',
-};
+// Their files: folder.ts PAIR_FILES.
 
 /** A unit as a detector of one concept, at that concept's own threshold t_{u,c} (`iqr` mode). */
 export interface Detector {

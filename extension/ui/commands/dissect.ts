@@ -1,6 +1,5 @@
 /** Dissecting layers (a cancellable progress notification; cached and resumable results), cancel and resume. */
 import * as vscode from 'vscode';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineError } from '../../engine-process/client';
 import type { DissectParams, DissectResponse } from '../../shared/engine-protocol';
@@ -9,6 +8,7 @@ import { defaultLayers } from '../../shared/run/layers';
 import type { Node } from '../tree';
 import { settings, resultsRoot } from '../config';
 import { runFolder, interruptedRuns } from '../run-index';
+import { RunFolder } from '../../shared/run/folder';
 import { pickModel } from './models';
 import { register, type CommandServices } from './services';
 
@@ -30,8 +30,8 @@ function progressText(p: Progress): string {
 
 /** Runs a dissection with a cancellable progress notification; returns the response or undefined. */
 async function run(s: CommandServices, params: DissectParams, title: string, retried = false): Promise<DissectResponse | undefined> {
-  fs.mkdirSync(params.out, { recursive: true });
-  fs.writeFileSync(path.join(params.out, 'request.json'), JSON.stringify({ ...params, resume: undefined, force: undefined }, null, 1));
+  const folder = new RunFolder(params.out);
+  folder.writeRequest({ ...params, resume: undefined, force: undefined });
   const source = new vscode.CancellationTokenSource();
   active.set(params.out, source);
   void vscode.commands.executeCommand('setContext', 'ganDissection.running', true);
@@ -63,8 +63,8 @@ async function run(s: CommandServices, params: DissectParams, title: string, ret
       return undefined;
     }
     s.log.appendLine(`[error] ${err.message}`);
-    const resumable = fs.existsSync(path.join(params.out, 'state.bin'));
-    if (err.code === 'crashed' && resumable && !retried) {
+    const resumable = folder.hasCheckpoint();
+    if (['crashed', 'hung', 'timeout'].includes(err.code) && resumable && !retried) {
       // The engine restarts on the next request; resume once by itself (a second crash asks the user).
       void vscode.window.showWarningMessage(`GAN Dissection: ${err.message} Resuming from the last checkpoint…`);
       return run(s, { ...params, resume: true, force: false }, title, true);
@@ -169,7 +169,7 @@ export function registerDissectCommands(s: CommandServices): void {
       provider: cfg.provider,
       ...(cfg.threads > 0 ? { threads: cfg.threads } : {}),
       ...(cfg.statisticsThreads >= 0 ? { workers: cfg.statisticsThreads } : {}),
-      resume: fs.existsSync(path.join(out, 'state.bin')),
+      resume: new RunFolder(out).hasCheckpoint(),
     };
     const r = await run(s, params, `Dissecting ${layers.join(', ')} of ${m.name}`);
     if (!r) return undefined;
@@ -200,7 +200,7 @@ export function registerDissectCommands(s: CommandServices): void {
       out = pick?.c;
     }
     if (!out) return undefined;
-    const params = JSON.parse(fs.readFileSync(path.join(out, 'request.json'), 'utf8')) as DissectParams;
+    const params = new RunFolder(out).readRequest<DissectParams>();
     const r = await run(s, { ...params, resume: true }, `Resuming ${path.basename(out)}`);
     if (r) afterRun(s, r, out, true);
     return r ? { out } : undefined;

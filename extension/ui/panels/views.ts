@@ -1,26 +1,20 @@
-/** Builds the panels' view models (protocol.ts) from runs on disk, with image URIs for the webview. */
+/** Builds the layer and unit panels' view models (shared/webview/layer.ts, unit.ts) from runs on disk, with image URIs for the webview. */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { LayerView, UnitRow, UnitView } from '../../shared/webview/protocol';
+import type { LayerView, UnitRow } from '../../shared/webview/layer';
+import type { UnitView } from '../../shared/webview/unit';
 import type { RunInfo } from '../run-index';
 import { readFlags } from '../run-index';
 import type { LayerResult, UnitResult } from '../../shared/run/schema';
 import { tileSize, GAP } from '../../shared/run/strip-layout';
+import { RunFolder } from '../../shared/run/folder';
 
+/** A unit's row: its result as dissect.json has it, with its strip as a webview URI and the user's flag. */
 function unitRow(webview: vscode.Webview, run: RunInfo, u: UnitResult, flagged: Set<number>): UnitRow {
+  const { image, ...rest } = u;
   return {
-    unit: u.unit,
-    label: u.label,
-    category: u.category,
-    iou: u.iou,
-    iqr: u.iqr,
-    threshold: u.threshold,
-    interpretable: u.interpretable,
-    concepts: u.concepts,
-    ...(u.detectors ? { detectors: u.detectors } : {}),
-    ...(u.stability ? { stability: u.stability } : {}),
-    top: u.top,
-    ...(u.image ? { image: webview.asWebviewUri(vscode.Uri.file(path.join(run.out, u.image))).toString() } : {}),
+    ...rest,
+    ...(image ? { image: webview.asWebviewUri(vscode.Uri.file(new RunFolder(run.out).file(image))).toString() } : {}),
     flagged: flagged.has(u.unit),
   };
 }
