@@ -28,6 +28,8 @@ import {
   CausalJobRequest,
   ContextJobRequest,
   HeartbeatNotification,
+  ExportRequest,
+  type ExportParams,
   JobProgressNotification,
   PreviewCloseNotification,
   PreviewOpenRequest,
@@ -102,6 +104,7 @@ const KINDS = {
   layers: { name: 'layers', what: 'listing the layers', timeout: { totalMs: 120_000 } },
   dissect: { name: 'dissect', what: 'the dissection', timeout: { stallMs: 600_000 }, resumable: true },
   heatmaps: { name: 'heatmaps', what: 'the heatmaps', timeout: { totalMs: 600_000 } },
+  export: { name: 'export', what: 'the export', timeout: { totalMs: 600_000 } },
   previewOpen: { name: 'previewOpen', what: 'opening the preview', timeout: { totalMs: 300_000 } },
   preview: { name: 'preview', what: 'the preview', timeout: { totalMs: 120_000 } },
   previewSave: { name: 'previewSave', what: 'saving the image', timeout: { totalMs: 120_000 } },
@@ -369,6 +372,10 @@ export class EngineClient {
 
   heatmaps(params: HeatmapParams): Promise<HeatmapSet> {
     return this.send(HeatmapRequest, params, KINDS.heatmaps);
+  }
+
+  exportRun(params: ExportParams): Promise<null> {
+    return this.send(ExportRequest, params, KINDS.export);
   }
 
   previewOpen(params: PreviewOpenParams): Promise<PreviewOpenResult> {

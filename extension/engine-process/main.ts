@@ -2,6 +2,7 @@
  * The engine process: runs the engine out of the extension host (README: "In VS Code"), so a native crash or an
  * out-of-memory in ONNX Runtime cannot take VS Code down. Talks vscode-jsonrpc over Node IPC.
  */
+import { exportRun } from '../shared/report/export';
 import { checkSection, DISSECT_JOB } from '../shared/settings-check';
 import type { DissectJob } from '../shared/run/schema';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
@@ -16,6 +17,7 @@ import {
   HeartbeatNotification,
   HEARTBEAT_MS,
   HeatmapRequest,
+  ExportRequest,
   JobProgressNotification,
   LayersRequest,
   LogNotification,
@@ -83,6 +85,13 @@ connection.onRequest(DissectRequest, (p, token) =>
 );
 
 connection.onRequest(HeatmapRequest, (p) => guarded(() => unitHeatmaps(p)));
+
+connection.onRequest(ExportRequest, (p) =>
+  guarded(async () => {
+    exportRun(p.out, p.format, p.target);
+    return null;
+  }),
+);
 
 const previews = new Map<string, Promise<PreviewSession>>();
 

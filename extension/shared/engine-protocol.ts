@@ -4,6 +4,7 @@
  * request is cancelled with the client's CancellationToken (the engine saves its work and stops).
  */
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
+import type { ExportFormat } from './report/export';
 import type { GeneratorSpec, LayerInfo } from './models';
 import type { CausalResult, ContextResult, DissectJob, DissectResult } from './run/schema';
 import type { Progress } from './progress';
@@ -50,6 +51,14 @@ export interface EngineErrorData {
 export const LayersRequest = new RequestType<LayersParams, LayersResult, EngineErrorData>('engine/layers');
 export const DissectRequest = new RequestType<DissectParams, DissectResponse, EngineErrorData>('engine/dissect');
 export const HeatmapRequest = new RequestType<HeatmapParams, HeatmapSet, EngineErrorData>('engine/heatmaps');
+
+/** Exports a finished run (reads every strip for the HTML report: off the extension host's event loop). */
+export interface ExportParams {
+  out: string;
+  format: ExportFormat;
+  target: string;
+}
+export const ExportRequest = new RequestType<ExportParams, null, EngineErrorData>('engine/export');
 export const ProgressNotification = new NotificationType<{ runId: string; progress: Progress }>('engine/progress');
 /** Sent by the engine every HEARTBEAT_MS: an engine that goes silent while requests wait is hung. */
 export const HeartbeatNotification = new NotificationType<Record<string, never>>('engine/heartbeat');

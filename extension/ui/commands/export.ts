@@ -1,7 +1,7 @@
 /** Exporting a run: a self-contained HTML report, CSV of units, or dissect.json. */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { exportRun, type ExportFormat } from '../../shared/report/export';
+import type { ExportFormat } from '../../shared/report/export';
 import { readRun } from '../run-index';
 import { register, type CommandServices } from './services';
 
@@ -35,7 +35,12 @@ export function registerExportCommands(s: CommandServices): void {
       target = uri?.fsPath;
     }
     if (!target) return undefined;
-    exportRun(runId, format, target);
+    try {
+      await s.engine.exportRun({ out: runId, format, target });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`GAN Dissection: cannot export: ${(e as Error).message}`);
+      return undefined;
+    }
     void vscode.window.showInformationMessage(`Exported to ${path.basename(target)}`, 'Open').then((c) => {
       if (c === 'Open') void vscode.env.openExternal(vscode.Uri.file(target!));
     });
