@@ -9,7 +9,7 @@ import type { GeneratorSpec, SegmenterSpec } from './shared/models';
 import { dissect, defaultLayers, type DissectOptions } from './engine/dissect/dissect';
 import { mergeShards } from './engine/dissect/merge';
 import { loadProject, demoProjectFile, type Project } from './shared/project';
-import { CancelledError, DissectError } from './shared/errors';
+import { CancelledError, DissectError, fileSystemError } from './shared/errors';
 import { seededLatents } from './engine/models/latents';
 import { writeNpy } from './engine/data/npy';
 import { PHASE_TITLES, type Progress } from './shared/progress';
@@ -134,6 +134,13 @@ function nums(v: string | undefined, name: string, count: number): number[] | un
   return a;
 }
 
+/** A value range LO,HI with LO < HI. */
+function rangeOf(v: string | undefined, name: string): [number, number] | undefined {
+  const r = nums(v, name, 2);
+  if (r && !(r[0] < r[1])) throw new UsageError(`--${name} must be LO,HI with LO < HI, got "${v}"`);
+  return r as [number, number] | undefined;
+}
+
 /** Generator and segmenter specs from --project, --generator etc., or the bundled demo. */
 function modelSpecs(v: Values, needSegmenter: boolean): { generator: GeneratorSpec; segmenter?: SegmenterSpec; project?: Project } {
   let project: Project | undefined;
@@ -143,7 +150,7 @@ function modelSpecs(v: Values, needSegmenter: boolean): { generator: GeneratorSp
   if (v.generator) generator.path = path.resolve(v.generator);
   if (v['latent-input']) generator.latent = v['latent-input'];
   if (v['image-output']) generator.output = v['image-output'];
-  const range = nums(v['image-range'], 'image-range', 2);
+  const range = rangeOf(v['image-range'], 'image-range');
   if (range) generator.range = range as [number, number];
   if (!needSegmenter) return { generator, ...(project ? { project } : {}) };
   let segmenter: SegmenterSpec | undefined = project?.segmenter ? { ...project.segmenter, input: { ...project.segmenter.input } } : undefined;
@@ -153,14 +160,17 @@ function modelSpecs(v: Values, needSegmenter: boolean): { generator: GeneratorSp
   }
   if (!segmenter) throw new UsageError('dissect needs --segmenter S.onnx --labels L.json (or a --project file naming them)');
   const input = segmenter.input ?? {};
-  const sr = nums(v['segmenter-range'], 'segmenter-range', 2);
+  const sr = rangeOf(v['segmenter-range'], 'segmenter-range');
   if (sr) input.range = sr as [number, number];
   const mean = nums(v['segmenter-mean'], 'segmenter-mean', 3);
   if (mean) input.mean = mean as [number, number, number];
   const std = nums(v['segmenter-std'], 'segmenter-std', 3);
+  if (std && std.some((x) => !(x > 0))) throw new UsageError(`--segmenter-std must be three positive numbers (R,G,B), got "${v['segmenter-std']}"`);
   if (std) input.std = std as [number, number, number];
   if (v['segmenter-bgr']) input.channels = 'BGR';
   const size = nums(v['segmenter-size'], 'segmenter-size', 2);
+  if (size && size.some((x) => !Number.isInteger(x) || x < 1 || x > 8192))
+    throw new UsageError(`--segmenter-size must be H,W: integers from 1 to 8192, got "${v['segmenter-size']}"`);
   if (size) input.size = size as [number, number];
   segmenter.input = input;
   if (v['segmenter-output']) segmenter.outputs = v['segmenter-output'];
@@ -423,7 +433,8 @@ async function interventionCommand(
       const mode = v.mode as 'ablate' | 'insert';
       if (mode !== 'ablate' && mode !== 'insert') throw new UsageError('intervene needs --mode ablate|insert');
       const value = v.value !== undefined ? Number(v.value) : undefined;
-      if (value !== undefined && !Number.isFinite(value)) throw new UsageError(`--value must be a number, got "${v.value}"`);
+      // Far past any activation: a conv of it overflows float32 and the image comes out NaN, blamed on the model.
+      if (value !== undefined && !(Math.abs(value) <= 1e6)) throw new UsageError(`--value must be a number between -1e6 and 1e6, got "${v.value}"`);
       const out = needOut();
       const r = await runIntervene({ ...base, mode, ...(value !== undefined ? { value } : {}), samples: int(v.samples, 'samples') ?? 8, out });
       process.stdout.write(
@@ -495,6 +506,9 @@ if (require.main === module) {
       } else if (e instanceof DissectError) {
         process.stderr.write(`gan-dissect: error: ${e.message}\n`);
         process.exit(e.code === 'bad-usage' ? 2 : 1);
+      } else if (fileSystemError(e)) {
+        process.stderr.write(`gan-dissect: error: ${fileSystemError(e)!.message}\n`);
+        process.exit(1);
       } else {
         process.stderr.write(`gan-dissect: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
         process.exit(1);

@@ -9,7 +9,7 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseEr
 import { Generator } from '../engine/models/contract';
 import { dissect } from '../engine/dissect/dissect';
 import { unitHeatmaps } from '../engine/output/heatmap';
-import { CancelledError, DissectError } from '../shared/errors';
+import { CancelledError, DissectError, fileSystemError } from '../shared/errors';
 import {
   CausalJobRequest,
   ContextJobRequest,
@@ -29,12 +29,12 @@ import {
   type EngineErrorData,
   type JobParams,
 } from '../shared/engine-protocol';
-import * as fs from 'node:fs';
 import { PreviewSession } from '../engine/intervene/preview';
 import { hexColour } from '../shared/webview/colours';
 import { runCausal, runContext } from '../engine/intervene/jobs';
 import { RunFolder } from '../shared/run/folder';
 import { generatorSpecOf, segmenterSpecOf } from '../shared/run/models-of';
+import { writeAtomic } from '../shared/run/blob';
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 
@@ -44,6 +44,8 @@ setInterval(() => void connection.sendNotification(HeartbeatNotification, {}), H
 function toResponseError(e: unknown): ResponseError<EngineErrorData> {
   if (e instanceof CancelledError) return new ResponseError(-32800, e.message, { code: 'cancelled', cancelled: true });
   if (e instanceof DissectError) return new ResponseError(1, e.message, { code: e.code });
+  const fsError = fileSystemError(e);
+  if (fsError) return new ResponseError(1, fsError.message, { code: fsError.code });
   return new ResponseError(2, `engine error: ${(e as Error).message ?? String(e)}`, { code: 'internal' });
 }
 
@@ -124,7 +126,7 @@ connection.onRequest(PreviewOpenRequest, (p) =>
 connection.onRequest(PreviewRequest, (p) => guarded(async () => (await preview(p.key)).preview(p.spec)));
 connection.onRequest(PreviewSaveRequest, (p) =>
   guarded(async () => {
-    fs.writeFileSync(p.target, await (await preview(p.key)).afterPng(p.spec, p.sample));
+    writeAtomic(p.target, await (await preview(p.key)).afterPng(p.spec, p.sample));
     return null;
   }),
 );

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'incompatible-out'
   /** The run folder cannot be made or written (its errno, as words). */
   | 'bad-out'
+  /** Reading or writing a file failed (a full disk, a permission; its errno, as words). */
+  | 'fs-error'
   /** The run folder is held by another writer (shared/run/lock.ts). */
   | 'locked'
   /** A run file (statistics, checkpoint) that is truncated or damaged. */
@@ -56,4 +58,34 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length];
+}
+
+const ERRNO_WORDS: Record<string, string> = {
+  EACCES: 'permission denied: choose a folder you can write to',
+  EPERM: 'not permitted: choose a folder you can write to',
+  EROFS: 'the file system is read-only: choose another folder',
+  ENOTDIR: 'a file stands where a folder is needed: choose another --out',
+  EEXIST: 'a file stands where a folder is needed: choose another --out',
+  EISDIR: 'a folder stands where a file is needed',
+  ENOSPC: 'the disk is full: free some space or choose another --out',
+  EDQUOT: 'the disk quota is exceeded: free some space or choose another --out',
+  ENAMETOOLONG: 'the path is too long',
+  ENOENT: 'a folder on the way does not exist and cannot be made',
+  EMFILE: 'too many open files',
+};
+
+/** A file-system error's errno as words that say what to do (its message where the errno is unknown). */
+export function errnoWords(e: NodeJS.ErrnoException): string {
+  return ERRNO_WORDS[e.code ?? ''] ?? e.message;
+}
+
+/**
+ * A Node file-system error (one with an errno code and a path) as a DissectError naming the file and what
+ * to do; undefined for any other error.
+ */
+export function fileSystemError(e: unknown): DissectError | undefined {
+  const x = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof x.code !== 'string' || !/^E[A-Z]+$/.test(x.code)) return undefined;
+  const file = x.path ?? (x as { dest?: string }).dest;
+  return new DissectError('fs-error', `${x.syscall ?? 'file access'} ${file ?? ''} failed: ${errnoWords(x)}`.replace(/\s+failed/, ' failed'));
 }

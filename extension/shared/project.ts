@@ -8,6 +8,7 @@ import type { GeneratorSpec, SegmenterSpec } from './models';
 import type { DissectSettings } from './run/schema';
 import { DissectError } from './errors';
 import { checkSection, DISSECT_SETTINGS, GENERATOR_SPEC, SEGMENTER_SPEC, object } from './settings-check';
+import { writeAtomic } from './run/blob';
 
 /** A project file's sections (shared/settings-check.ts checks each key). */
 const PROJECT = {
@@ -50,7 +51,7 @@ export function saveProject(file: string, project: Project): void {
   const out: Project = { generator: { ...project.generator, path: rel(project.generator.path) } };
   if (project.segmenter) out.segmenter = { ...project.segmenter, path: rel(project.segmenter.path), labels: rel(project.segmenter.labels) };
   if (project.dissect) out.dissect = project.dissect;
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  writeAtomic(file, JSON.stringify(out, null, 2) + '\n');
 }
 
 /** The bundled demo model's project file (media/demo), relative to the built CLI or the sources. */

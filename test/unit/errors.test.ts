@@ -205,3 +205,31 @@ test('a NaN or Inf in --latents is named by file, row and column, not blamed on 
     );
   }
 });
+
+test('a file-system error mid-run names the file and says what to do (no stack trace)', async () => {
+  const { fileSystemError } = await import('../../extension/shared/errors');
+  const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+    code: 'ENOSPC',
+    syscall: 'write',
+    path: '/runs/a/images/layer4/unit0003.png',
+  });
+  const e = fileSystemError(enospc);
+  assert.ok(e instanceof DissectError && e.code === 'fs-error');
+  assert.equal(e.message, 'write /runs/a/images/layer4/unit0003.png failed: the disk is full: free some space or choose another --out');
+  assert.equal(fileSystemError(new Error('not a file-system error')), undefined);
+  assert.equal(fileSystemError(new DissectError('bad-usage', 'x')), undefined);
+});
+
+test('writeAtomic on a full disk leaves neither a half-written file nor its temporary file', { skip: !fs.existsSync('/dev/full') }, async () => {
+  const { writeAtomic } = await import('../../extension/shared/run/blob');
+  const d = tmpDir();
+  const target = path.join(d, 'strip.png');
+  // The temporary file is a link to /dev/full, where every write fails with ENOSPC: a full disk.
+  fs.symlinkSync('/dev/full', `${target}.tmp-${process.pid}`);
+  assert.throws(
+    () => writeAtomic(target, Buffer.alloc(10)),
+    (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOSPC',
+  );
+  assert.ok(!fs.existsSync(target), 'no half-written file');
+  assert.deepEqual(fs.readdirSync(d), [], 'no temporary file');
+});

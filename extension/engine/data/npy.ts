@@ -1,6 +1,7 @@
 /** NumPy .npy files (version 1/2, little-endian float32/float64), so runs can be reproduced from Python. */
 import * as fs from 'node:fs';
 import { DissectError } from '../../shared/errors';
+import { writeAtomic } from '../../shared/run/blob';
 
 export interface NpyArray {
   shape: number[];
@@ -55,5 +56,5 @@ export function writeNpy(file: string, data: Float32Array, shape: number[]): voi
   head.writeUInt16LE(header.length, 8);
   const body = Buffer.alloc(data.length * 4);
   for (let i = 0; i < data.length; i++) body.writeFloatLE(data[i], i * 4);
-  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
+  writeAtomic(file, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
 }

@@ -25,6 +25,7 @@ import { labelColour } from '../../shared/webview/colours';
 import { DissectError } from '../../shared/errors';
 import { RunFolder, JobFolder, type FromRun } from '../../shared/run/folder';
 import { iouRanking, aceRanking } from '../../shared/run/rankings';
+import { writeAtomic } from '../../shared/run/blob';
 
 // The run-folder reads live in extension/shared/run/ (no ONNX Runtime there, so the extension host uses them too).
 
@@ -177,7 +178,7 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
   const same = orig.seg.H === H && orig.seg.W === W;
   const grid = tileGrid(same ? rows : rows.map((r) => r.slice(0, 2)), H, W);
   const job = new JobFolder(j.out);
-  fs.writeFileSync(job.interventionImage, encodePng(grid.rgb, grid.width, grid.height));
+  writeAtomic(job.interventionImage, encodePng(grid.rgb, grid.width, grid.height));
   const summary: InterventionSummary = {
     layer: model.layer.name,
     units,
@@ -289,8 +290,8 @@ async function contextHeatmaps(
       }
     }
     const { image, heatmap } = new JobFolder(out).contextImages(i);
-    fs.writeFileSync(image, encodePng(rgb, W, H));
-    fs.writeFileSync(heatmap, encodePng(heat, W, H));
+    writeAtomic(image, encodePng(rgb, W, H));
+    writeAtomic(heatmap, encodePng(heat, W, H));
     files.push({ sample: i, image, heatmap });
   }
   return files;

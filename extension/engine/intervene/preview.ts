@@ -13,6 +13,7 @@ import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';
 import { DissectError } from '../../shared/errors';
 import type { ProviderRequest } from '../../shared/models';
 import type { InterventionSpec, PreviewResult } from '../../shared/intervention';
+import { writeAtomic } from '../../shared/run/blob';
 
 export interface PreviewOpen {
   /** A finished dissection of the layer (its folder). */
@@ -65,8 +66,8 @@ export class PreviewSession {
     const session = new PreviewSession(model, from, z, orig.fm, o.samples, [H, W], files);
     for (let i = 0; i < o.samples; i++) {
       const { before, segBefore } = from.run.previewFiles(from.layer.layer, o.seed, i);
-      fs.writeFileSync(before, encodePng(toRgbBytes(orig.image, i, H, W, model.gen.range), W, H));
-      fs.writeFileSync(segBefore, encodePng(segmentationRgb(orig.seg.maps[0], i * P, P), orig.seg.W, orig.seg.H));
+      writeAtomic(before, encodePng(toRgbBytes(orig.image, i, H, W, model.gen.range), W, H));
+      writeAtomic(segBefore, encodePng(segmentationRgb(orig.seg.maps[0], i * P, P), orig.seg.W, orig.seg.H));
       files.push({ sample: i, before, segBefore });
       session.beforeFractions.push(session.fractions(orig.seg.maps, i, P));
     }

@@ -12,6 +12,7 @@ import { RunFolder } from '../../shared/run/folder';
 import { DissectError } from '../../shared/errors';
 import { generatorSpecOf } from '../../shared/run/models-of';
 import type { ProviderRequest } from '../../shared/models';
+import { writeAtomic } from '../../shared/run/blob';
 
 /** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
 export function colourMap(t: number): [number, number, number] {
@@ -65,8 +66,8 @@ export async function unitHeatmaps(o: { out: string; layer: string; unit: number
       heat[p * 3 + 2] = Math.round(rgb[p * 3 + 2] * 0.4 * (1 - a) + cb * a);
     }
     const { image, heatmap } = run.heatmapFiles(o.layer, o.unit, o.seed, i);
-    fs.writeFileSync(image, encodePng(rgb, W, H));
-    fs.writeFileSync(heatmap, encodePng(heat, W, H));
+    writeAtomic(image, encodePng(rgb, W, H));
+    writeAtomic(heatmap, encodePng(heat, W, H));
     samples.push({ seed: o.seed, sample: i, image, heatmap, maxact });
   }
   return { samples };

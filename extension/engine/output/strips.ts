@@ -3,11 +3,11 @@
  * threshold highlighted (highlight.ts), encoded as a PNG. Pure and synchronous, so the statistics
  * threads can write the strips in parallel at the end of a run (parallel/stats-worker.ts).
  */
-import * as fs from 'node:fs';
 import { Upsampler } from '../data/upsample';
 import { encodePngFast } from '../data/png';
 import { highlight } from './highlight';
 import { GAP } from '../../shared/run/strip-layout';
+import { writeAtomic } from '../../shared/run/blob';
 
 export interface StripJob {
   /** Absolute path of the PNG to write. */
@@ -35,6 +35,6 @@ export function writeStrips(jobs: StripJob[], tiles: Map<number, Uint8Array>, th
       up.run(job.planes[rank], 0, act);
       highlight(tiles.get(s)!, act, job.threshold, th, tw, strip, SW, rank * (tw + GAP));
     });
-    fs.writeFileSync(job.file, encodePngFast(strip, SW, th));
+    writeAtomic(job.file, encodePngFast(strip, SW, th));
   }
 }

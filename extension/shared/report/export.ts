@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { renderReport } from './report';
 import { RunFolder } from '../run/folder';
 import type { DissectResult } from '../run/schema';
+import { writeAtomic } from '../run/blob';
 
 export type ExportFormat = 'html' | 'csv' | 'json';
 
@@ -39,5 +40,5 @@ export function selfContainedHtml(out: string, r: DissectResult): string {
 export function exportRun(out: string, format: ExportFormat, target: string): void {
   const r = new RunFolder(out).result();
   const text = format === 'html' ? selfContainedHtml(out, r) : format === 'csv' ? unitsCsv(r) : JSON.stringify(r, null, 1);
-  fs.writeFileSync(target, text);
+  writeAtomic(target, text);
 }

@@ -110,8 +110,12 @@ export function writeAtomic(file: string, data: Buffer | string): void {
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, file);
   } catch (e) {
-    // A full disk or a vanished folder: leave no temporary file behind.
-    fs.rmSync(tmp, { force: true });
+    // A full disk or a vanished folder: leave no temporary file behind (and report the first error).
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // (not ours to remove, e.g. a folder in the way)
+    }
     throw e;
   }
 }

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DissectError } from '../errors';
+import { DissectError, errnoWords } from '../errors';
 import { RunFolder } from './folder';
 
 export interface LockHolder {
@@ -136,16 +136,5 @@ export function makeFolder(dir: string): void {
 
 /** A file-system error on the run folder, as a message that says what to do. */
 export function folderError(dir: string, e: NodeJS.ErrnoException): DissectError {
-  const why: Record<string, string> = {
-    EACCES: 'permission denied: choose a folder you can write to',
-    EPERM: 'not permitted: choose a folder you can write to',
-    EROFS: 'the file system is read-only: choose another folder',
-    ENOTDIR: 'a file stands where a folder is needed: choose another --out',
-    EEXIST: 'a file stands where a folder is needed: choose another --out',
-    ENOSPC: 'the disk is full: free some space or choose another --out',
-    EDQUOT: 'the disk quota is exceeded: free some space or choose another --out',
-    ENAMETOOLONG: 'the path is too long',
-    ENOENT: 'a folder on the way does not exist and cannot be made',
-  };
-  return new DissectError('bad-out', `cannot write to ${dir}: ${why[e.code ?? ''] ?? e.message}`);
+  return new DissectError('bad-out', `cannot write to ${dir}: ${errnoWords(e)}`);
 }
