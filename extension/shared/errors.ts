@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'incompatible-out'
   /** The run folder cannot be made or written (its errno, as words). */
   | 'bad-out'
+  /** ONNX Runtime could not allocate a batch's tensors (the message names --batch). */
+  | 'out-of-memory'
   /** Reading or writing a file failed (a full disk, a permission; its errno, as words). */
   | 'fs-error'
   /** The run folder is held by another writer (shared/run/lock.ts). */

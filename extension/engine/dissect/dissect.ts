@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { defaultLayers } from '../../shared/run/layers';
 import { Generator, Segmenter, type GeneratedBatch, type SegmentedBatch } from '../models/contract';
 import { TopImageCache } from './top-cache';
+import { bytesPerSample, fitBatch } from './memory';
 import { displayTile } from '../output/top-images';
 import { tileSize } from '../../shared/run/strip-layout';
 import { StatsPool, cores, defaultWorkers } from '../parallel/stats-pool';
@@ -147,13 +148,17 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const session = await gen.session(layers.map((l) => l.tensor));
   const provider = mergeProvider(session.provider, seg.session.provider);
   if (provider.fallback) opts.onLog?.(`warning: ${provider.fallback}; running on the CPU`);
-  const batch = opts.batch ?? 16;
-  if (!Number.isInteger(batch) || batch < 1) throw new DissectError('bad-usage', `--batch must be a positive integer, got ${batch}`);
+  if (opts.batch !== undefined && (!Number.isInteger(opts.batch) || opts.batch < 1))
+    throw new DissectError('bad-usage', `--batch must be a positive integer, got ${opts.batch}`);
   // One generated image through the segmenter: its resolution, and early errors (shapes, labels).
   const probe = await gen.run(session, thresholdLatents.batch(0, 1), 1, layers, 'the probe batch (threshold sample 0)', 0);
   const probeSeg = await seg.segment(probe.image, 1, probe.imageShape, gen.range, 'the probe batch (threshold sample 0)', 0);
   const segShape: [number, number] = [probeSeg.H, probeSeg.W];
   const imageShape = probe.imageShape;
+  // The results do not depend on the batch, so one that would not fit in memory is lowered before starting.
+  const fit = fitBatch(opts.batch, 16, bytesPerSample(layers, imageShape, segShape, seg.space.channels));
+  if (fit.note) opts.onLog?.(fit.note);
+  const batch = fit.batch;
   return { gen, seg, layers, settings, key: keyOf(settings), provider, latents, thresholdLatents, batch, session, segShape, imageShape, workers };
 }
 

@@ -132,7 +132,16 @@ export async function runSession(s: Session, feeds: Feeds, fetches: readonly str
     const shapes = Object.entries(feeds)
       .map(([k, v]) => `${k}[${v.dims.join(',')}]`)
       .join(', ');
-    throw new DissectError('bad-shape', `the ${what} failed on inputs ${shapes}: ${firstLine((e as Error).message)}`);
+    const message = firstLine((e as Error).message);
+    // ONNX Runtime's allocation failures: the batch is the knob (the results do not depend on it).
+    if (/bad_alloc|out of memory|failed to allocate|cudaErrorMemoryAllocation|CUDA_ERROR_OUT_OF_MEMORY/i.test(message)) {
+      const n = Object.values(feeds)[0]?.dims[0];
+      throw new DissectError(
+        'out-of-memory',
+        `the ${what} ran out of memory on inputs ${shapes}: use a smaller --batch${n ? ` than ${n}` : ''} (${message})`,
+      );
+    }
+    throw new DissectError('bad-shape', `the ${what} failed on inputs ${shapes}: ${message}`);
   }
 }
 
