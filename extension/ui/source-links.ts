@@ -2,6 +2,7 @@
  * Inside the training code: hovering a layer's name (`self.layer4`, `G.layer4`, `layer4 = nn.…`) shows
  * that layer's dissection; a CodeLens sits on the line defining a dissected module; Go to Source opens it.
  */
+import { escapeMarkdown } from '../shared/markdown';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { moduleDefinitions, bestDefinition, identifierAt, topModule, type ModuleDefinition } from './python-source';
@@ -88,7 +89,7 @@ export class SourceLinks implements vscode.HoverProvider, vscode.CodeLensProvide
     md.isTrusted = { enabledCommands: ['ganDissection.showLayer', 'ganDissection.goToSource'] };
     for (const d of matches) {
       const s = d.layer.summary;
-      md.appendMarkdown(`**${d.layer.layer}** · \`${path.basename(d.generator)}\` · \`${d.layer.shape.join('×')}\`\n\n`);
+      md.appendMarkdown(`**${escapeMarkdown(d.layer.layer)}** · ${escapeMarkdown(path.basename(d.generator))} · \`${d.layer.shape.join('×')}\`\n\n`);
       md.appendMarkdown(
         `${s.interpretable}/${s.units} units interpretable (${d.run.result.settings.threshold}, ${d.run.result.settings.samples} samples)\n\n`,
       );
@@ -96,18 +97,18 @@ export class SourceLinks implements vscode.HoverProvider, vscode.CodeLensProvide
         md.appendMarkdown(
           s.concepts
             .slice(0, 8)
-            .map((c) => `${c.label} ${c.count}`)
+            .map((c) => `${escapeMarkdown(c.label)} ${c.count}`)
             .join(' · ') + '\n\n',
         );
         const cats = Object.entries(s.categories)
-          .map(([c, n]) => `${c} ${n}`)
+          .map(([c, n]) => `${escapeMarkdown(c)} ${n}`)
           .join(' · ');
         md.appendMarkdown(`_${cats}_\n\n`);
         const best = d.layer.units
           .filter((u) => u.interpretable)
           .sort((a, b) => b.iou - a.iou || a.unit - b.unit)
           .slice(0, 5);
-        md.appendMarkdown(best.map((u) => `- unit ${u.unit}: ${describeLabel(u)}`).join('\n') + '\n\n');
+        md.appendMarkdown(best.map((u) => `- unit ${u.unit}: ${escapeMarkdown(describeLabel(u))}`).join('\n') + '\n\n');
       }
       const args = encodeURIComponent(JSON.stringify([{ runId: d.run.out, layer: d.layer.layer }]));
       md.appendMarkdown(`[Open layer panel](command:ganDissection.showLayer?${args})\n\n`);
