@@ -315,3 +315,12 @@ test("a run that dies just after a phase ends (no checkpoint since) resumes with
   const resumed = await dissect(base('died', { batch: 5, threshold: 'iqr', resume: true }));
   assert.deepEqual(numbers(resumed.result), numbers(full.result));
 });
+
+test('a generator exported with a fixed batch runs in chunks of it, with the same numbers as a dynamic one', async () => {
+  const { maskGenerator } = await import('../fixtures/models');
+  const fixed = path.join(dir, 'mask-batch4.onnx');
+  fs.writeFileSync(fixed, maskGenerator({ fixedBatch: 4 }));
+  const dynamic = await dissect(base('dyn-batch', { threshold: 'quantile', samples: 22, batch: 16 }));
+  const chunked = await dissect(base('fixed-batch', { threshold: 'quantile', samples: 22, batch: 16, generator: { path: fixed } }));
+  assert.deepEqual(numbers(chunked.result), numbers(dynamic.result));
+});

@@ -173,6 +173,40 @@ export class Generator {
     return createSession(encodeModel(renderModel(this.model, layer.tensor, layer.shape)), `render model of ${layer.name}`, this.sessionOptions);
   }
 
+  /** `run` over n latents in chunks of the model's fixed batch, the outputs put back together. */
+  private async runChunks(
+    session: Session,
+    z: Float32Array,
+    n: number,
+    chunk: number,
+    layers: readonly LayerInfo[],
+    batchLabel: string,
+    firstSample: number,
+  ): Promise<GeneratedBatch> {
+    const d = this.latentDims;
+    const parts: GeneratedBatch[] = [];
+    for (let i = 0; i < n; i += chunk) {
+      const m = Math.min(chunk, n - i);
+      parts.push(await this.run(session, z.subarray(i * d, (i + m) * d), m, layers, batchLabel, firstSample + i));
+    }
+    const join = (get: (b: GeneratedBatch) => Float32Array) => {
+      const out = new Float32Array(parts.reduce((a, b) => a + get(b).length, 0));
+      let o = 0;
+      for (const b of parts) {
+        out.set(get(b), o);
+        o += get(b).length;
+      }
+      return out;
+    };
+    const out = new Map<string, Float32Array>();
+    for (const l of layers)
+      out.set(
+        l.tensor,
+        join((b) => b.layers.get(l.tensor)!),
+      );
+    return { n, image: join((b) => b.image), imageShape: parts[0].imageShape, layers: out };
+  }
+
   /** Runs a capture session on latents; checks every output for NaN/Inf. */
   async run(
     session: Session,
@@ -183,7 +217,8 @@ export class Generator {
     firstSample: number,
   ): Promise<GeneratedBatch> {
     const runN = this.fixedBatch ?? n;
-    if (runN < n) throw new DissectError('bad-shape', `the generator has a fixed batch of ${runN}; use --batch ${runN}`);
+    // A model exported with a fixed batch (e.g. StyleGAN2's official export, batch 1 or 4) runs in chunks of it.
+    if (runN < n) return this.runChunks(session, z, n, runN, layers, batchLabel, firstSample);
     const zz = runN === n ? z : padBatch(z, n, runN);
     const fetches = [this.output, ...layers.map((l) => l.tensor)];
     const res = await runSession(session, this.feeds(zz, runN), fetches, 'generator');
