@@ -20,7 +20,7 @@ import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/
 
 const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX generators
 
-  gan-dissect layers  --generator G.onnx [--json]
+  gan-dissect layers  --generator G.onnx [--all] [--json]
   gan-dissect dissect --generator G.onnx --segmenter S.onnx --labels L.json --out DIR
                       [--layer NAME]... [--samples 1000] [--seed 1] [--latents Z.npy]
                       [--threshold-latents Z2.npy] [--threshold-samples N] [--threshold-seed 2]
@@ -75,6 +75,7 @@ const OPTIONS = {
   resume: { type: 'boolean' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
+  all: { type: 'boolean' },
   quiet: { type: 'boolean' },
   'latent-input': { type: 'string' },
   'image-output': { type: 'string' },
@@ -279,8 +280,15 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify({ generator: g.file, latent: { name: g.latent, shape: g.latentShape }, layers }, null, 1) + '\n');
       } else {
         const def = new Set(defaultLayers(layers).map((l) => l.name));
-        process.stdout.write(`${g.file}: latent ${g.latent} [${g.latentShape.join('×')}], ${layers.length} layers (* = dissected by default)\n`);
-        for (const l of layers) {
+        // Module outputs (named by their PyTorch module path) first; raw op outputs only with --all.
+        const modules = layers.filter((l) => l.name !== l.tensor);
+        const shown = v.all || modules.length === 0 ? [...modules, ...layers.filter((l) => l.name === l.tensor)] : modules;
+        const hidden = layers.length - shown.length;
+        process.stdout.write(
+          `${g.file}: latent ${g.latent} [${g.latentShape.join('×')}], ${layers.length} layers (* = dissected by default` +
+            `${hidden > 0 ? `; ${hidden} raw op outputs not shown: --all lists them` : ''})\n`,
+        );
+        for (const l of shown) {
           const alias = l.aliases.length > 0 ? ` (= ${l.aliases.join(', ')})` : '';
           process.stdout.write(`${def.has(l.name) ? '*' : ' '} ${l.name.padEnd(24)} ${l.shape.join('×').padEnd(14)} ${l.tensor}${alias}\n`);
         }

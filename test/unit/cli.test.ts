@@ -70,6 +70,12 @@ test('layers lists module paths with shapes, as text and JSON', () => {
   assert.deepEqual(l1?.shape, [4, 16, 16]);
   const t = cli(['layers', '--generator', m.generator]);
   assert.match(t.stdout, /\* layer1\s+4×16×16/);
+  // raw op outputs (named by their tensor) only with --all
+  assert.match(t.stdout, /3 layers \(\* = dissected by default; 2 raw op outputs not shown: --all lists them\)/);
+  assert.doesNotMatch(t.stdout, /layer1\/Sub_out1/);
+  const all = cli(['layers', '--generator', m.generator, '--all']);
+  assert.match(all.stdout, /layer1\/Sub_out1/);
+  assert.ok(all.stdout.indexOf('layer1 ') < all.stdout.indexOf('layer1/Sub_out1'), 'module outputs first');
 });
 
 test('dissect prints progress on stderr and the summary on stdout; a re-run reuses the result', () => {

@@ -7,7 +7,8 @@ import type { Graph, Node } from './proto';
 /**
  * Module scopes of a node, outermost first, from PyTorch's exported node names:
  * `/layer4/conv/Conv` → [`layer4`, `layer4.conv`]; `/layer1/layer1.0/conv1/Conv` →
- * [`layer1`, `layer1.0`, `layer1.0.conv1`] (newer exporters repeat the full path in each scope).
+ * [`layer1`, `layer1.0`, `layer1.0.conv1`] (newer exporters repeat the full path in each scope);
+ * `/module/layer4/conv/Conv` (DataParallel) → [`layer4`, `layer4.conv`].
  */
 export function moduleScopes(nodeName: string | null | undefined): string[] {
   if (!nodeName || !nodeName.startsWith('/')) return [];
@@ -19,6 +20,9 @@ export function moduleScopes(nodeName: string | null | undefined): string[] {
     path = path === '' || p.startsWith(path + '.') ? p : `${path}.${p}`;
     scopes.push(path);
   }
+  // A model wrapped in DataParallel / DistributedDataParallel is exported under `module`: its modules are
+  // named as the training code names them, without that prefix.
+  if (scopes[0] === 'module') return scopes.slice(1).map((s) => s.slice('module.'.length));
   return scopes;
 }
 
