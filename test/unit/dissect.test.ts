@@ -324,3 +324,31 @@ test('a generator exported with a fixed batch runs in chunks of it, with the sam
   const chunked = await dissect(base('fixed-batch', { threshold: 'quantile', samples: 22, batch: 16, generator: { path: fixed } }));
   assert.deepEqual(numbers(chunked.result), numbers(dynamic.result));
 });
+
+test('an fp16 generator runs as it is: its layers are listed, dissected and intervened on as float32', async () => {
+  const { maskGenerator, toFloat16 } = await import('../fixtures/models');
+  const { Generator } = await import('../../extension/engine/models/contract');
+  const half = path.join(dir, 'mask-fp16.onnx');
+  fs.writeFileSync(half, toFloat16(maskGenerator()));
+  const g = Generator.open({ path: half }, { provider: 'cpu' });
+  const layers = await g.layers();
+  assert.deepEqual(layers.find((l) => l.name === 'layer1')?.shape, [4, 16, 16]);
+  const fp32 = await dissect(base('fp32-ref', { threshold: 'quantile', samples: 30 }));
+  const fp16 = await dissect(base('fp16', { threshold: 'quantile', samples: 30, generator: { path: half } }));
+  // the same concepts: the mask model's units are the masks themselves (half precision moves only the thresholds)
+  const labels = (r: DissectResult) => r.layers[0].units.map((u) => [u.unit, u.label, u.interpretable]);
+  assert.deepEqual(labels(fp16.result), labels(fp32.result));
+  for (const [i, u] of fp16.result.layers[0].units.entries()) assert.ok(Math.abs(u.iou - fp32.result.layers[0].units[i].iou) < 0.02, `unit ${i}`);
+  // the render model takes the float16 layer as float32: ablating every unit of layer1 blanks the image
+  const { InterventionModel } = await import('../../extension/engine/intervene/edit');
+  const model = await InterventionModel.open({
+    generator: { path: half },
+    segmenter: { path: m.segmenter, labels: m.labels },
+    layer: 'layer1',
+    provider: 'cpu',
+  });
+  const z = new Float32Array(2 * model.gen.latentDims).map((_, i) => Math.sin(i));
+  const orig = await model.original(z, 2);
+  const edited = await model.edited(orig.fm, z, 2, { units: [0, 1, 2, 3], mode: 'ablate' });
+  assert.ok(edited.image.every((v) => v === 0));
+});

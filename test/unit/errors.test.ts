@@ -109,31 +109,44 @@ test('a segmenter output that is not [N, C, H, W] logits is refused before any r
   );
 });
 
-test('a generator whose image is not float32 (here float16) is refused with the type named', async () => {
-  const model = decodeModel(maskGenerator(), 'g16.onnx');
+/** The mask generator with its image cast to `type` under the same output name. */
+function castImage(type: number, file: string): string {
+  const model = decodeModel(maskGenerator(), file);
   const g = model.graph!;
   const image = g.output![0].name!;
-  // the image goes through a Cast to float16 under the same output name
   for (const n of g.node!) n.output = n.output!.map((o) => (o === image ? `${image}_f32` : o));
   g.node!.push(
     onnx.NodeProto.create({
-      name: 'half',
+      name: 'cast',
       opType: 'Cast',
       input: [`${image}_f32`],
       output: [image],
-      attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT16 }],
+      attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: type }],
     }),
   );
-  g.output![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
-  const file = path.join(dir, 'g16.onnx');
-  fs.writeFileSync(file, encodeModel(model));
+  g.output![0].type!.tensorType!.elemType = type;
+  const out = path.join(dir, file);
+  fs.writeFileSync(out, encodeModel(model));
+  return out;
+}
+
+test('a generator whose image is an integer type is refused with the type named; a float16 image is read as float32', async () => {
+  const int = castImage(onnx.TensorProto.DataType.INT32, 'g-int.onnx');
   await assert.rejects(
-    dissect(opts('e6d', { generator: { path: file } })),
-    code('bad-model', new RegExp(`output "${image}" holds FLOAT16 values; expected a float \\(float32\\) image`)),
+    dissect(opts('e6d', { generator: { path: int } })),
+    code('bad-model', /output "image" holds INT32 values; expected a float \(float32\) image/),
+  );
+  const half = castImage(onnx.TensorProto.DataType.FLOAT16, 'g16.onnx');
+  const r = await dissect(opts('e6d16', { generator: { path: half } }));
+  const ref = await dissect(opts('e6d32'));
+  assert.deepEqual(
+    r.result.layers[0].units.map((u) => u.label),
+    ref.result.layers[0].units.map((u) => u.label),
   );
 });
 
-test('a segmenter whose logits are not float32 (here float16) is refused with the type named', async () => {
+/** A 4-label segmenter whose logits are cast to `type`. */
+function castLogits(type: number, file: string): string {
   const b = new GraphBuilder();
   b.input('image', [-1, 3, -1, -1]);
   const w = b.floats(
@@ -142,16 +155,24 @@ test('a segmenter whose logits are not float32 (here float16) is refused with th
     [4, 3, 1, 1],
   );
   const c = b.node('Conv', ['image', w], { name: 'conv' });
-  b.node('Cast', [c], { name: 'half', out: 'logits', attrs: { to: onnx.TensorProto.DataType.FLOAT16 } });
+  b.node('Cast', [c], { name: 'cast', out: 'logits', attrs: { to: type } });
   b.output('logits', [-1, 4, -1, -1]);
-  const model = decodeModel(b.build(), 'half.onnx');
-  model.graph!.output![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
-  const file = path.join(dir, 'half.onnx');
-  fs.writeFileSync(file, encodeModel(model));
+  const model = decodeModel(b.build(), file);
+  model.graph!.output![0].type!.tensorType!.elemType = type;
+  const out = path.join(dir, file);
+  fs.writeFileSync(out, encodeModel(model));
+  return out;
+}
+
+test('a segmenter whose logits are an integer type is refused with the type named; float16 logits are read as float32', async () => {
+  const int = castLogits(onnx.TensorProto.DataType.INT32, 'seg-int.onnx');
   await assert.rejects(
-    dissect(opts('e6c', { segmenter: { path: file, labels: m.labels } })),
-    code('bad-shape', /segmenter output "logits" holds FLOAT16 values; expected float \(float32\) logits/),
+    dissect(opts('e6c', { segmenter: { path: int, labels: m.labels } })),
+    code('bad-shape', /segmenter output "logits" holds INT32 values; expected float \(float32\) logits/),
   );
+  const half = castLogits(onnx.TensorProto.DataType.FLOAT16, 'seg16.onnx');
+  const r = await dissect(opts('e6c16', { segmenter: { path: half, labels: m.labels } }));
+  assert.equal(r.result.layers[0].units.length, 4);
 });
 
 test('NaN in an output names the batch and the sample', async () => {

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model } from './onnx/proto';
 import { spatialTensors } from './onnx/graph';
-import { captureModel, renderModel, labelingModel, labelsOutput } from './onnx/surgery';
+import { captureModel, renderModel, labelingModel, labelsOutput, float32Boundary, halfLayerInput } from './onnx/surgery';
+import { halfToFloat } from '../data/half';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
 import { createSession, runSession, floatTensor, ort, type Session, type SessionOptions } from './onnx/session';
 import { DissectError, nearest } from '../../shared/errors';
@@ -43,7 +44,10 @@ export class Generator {
   }
 
   static open(spec: GeneratorSpec, sessionOptions: SessionOptions): Generator {
-    const { model, sha256 } = loadModel(spec.path, 'generator');
+    const loaded = loadModel(spec.path, 'generator');
+    const { sha256 } = loaded;
+    // An fp16 export runs as it is, with float32 latents in and images out (its layers are read as float32).
+    const model = float32Boundary(loaded.model);
     const g = model.graph!;
     const inits = new Set((g.initializer ?? []).map((t) => t.name));
     const inputs = (g.input ?? []).filter((i) => !inits.has(i.name));
@@ -116,6 +120,8 @@ export class Generator {
   }
 
   private layerCache?: Promise<LayerInfo[]>;
+  /** Layers whose tensors are float16 (an fp16 export): read as float32, fed back as float16. */
+  private readonly halfTensors = new Set<string>();
 
   /** Candidate layers: internal tensors of shape [N, C, h, w] (h, w ≥ 2), found by one probe run. */
   layers(): Promise<LayerInfo[]> {
@@ -133,8 +139,9 @@ export class Generator {
     const shapes = new Map<string, number[]>();
     for (const t of all) {
       const v = res[t];
-      if (v && v.type === 'float32' && v.dims.length === 4 && v.dims[0] === n && v.dims[2] >= 2 && v.dims[3] >= 2) {
+      if (v && (v.type === 'float32' || v.type === 'float16') && v.dims.length === 4 && v.dims[0] === n && v.dims[2] >= 2 && v.dims[3] >= 2) {
         shapes.set(t, v.dims.slice(1) as number[]);
+        if (v.type === 'float16') this.halfTensors.add(t);
       }
     }
     return spatialTensors(g, (t) => shapes.has(t)).map((s) => ({
@@ -170,7 +177,11 @@ export class Generator {
 
   /** The render model from a layer to the image (graph surgery), as a session. */
   async renderSession(layer: LayerInfo): Promise<Session> {
-    return createSession(encodeModel(renderModel(this.model, layer.tensor, layer.shape)), `render model of ${layer.name}`, this.sessionOptions);
+    await this.layers();
+    const render = renderModel(this.model, layer.tensor, layer.shape);
+    // A float16 layer is fed as float32 (the edit is computed in float32) and cast back inside.
+    const model = this.halfTensors.has(layer.tensor) ? halfLayerInput(render, layer.tensor) : render;
+    return createSession(encodeModel(model), `render model of ${layer.name}`, this.sessionOptions);
   }
 
   /** `run` over n latents in chunks of the model's fixed batch, the outputs put back together. */
@@ -231,7 +242,7 @@ export class Generator {
     }
     const image = checkFinite(img.data as Float32Array, n, `generator output "${this.output}"`, batchLabel, firstSample);
     const out = new Map<string, Float32Array>();
-    for (const l of layers) out.set(l.tensor, checkFinite(res[l.tensor].data as Float32Array, n, `layer ${l.name}`, batchLabel, firstSample));
+    for (const l of layers) out.set(l.tensor, checkFinite(floatData(res[l.tensor]), n, `layer ${l.name}`, batchLabel, firstSample));
     return { n, image, imageShape: [3, img.dims[2], img.dims[3]], layers: out };
   }
 }
@@ -251,7 +262,9 @@ export class Segmenter {
   ) {}
 
   static async open(spec: SegmenterSpec, sessionOptions: SessionOptions): Promise<Segmenter> {
-    const { model, sha256 } = loadModel(spec.path, 'segmenter');
+    const loaded = loadModel(spec.path, 'segmenter');
+    const { sha256 } = loaded;
+    const model = float32Boundary(loaded.model);
     if (!fs.existsSync(spec.labels)) throw new DissectError('file-missing', `labels file not found: ${spec.labels}`);
     const labelsText = fs.readFileSync(spec.labels, 'utf8');
     const warnings: string[] = [];
@@ -411,4 +424,9 @@ function padBatch(z: Float32Array, n: number, to: number): Float32Array {
   const out = new Float32Array((z.length / n) * to);
   out.set(z);
   return out;
+}
+
+/** A tensor's values as float32 (float16 tensors, as ONNX Runtime returns them, converted). */
+function floatData(t: ort.Tensor): Float32Array {
+  return t.type === 'float16' ? halfToFloat(t.data as Uint16Array) : (t.data as Float32Array);
 }

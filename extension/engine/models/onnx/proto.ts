@@ -68,6 +68,7 @@ export function elemType(vi: onnx.IValueInfoProto): number | undefined {
 }
 
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
+export const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 
 /** An element type's name for messages ("FLOAT16"), or its number when ONNX names none. */
 export function elemTypeName(t: number): string {

@@ -2,7 +2,7 @@
  * Graph surgery (the paper's §3.2 needs the generator cut at a layer): a capture model that also outputs chosen internal tensors, and a render
  * model in which a layer tensor is an input and the nodes that only fed it are pruned.
  */
-import { onnx, cloneModel, FLOAT, type Model } from './proto';
+import { onnx, cloneModel, FLOAT, FLOAT16, type Model } from './proto';
 import { neededNodes, tensorsRead } from './graph';
 import { DissectError } from '../../../shared/errors';
 
@@ -85,5 +85,69 @@ export function renderModel(model: Model, layer: string, dims: readonly number[]
   g.input = [layerInput, ...g.input.filter((i) => read.has(i.name ?? ''))];
   g.initializer = g.initializer.filter((t) => read.has(t.name ?? ''));
   g.valueInfo = g.valueInfo.filter((v) => produced.has(v.name ?? ''));
+  return m;
+}
+
+/** A Cast node from `input` to `output` as element type `to`. */
+function castNode(input: string, output: string, to: number): onnx.NodeProto {
+  return onnx.NodeProto.create({
+    name: `${output}::BoundaryCast`,
+    opType: 'Cast',
+    input: [input],
+    output: [output],
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }],
+  });
+}
+
+/** Renames every read of tensor `from` in the graph's nodes (subgraphs included) to `to`. */
+function renameReads(g: onnx.IGraphProto, from: string, to: string): void {
+  for (const n of g.node ?? []) {
+    n.input = (n.input ?? []).map((x) => (x === from ? to : x));
+    for (const a of n.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) renameReads(sub, from, to);
+  }
+}
+
+/**
+ * An fp16 model with float32 at its boundary, under the same names (a model exported with `.half()`):
+ * each float16 graph input becomes a float32 input cast to float16 inside, and each float16 graph output
+ * is cast to float32. Its internal tensors stay float16 (read them with data/half.ts). A model without
+ * float16 inputs or outputs is returned as it is.
+ */
+export function float32Boundary(model: Model): Model {
+  const g0 = model.graph!;
+  const inits = new Set((g0.initializer ?? []).map((t) => t.name));
+  const isHalf = (vi: onnx.IValueInfoProto) => vi.type?.tensorType?.elemType === FLOAT16;
+  if (!(g0.input ?? []).some((i) => !inits.has(i.name) && isHalf(i)) && !(g0.output ?? []).some(isHalf)) return model;
+  const m = cloneModel(model);
+  const g = m.graph as onnx.GraphProto;
+  const front: onnx.NodeProto[] = [];
+  for (const inp of g.input) {
+    const name = inp.name ?? '';
+    if (inits.has(name) || !isHalf(inp)) continue;
+    const inner = `${name}::f16`;
+    renameReads(g, name, inner);
+    front.push(castNode(name, inner, FLOAT16));
+    inp.type!.tensorType!.elemType = FLOAT;
+  }
+  for (const out of g.output) {
+    const name = out.name ?? '';
+    if (!isHalf(out)) continue;
+    const inner = `${name}::f16`;
+    for (const n of g.node) n.output = (n.output ?? []).map((x) => (x === name ? inner : x));
+    renameReads(g, name, inner);
+    g.node.push(castNode(inner, name, FLOAT));
+    out.type!.tensorType!.elemType = FLOAT;
+  }
+  g.node = [...front, ...g.node];
+  return m;
+}
+
+/** The render model's layer input for a float16 layer: float32 outside, cast to float16 inside. */
+export function halfLayerInput(model: Model, layer: string): Model {
+  const m = cloneModel(model);
+  const g = m.graph as onnx.GraphProto;
+  const inner = `${layer}::f16`;
+  renameReads(g, layer, inner);
+  g.node = [castNode(layer, inner, FLOAT16), ...g.node];
   return m;
 }
