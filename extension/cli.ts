@@ -289,7 +289,7 @@ async function main(argv: string[]): Promise<number> {
             `${hidden > 0 ? `; ${hidden} raw op outputs not shown: --all lists them` : ''})\n`,
         );
         for (const l of shown) {
-          const alias = l.aliases.length > 0 ? ` (= ${l.aliases.join(', ')})` : '';
+          const alias = (l.aliases.length > 0 ? ` (= ${l.aliases.join(', ')})` : '') + (l.layout === 'nhwc' ? ' [channels-last]' : '');
           process.stdout.write(`${def.has(l.name) ? '*' : ' '} ${l.name.padEnd(24)} ${l.shape.join('×').padEnd(14)} ${l.tensor}${alias}\n`);
         }
       }

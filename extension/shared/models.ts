@@ -47,6 +47,8 @@ export interface LayerInfo {
   aliases: string[];
   /** [C, h, w] */
   shape: [number, number, number];
+  /** 'nhwc': the graph holds it channels-last ([N, h, w, C]); the engine reads and feeds it as [C, h, w]. */
+  layout?: 'nhwc';
 }
 
 export type ProviderRequest = 'auto' | 'cpu' | 'cuda' | 'webgpu';

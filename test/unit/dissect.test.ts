@@ -352,3 +352,47 @@ test('an fp16 generator runs as it is: its layers are listed, dissected and inte
   const edited = await model.edited(orig.fm, z, 2, { units: [0, 1, 2, 3], mode: 'ablate' });
   assert.ok(edited.image.every((v) => v === 0));
 });
+
+test('a channels-last layer is found as such and dissected with its last axis as the units', async () => {
+  const { channelsLastMaskGenerator } = await import('../fixtures/models');
+  const { Generator } = await import('../../extension/engine/models/contract');
+  const file = path.join(dir, 'mask-nhwc.onnx');
+  fs.writeFileSync(file, channelsLastMaskGenerator());
+  const layers = await Generator.open({ path: file }, { provider: 'cpu' }).layers();
+  const l1 = layers.find((l) => l.name === 'layer1');
+  assert.deepEqual(l1 && { shape: l1.shape, layout: l1.layout }, { shape: [4, 16, 16], layout: 'nhwc' });
+  // by construction units 0 and 1 are the tree and sky masks, as in the channels-first mask model
+  const nhwc = await dissect(base('nhwc', { threshold: 'quantile', samples: 30, generator: { path: file } }));
+  const nchw = await dissect(base('nchw-ref', { threshold: 'quantile', samples: 30 }));
+  // (units 2 and 3 are noise: their weak labels depend on which z entries they read, which the layouts order differently)
+  const labels = (r: DissectResult) => r.layers[0].units.map((u) => [u.unit, u.interpretable ? u.label : '(none)', u.interpretable]);
+  assert.deepEqual(labels(nhwc.result), labels(nchw.result));
+  assert.deepEqual(labels(nhwc.result).slice(0, 2), [
+    [0, 'tree', true],
+    [1, 'sky', true],
+  ]);
+  // an edit goes back in channels-last: ablating unit 0 (R) blanks the red channel and leaves green as it was
+  const { InterventionModel } = await import('../../extension/engine/intervene/edit');
+  const model = await InterventionModel.open({
+    generator: { path: file },
+    segmenter: { path: m.segmenter, labels: m.labels },
+    layer: 'layer1',
+    provider: 'cpu',
+  });
+  const z = new Float32Array(2 * model.gen.latentDims).map((_, i) => Math.sin(i * 1.7) * 4);
+  const orig = await model.original(z, 2);
+  const edited = await model.edited(orig.fm, z, 2, { units: [0], mode: 'ablate' });
+  const P = 16 * 16;
+  for (let i = 0; i < 2; i++) {
+    const base3 = i * 3 * P;
+    assert.ok(
+      edited.image.subarray(base3, base3 + P).every((v) => v === 0),
+      'red blank',
+    );
+    assert.deepEqual(edited.image.subarray(base3 + P, base3 + 2 * P), orig.image.subarray(base3 + P, base3 + 2 * P), 'green unchanged');
+  }
+  assert.ok(
+    orig.image.subarray(0, P).some((v) => v > 0),
+    'red was not blank before',
+  );
+});

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model } from './onnx/proto';
-import { spatialTensors } from './onnx/graph';
-import { captureModel, renderModel, labelingModel, labelsOutput, float32Boundary, halfLayerInput } from './onnx/surgery';
+import { spatialTensors, channelsLastTensors } from './onnx/graph';
+import { captureModel, renderModel, labelingModel, labelsOutput, float32Boundary, halfLayerInput, nhwcLayerInput } from './onnx/surgery';
 import { halfToFloat } from '../data/half';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
 import { createSession, runSession, floatTensor, ort, type Session, type SessionOptions } from './onnx/session';
@@ -122,6 +122,8 @@ export class Generator {
   private layerCache?: Promise<LayerInfo[]>;
   /** Layers whose tensors are float16 (an fp16 export): read as float32, fed back as float16. */
   private readonly halfTensors = new Set<string>();
+  /** Layers laid out channels-last (NHWC) in the graph: read and fed as NCHW, transposed at the boundary. */
+  private readonly nhwcTensors = new Set<string>();
 
   /** Candidate layers: internal tensors of shape [N, C, h, w] (h, w ≥ 2), found by one probe run. */
   layers(): Promise<LayerInfo[]> {
@@ -137,18 +139,24 @@ export class Generator {
     const n = this.fixedBatch ?? 1;
     const res = await runSession(session, this.feeds(new Float32Array(n * this.latentDims), n), all, 'generator');
     const shapes = new Map<string, number[]>();
+    const nhwc = channelsLastTensors(g);
     for (const t of all) {
       const v = res[t];
-      if (v && (v.type === 'float32' || v.type === 'float16') && v.dims.length === 4 && v.dims[0] === n && v.dims[2] >= 2 && v.dims[3] >= 2) {
-        shapes.set(t, v.dims.slice(1) as number[]);
-        if (v.type === 'float16') this.halfTensors.add(t);
-      }
+      if (!v || (v.type !== 'float32' && v.type !== 'float16') || v.dims.length !== 4 || v.dims[0] !== n) continue;
+      // A channels-last tensor [N, h, w, C] is the layer [C, h, w]: its units are its last axis.
+      const [, a, b, c] = v.dims as number[];
+      const shape = nhwc.has(t) ? [c, a, b] : [a, b, c];
+      if (shape[1] < 2 || shape[2] < 2) continue;
+      shapes.set(t, shape);
+      if (nhwc.has(t)) this.nhwcTensors.add(t);
+      if (v.type === 'float16') this.halfTensors.add(t);
     }
     return spatialTensors(g, (t) => shapes.has(t)).map((s) => ({
       name: s.modules[0] ?? s.tensor,
       tensor: s.tensor,
       aliases: s.modules.slice(1),
       shape: shapes.get(s.tensor) as [number, number, number],
+      ...(this.nhwcTensors.has(s.tensor) ? { layout: 'nhwc' as const } : {}),
     }));
   }
 
@@ -180,7 +188,8 @@ export class Generator {
     await this.layers();
     const render = renderModel(this.model, layer.tensor, layer.shape);
     // A float16 layer is fed as float32 (the edit is computed in float32) and cast back inside.
-    const model = this.halfTensors.has(layer.tensor) ? halfLayerInput(render, layer.tensor) : render;
+    let model = this.nhwcTensors.has(layer.tensor) ? nhwcLayerInput(render, layer.tensor) : render;
+    if (this.halfTensors.has(layer.tensor)) model = halfLayerInput(model, layer.tensor);
     return createSession(encodeModel(model), `render model of ${layer.name}`, this.sessionOptions);
   }
 
@@ -242,7 +251,10 @@ export class Generator {
     }
     const image = checkFinite(img.data as Float32Array, n, `generator output "${this.output}"`, batchLabel, firstSample);
     const out = new Map<string, Float32Array>();
-    for (const l of layers) out.set(l.tensor, checkFinite(floatData(res[l.tensor]), n, `layer ${l.name}`, batchLabel, firstSample));
+    for (const l of layers) {
+      const data = checkFinite(floatData(res[l.tensor]), n, `layer ${l.name}`, batchLabel, firstSample);
+      out.set(l.tensor, this.nhwcTensors.has(l.tensor) ? nhwcToNchw(data, n, l.shape) : data);
+    }
     return { n, image, imageShape: [3, img.dims[2], img.dims[3]], layers: out };
   }
 }
@@ -429,4 +441,15 @@ function padBatch(z: Float32Array, n: number, to: number): Float32Array {
 /** A tensor's values as float32 (float16 tensors, as ONNX Runtime returns them, converted). */
 function floatData(t: ort.Tensor): Float32Array {
   return t.type === 'float16' ? halfToFloat(t.data as Uint16Array) : (t.data as Float32Array);
+}
+
+/** n featuremaps [h, w, C] (channels-last) as [C, h, w]. */
+function nhwcToNchw(data: Float32Array, n: number, [C, h, w]: [number, number, number]): Float32Array {
+  const out = new Float32Array(data.length);
+  const plane = h * w;
+  for (let i = 0; i < n; i++) {
+    const base = i * C * plane;
+    for (let p = 0; p < plane; p++) for (let c = 0; c < C; c++) out[base + c * plane + p] = data[base + p * C + c];
+  }
+  return out;
 }

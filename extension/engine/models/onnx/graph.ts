@@ -93,3 +93,73 @@ export function spatialTensors(graph: Graph, isSpatial: (t: string) => boolean):
   for (const s of sites.values()) s.modules.sort((a, b) => a.split('.').length - b.split('.').length || a.localeCompare(b));
   return [...sites.values()].sort((a, b) => a.node - b.node);
 }
+
+/** Ops that keep their input's layout (elementwise, or normalising over a kept axis). */
+const LAYOUT_PRESERVING = new Set([
+  'Relu',
+  'LeakyRelu',
+  'PRelu',
+  'Elu',
+  'Selu',
+  'Sigmoid',
+  'Tanh',
+  'HardSigmoid',
+  'HardSwish',
+  'Softplus',
+  'Mish',
+  'Gelu',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Sqrt',
+  'Neg',
+  'Abs',
+  'Clip',
+  'Identity',
+  'Dropout',
+  'Cast',
+  'Where',
+  'Max',
+  'Min',
+]);
+
+function perm(node: Node): number[] | undefined {
+  const a = (node.attribute ?? []).find((x) => x.name === 'perm');
+  return a?.ints?.map(Number);
+}
+
+const same = (a: number[] | undefined, b: number[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The tensors laid out channels-last (NHWC): those a Transpose(perm = [0, 2, 3, 1]) produces, those a
+ * Transpose(perm = [0, 3, 1, 2]) reads (to turn them back into NCHW for a Conv), and what layout-keeping
+ * ops (activations, elementwise arithmetic) make from them. TensorFlow-converted and hand-permuted
+ * generators look like this; a plain PyTorch export (even with channels_last memory) does not.
+ */
+export function channelsLastTensors(graph: Graph): Set<string> {
+  const nhwc = new Set<string>();
+  const nodes = graph.node ?? [];
+  const constants = new Set([
+    ...(graph.initializer ?? []).map((t) => t.name ?? ''),
+    ...nodes.filter((n) => n.opType === 'Constant').flatMap((n) => n.output ?? []),
+  ]);
+  for (const n of nodes) {
+    if (n.opType === 'Transpose' && same(perm(n), [0, 2, 3, 1])) for (const o of n.output ?? []) nhwc.add(o);
+    if (n.opType === 'Transpose' && same(perm(n), [0, 3, 1, 2])) for (const i of n.input ?? []) nhwc.add(i);
+  }
+  // forward through layout-keeping ops (graphs are topologically sorted); back through those with one varying input
+  for (let pass = 0; pass < 2; pass++) {
+    for (const n of nodes) {
+      if (LAYOUT_PRESERVING.has(n.opType ?? '') && (n.input ?? []).some((i) => nhwc.has(i))) for (const o of n.output ?? []) nhwc.add(o);
+    }
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const n = nodes[k];
+      // (a bias or a scalar beside it does not count: `x - cut` keeps x's layout)
+      const inputs = (n.input ?? []).filter((i) => i !== '' && !constants.has(i));
+      if (LAYOUT_PRESERVING.has(n.opType ?? '') && inputs.length === 1 && (n.output ?? []).some((o) => nhwc.has(o))) nhwc.add(inputs[0]);
+    }
+  }
+  return nhwc;
+}

@@ -151,3 +151,22 @@ export function halfLayerInput(model: Model, layer: string): Model {
   g.node = [castNode(layer, inner, FLOAT16), ...g.node];
   return m;
 }
+
+/** The render model's layer input for a channels-last layer: NCHW outside (as the edits), NHWC inside. */
+export function nhwcLayerInput(model: Model, layer: string): Model {
+  const m = cloneModel(model);
+  const g = m.graph as onnx.GraphProto;
+  const inner = `${layer}::nhwc`;
+  renameReads(g, layer, inner);
+  g.node = [
+    onnx.NodeProto.create({
+      name: `${inner}::Transpose`,
+      opType: 'Transpose',
+      input: [layer],
+      output: [inner],
+      attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 3, 1] }],
+    }),
+    ...g.node,
+  ];
+  return m;
+}
