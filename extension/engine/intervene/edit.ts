@@ -196,14 +196,46 @@ export class InterventionModel {
     return { fm: b.layers.get(this.layer.tensor)!, image: b.image, imageShape: b.imageShape, seg };
   }
 
+  /** The render model's image for n featuremaps, in chunks of the model's fixed batch where it has one (the last padded). */
+  private async renderImage(fm: Float32Array, z: Float32Array, n: number): Promise<{ image: Float32Array; dims: readonly number[] }> {
+    const chunk = this.gen.fixedBatch ?? n;
+    const perFm = fm.length / n;
+    const perZ = z.length / n;
+    const parts: Float32Array[] = [];
+    let dims: readonly number[] = [];
+    for (let i = 0; i < n; i += chunk) {
+      const m = Math.min(chunk, n - i);
+      const pad = (a: Float32Array, per: number) => {
+        if (m === chunk) return a.subarray(i * per, (i + m) * per);
+        const out = new Float32Array(per * chunk);
+        out.set(a.subarray(i * per, (i + m) * per));
+        return out;
+      };
+      const feeds: Record<string, ReturnType<typeof floatTensor>> = {
+        [this.layer.tensor]: floatTensor(pad(fm, perFm), [chunk, ...this.layer.shape]),
+      };
+      const all = this.gen.feeds(pad(z, perZ), chunk);
+      for (const name of this.render.inputNames) if (name !== this.layer.tensor && all[name]) feeds[name] = all[name];
+      const res = await runSession(this.render, feeds, [this.gen.output], 'render model');
+      const img = res[this.gen.output];
+      dims = img.dims;
+      const data = img.data as Float32Array;
+      parts.push(data.subarray(0, (data.length / chunk) * m));
+    }
+    if (parts.length === 1) return { image: parts[0], dims };
+    const image = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      image.set(p, o);
+      o += p.length;
+    }
+    return { image, dims };
+  }
+
   /** Renders (and segments) featuremaps of the layer; z feeds the inputs later layers still read. */
   async renderFrom(fm: Float32Array, z: Float32Array, n: number): Promise<Rendered> {
-    const feeds: Record<string, ReturnType<typeof floatTensor>> = { [this.layer.tensor]: floatTensor(fm, [n, ...this.layer.shape]) };
-    const all = this.gen.feeds(z, n);
-    for (const name of this.render.inputNames) if (name !== this.layer.tensor && all[name]) feeds[name] = all[name];
-    const res = await runSession(this.render, feeds, [this.gen.output], 'render model');
-    const img = res[this.gen.output];
-    const image = img.data as Float32Array;
+    const { image, dims } = await this.renderImage(fm, z, n);
+    const img = { dims };
     const bad = firstNonFinite(image);
     if (bad >= 0) throw new DissectError('non-finite', `the edited layer rendered a NaN/Inf image (sample ${Math.floor(bad / (image.length / n))})`);
     const imageShape: [number, number, number] = [3, img.dims[2], img.dims[3]];

@@ -249,10 +249,12 @@ export class Generator {
         `the generator's output "${this.output}" has shape [${img.dims.join(', ')}]; expected an NCHW RGB image [N, 3, H, W]`,
       );
     }
-    const image = checkFinite(img.data as Float32Array, n, `generator output "${this.output}"`, batchLabel, firstSample);
+    // A padded batch (a fixed-batch model, fewer samples): only the first n samples are the batch's.
+    const firstN = (data: Float32Array) => (runN === n ? data : data.subarray(0, (data.length / runN) * n));
+    const image = checkFinite(firstN(floatData(img)), n, `generator output "${this.output}"`, batchLabel, firstSample);
     const out = new Map<string, Float32Array>();
     for (const l of layers) {
-      const data = checkFinite(floatData(res[l.tensor]), n, `layer ${l.name}`, batchLabel, firstSample);
+      const data = checkFinite(firstN(floatData(res[l.tensor])), n, `layer ${l.name}`, batchLabel, firstSample);
       out.set(l.tensor, this.nhwcTensors.has(l.tensor) ? nhwcToNchw(data, n, l.shape) : data);
     }
     return { n, image, imageShape: [3, img.dims[2], img.dims[3]], layers: out };
