@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { Generator } from './engine/models/contract';
-import type { GeneratorSpec, SegmenterSpec } from './shared/models';
+import type { GeneratorSpec, InputChoice, SegmenterSpec } from './shared/models';
 import { dissect, defaultLayers, type DissectOptions } from './engine/dissect/dissect';
 import { mergeShards } from './engine/dissect/merge';
 import { loadProject, demoProjectFile, type Project } from './shared/project';
@@ -44,6 +44,8 @@ Model options (or --project P.dissect.json holding them):
   --latent-input NAME  --image-output NAME  --image-range LO,HI (default -1,1)
   --segmenter-range LO,HI  --segmenter-mean R,G,B  --segmenter-std R,G,B  --segmenter-bgr
   --segmenter-size H,W  --segmenter-output NAME...  --quad CONCEPT... | --quad all
+  --input NAME=VALUE|V1,V2…|normal|zeros|class (each input besides z; detected by default: noise maps
+  a normal draw per sample, classes a random class per sample)  --class K (every class input: class K)
 Without --generator (and --project), the bundled demo model is used.
 
 --resume continues from the last checkpoint: checkpoints are written every 5 s of work and at the end of
@@ -87,6 +89,8 @@ const OPTIONS = {
   'segmenter-size': { type: 'string' },
   'segmenter-output': { type: 'string', multiple: true },
   quad: { type: 'string', multiple: true },
+  input: { type: 'string', multiple: true },
+  class: { type: 'string' },
   from: { type: 'string' },
   units: { type: 'string' },
   concept: { type: 'string' },
@@ -135,6 +139,28 @@ function nums(v: string | undefined, name: string, count: number): number[] | un
   return a;
 }
 
+/**
+ * --input NAME=VALUE|V1,V2,…|normal|zeros|class (repeatable): `class` is a random class per sample over
+ * the input's classes.
+ */
+function inputChoices(v: Values): Record<string, InputChoice> {
+  const out: Record<string, InputChoice> = {};
+  for (const e of v.input ?? []) {
+    const m = /^([^=]+)=(.+)$/.exec(e);
+    if (!m) throw new UsageError(`--input takes NAME=VALUE|normal|zeros|class, got "${e}"`);
+    const [, name, val] = m;
+    if (val === 'normal' || val === 'zeros') out[name] = val;
+    else if (val === 'class') out[name] = { class: 'random', classes: 0 };
+    else {
+      const nums = val.split(',').map(Number);
+      if (nums.some((x) => !Number.isFinite(x)))
+        throw new UsageError(`--input ${name}= needs a number, numbers, normal, zeros or class, got "${val}"`);
+      out[name] = nums.length === 1 ? nums[0] : nums;
+    }
+  }
+  return out;
+}
+
 /** A value range LO,HI with LO < HI. */
 function rangeOf(v: string | undefined, name: string): [number, number] | undefined {
   const r = nums(v, name, 2);
@@ -151,6 +177,12 @@ function modelSpecs(v: Values, needSegmenter: boolean): { generator: GeneratorSp
   if (v.generator) generator.path = path.resolve(v.generator);
   if (v['latent-input']) generator.latent = v['latent-input'];
   if (v['image-output']) generator.output = v['image-output'];
+  for (const [name, choice] of Object.entries(inputChoices(v))) generator.inputs = { ...generator.inputs, [name]: choice };
+  if (v.class !== undefined) {
+    const k = Number(v.class);
+    if (!Number.isInteger(k) || k < 0) throw new UsageError(`--class must be a class number ≥ 0, got "${v.class}"`);
+    generator.class = k;
+  }
   const range = rangeOf(v['image-range'], 'image-range');
   if (range) generator.range = range as [number, number];
   if (!needSegmenter) return { generator, ...(project ? { project } : {}) };

@@ -17,12 +17,21 @@ export interface SegmenterInputSpec {
   size?: [number, number];
 }
 
+/**
+ * What a generator input other than the latent gets, per sample (engine/models/inputs.ts): a fixed number
+ * or list of numbers, a fresh normal draw ("normal", noise maps), zeros, or a class — random over K
+ * classes, or one class k for every sample (one-hot float or integer index inputs).
+ */
+export type InputChoice = number | number[] | 'normal' | 'zeros' | { class: 'random'; classes: number } | { class: number };
+
 export interface GeneratorSpec {
   path: string;
   /** Name of the latent input; default: the one float input. */
   latent?: string;
-  /** Fixed values for other inputs (a scalar is broadcast to the input's shape). */
-  inputs?: Record<string, number | number[]>;
+  /** Values for other inputs (InputChoice; detected where not given, and recorded in the results). */
+  inputs?: Record<string, InputChoice>;
+  /** One class for every class input whose value is not given (`--class K`); default: a random class per sample. */
+  class?: number;
   /** Name of the image output; default: the first output. */
   output?: string;
   /** Value range of the image; default [-1, 1]. */

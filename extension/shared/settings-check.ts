@@ -64,12 +64,20 @@ const size: Check = (v) =>
     ? undefined
     : `must be [height, width], integers from 1 to 8192, got ${show(v)}`;
 
-/** Fixed values for other generator inputs: a number or a list of numbers each, all finite. */
+/** Values for other generator inputs (shared/models.ts InputChoice): a number, a list, "normal", "zeros" or a class. */
 const inputs: Check = (v) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `must be an object of input names to numbers, got ${show(v)}`;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `must be an object of input names to values, got ${show(v)}`;
   for (const [k, x] of Object.entries(v)) {
     const ok = (n: unknown) => typeof n === 'number' && Number.isFinite(n);
-    if (!(ok(x) || (Array.isArray(x) && x.length > 0 && x.every(ok)))) return `"${k}" must be a finite number or a list of them, got ${show(x)}`;
+    const cls = x as { class?: unknown; classes?: unknown };
+    const isClass =
+      typeof x === 'object' &&
+      x !== null &&
+      !Array.isArray(x) &&
+      ((cls.class === 'random' && Number.isInteger(cls.classes) && (cls.classes as number) >= 2) ||
+        (Number.isInteger(cls.class) && (cls.class as number) >= 0));
+    if (!(ok(x) || (Array.isArray(x) && x.length > 0 && x.every(ok)) || x === 'normal' || x === 'zeros' || isClass))
+      return `"${k}" must be a finite number, a list of them, "normal", "zeros", {"class": "random", "classes": K} or {"class": k}, got ${show(x)}`;
   }
   return undefined;
 };
@@ -120,7 +128,7 @@ export const DISSECT_SETTINGS: Schema<DissectSettings> = {
   iqrMin: num(0, 1),
 };
 
-export const GENERATOR_SPEC: Schema<GeneratorSpec> = { path: str, latent: str, inputs, output: str, range };
+export const GENERATOR_SPEC: Schema<GeneratorSpec> = { path: str, latent: str, inputs, class: int(0, 1_000_000), output: str, range };
 
 export const SEGMENTER_SPEC: Schema<SegmenterSpec> = {
   path: str,

@@ -59,7 +59,12 @@ const cases: [string, unknown, RegExp][] = [
   [
     'inputs NaN-like',
     { ...base, generator: { path: 'g.onnx', inputs: { psi: 'x' } } },
-    /^"generator\.inputs\.psi" must be a finite number or a list of them, got "x"$/,
+    /^"generator\.inputs\.psi" must be a finite number, a list of them, "normal", "zeros", \{"class": "random", "classes": K\} or \{"class": k\}, got "x"$/,
+  ],
+  [
+    'inputs class 1 of 1',
+    { ...base, generator: { path: 'g.onnx', inputs: { y: { class: 'random', classes: 1 } } } },
+    /"generator\.inputs\.y" must be/,
   ],
   ['no generator', { segmenter: base.segmenter }, /^"generator" is required$/],
   ['generator without path', { generator: {} }, /"generator\.path" is required/],
@@ -82,7 +87,16 @@ test('the bundled demo project and a full valid one are accepted unchanged', () 
   const dissect = { layers: ['layer4'], samples: 200, seed: -1, threshold: 'quantile', quantile: 0.005, topk: 8, iouMin: 0.04, iqrMin: 0 };
   fs.writeFileSync(
     file,
-    JSON.stringify({ ...base, generator: { path: 'g.onnx', latent: 'z', inputs: { psi: 0.7, y: [0, 1] }, range: [0, 1] }, dissect }),
+    JSON.stringify({
+      ...base,
+      generator: {
+        path: 'g.onnx',
+        latent: 'z',
+        inputs: { psi: 0.7, y: [0, 1], noise0: 'normal', c: { class: 'random', classes: 10 }, k: { class: 3 } },
+        range: [0, 1],
+      },
+      dissect,
+    }),
   );
   assert.deepEqual(loadProject(file).dissect, dissect);
 });

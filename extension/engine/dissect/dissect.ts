@@ -14,6 +14,7 @@ import { defaultLayers } from '../../shared/run/layers';
 import { Generator, Segmenter, type GeneratedBatch, type SegmentedBatch } from '../models/contract';
 import { TopImageCache } from './top-cache';
 import { bytesPerSample, fitBatch } from './memory';
+import { describePlans } from '../models/inputs';
 import { displayTile } from '../output/top-images';
 import { tileSize } from '../../shared/run/strip-layout';
 import { StatsPool, cores, defaultWorkers } from '../parallel/stats-pool';
@@ -84,6 +85,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const gen = Generator.open(opts.generator, sessionOptions);
   const seg = await Segmenter.open(opts.segmenter, sessionOptions);
   for (const w of seg.warnings) opts.onLog?.(`warning: ${w}`);
+  for (const line of describePlans(gen.inputPlans)) opts.onLog?.(line);
   const all = await gen.layers();
   const names = opts.layers && opts.layers.length > 0 ? opts.layers : defaultLayers(all).map((l) => l.name);
   // The same layer named twice (or by two of its aliases) is dissected once.
@@ -117,7 +119,8 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
       latentShape: gen.latentShape,
       output: gen.output,
       range: gen.range,
-      ...(opts.generator.inputs ? { inputs: opts.generator.inputs } : {}),
+      // every input's choice, detected or given (a different noise or class is a different run)
+      ...(gen.inputPlans.length > 0 ? { inputs: gen.inputChoices } : {}),
     },
     segmenter: {
       path: path.resolve(seg.file),

@@ -3,17 +3,18 @@
  * Runtime sessions, with the conventions, checks and errors that make a user's own models usable.
  */
 import * as fs from 'node:fs';
-import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model } from './onnx/proto';
+import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model, type onnx } from './onnx/proto';
 import { spatialTensors, channelsLastTensors } from './onnx/graph';
 import { captureModel, renderModel, labelingModel, labelsOutput, float32Boundary, halfLayerInput, nhwcLayerInput } from './onnx/surgery';
 import { halfToFloat } from '../data/half';
+import { planInputs, inputValues, type InputPlan } from './inputs';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
 import { createSession, runSession, floatTensor, ort, type Session, type SessionOptions } from './onnx/session';
 import { DissectError, nearest } from '../../shared/errors';
 import { parseLabelsText, labelSpace, type LabelSpace } from '../data/labels';
 import { labelMap, quadParts } from '../data/segment';
 import { segmenterInput, firstNonFinite } from '../data/image';
-import type { GeneratorSpec, SegmenterSpec, LayerInfo, Range, SegmenterInputSpec } from '../../shared/models';
+import type { GeneratorSpec, SegmenterSpec, LayerInfo, Range, SegmenterInputSpec, InputChoice } from '../../shared/models';
 import type { SampleLabels } from '../stats/iou-tally';
 
 export interface GeneratedBatch {
@@ -35,7 +36,8 @@ export class Generator {
     readonly fixedBatch: number | undefined,
     readonly output: string,
     readonly range: Range,
-    private readonly fixedInputs: Map<string, { data: Float32Array; dims: number[] }>,
+    /** How each input besides the latent is fed (models/inputs.ts). */
+    readonly inputPlans: InputPlan[],
     private readonly sessionOptions: SessionOptions,
   ) {}
 
@@ -58,8 +60,8 @@ export class Generator {
       if (!latentVi) {
         throw new DissectError('bad-model', `the generator has no input "${spec.latent}"; its inputs: ${inputs.map((i) => i.name).join(', ')}`);
       }
-    } else if (floats.length === 1) {
-      latentVi = floats[0];
+    } else if (latentCandidates(floats, spec).length === 1) {
+      latentVi = latentCandidates(floats, spec)[0];
     } else if (floats.length === 0) {
       throw new DissectError(
         'bad-model',
@@ -77,22 +79,10 @@ export class Generator {
     if (rest.some((d) => d <= 0)) {
       throw new DissectError('bad-model', `latent input ${latentVi.name} has symbolic dims [${dims.join(', ')}]; export it with a fixed latent size`);
     }
-    const fixedBatch = dims[0] > 0 ? dims[0] : undefined;
-    const fixedInputs = new Map<string, { data: Float32Array; dims: number[] }>();
-    for (const inp of inputs) {
-      if (inp.name === latentVi.name) continue;
-      const v = spec.inputs?.[inp.name!];
-      if (v === undefined) {
-        throw new DissectError('bad-model', `the generator's input "${inp.name}" needs a fixed value (project file "inputs": {"${inp.name}": …})`);
-      }
-      const d = (valueDims(inp) ?? []).map((x) => (x > 0 ? x : 1));
-      const count = d.reduce((a, b) => a * b, 1);
-      const data = new Float32Array(count);
-      if (typeof v === 'number') data.fill(v);
-      else if (v.length === count) data.set(v);
-      else throw new DissectError('bad-model', `value for input "${inp.name}" has ${v.length} numbers; its shape [${d.join(', ')}] needs ${count}`);
-      fixedInputs.set(inp.name!, { data, dims: d });
-    }
+    const plans = planInputs(inputs, latentVi.name!, spec.inputs, g, spec.path, spec.class);
+    // A per-sample draw for an input the graph fixes at batch 1 (a shared noise map): run one sample at a time.
+    const perSampleAtOne = plans.some((p) => p.batched && (valueDims(inputs.find((i) => i.name === p.name)!) ?? [])[0] === 1 && drawn(p));
+    const fixedBatch = dims[0] > 0 ? dims[0] : perSampleAtOne ? 1 : undefined;
     const outputs = (g.output ?? []).map((o) => o.name!);
     const output = spec.output ?? outputs[0];
     if (!outputs.includes(output)) {
@@ -105,18 +95,22 @@ export class Generator {
         `the generator's output "${output}" holds ${elemTypeName(outType)} values; expected a float (float32) image`,
       );
     }
-    return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], fixedInputs, sessionOptions);
+    return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], plans, sessionOptions);
   }
 
-  /** Feeds for a batch of latents (n × latentDims), other inputs at their fixed values. */
+  /** Feeds for a batch of latents (n × latentDims); the other inputs by their plans, per sample from each latent. */
   feeds(z: Float32Array, n: number): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = { [this.latent]: floatTensor(z, [n, ...this.latentShape]) };
-    for (const [name, v] of this.fixedInputs) {
-      const batched = v.dims.length > 0 && v.dims[0] === 1 && n > 1 ? repeat(v.data, n) : v.data;
-      const dims = v.dims.length > 0 && v.dims[0] === 1 ? [n, ...v.dims.slice(1)] : v.dims;
-      feeds[name] = floatTensor(batched, dims);
-    }
+    this.inputPlans.forEach((p, k) => {
+      const v = inputValues(p, k, z, n, this.latentDims);
+      feeds[p.name] = new ort.Tensor(p.dtype, v.data, v.dims);
+    });
     return feeds;
+  }
+
+  /** The inputs' choices, as the results record them. */
+  get inputChoices(): Record<string, InputChoice> {
+    return Object.fromEntries(this.inputPlans.map((p) => [p.name, p.choice]));
   }
 
   private layerCache?: Promise<LayerInfo[]>;
@@ -428,12 +422,6 @@ function checkFinite(data: Float32Array, n: number, what: string, batchLabel: st
   return data;
 }
 
-function repeat(data: Float32Array, n: number): Float32Array {
-  const out = new Float32Array(data.length * n);
-  for (let i = 0; i < n; i++) out.set(data, i * data.length);
-  return out;
-}
-
 function padBatch(z: Float32Array, n: number, to: number): Float32Array {
   const out = new Float32Array((z.length / n) * to);
   out.set(z);
@@ -454,4 +442,21 @@ function nhwcToNchw(data: Float32Array, n: number, [C, h, w]: [number, number, n
     for (let p = 0; p < plane; p++) for (let c = 0; c < C; c++) out[base + c * plane + p] = data[base + p * C + c];
   }
   return out;
+}
+
+/** Whether a plan draws per sample (so every sample needs its own row). */
+function drawn(p: InputPlan): boolean {
+  return p.choice === 'normal' || (typeof p.choice === 'object' && !Array.isArray(p.choice) && p.choice.class === 'random');
+}
+
+/**
+ * The float inputs that may be the latent z: 2-D ([N, dims]), not given a value, and not named as a
+ * noise map or a class (StyleGAN2's noise inputs, BigGAN's one-hot y); one named z or latent wins a tie.
+ */
+function latentCandidates(floats: onnx.IValueInfoProto[], spec: GeneratorSpec): onnx.IValueInfoProto[] {
+  const c = floats.filter(
+    (i) => (valueDims(i) ?? []).length === 2 && spec.inputs?.[i.name ?? ''] === undefined && !/noise|^(y|c|cls|class|label)/i.test(i.name ?? ''),
+  );
+  const named = c.filter((i) => /^(z|latents?|noise_?z)$/i.test(i.name ?? ''));
+  return c.length > 1 && named.length === 1 ? named : c.length > 0 ? c : floats.length === 1 ? floats : [];
 }

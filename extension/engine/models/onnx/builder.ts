@@ -10,9 +10,9 @@ export class GraphBuilder {
   private outputs: onnx.IValueInfoProto[] = [];
   private count = 0;
 
-  /** A float input; -1 marks the symbolic batch dim. */
-  input(name: string, dims: number[]): string {
-    this.inputs.push(valueInfo(name, dims));
+  /** An input (float unless `elemType` says otherwise); -1 marks the symbolic batch dim. */
+  input(name: string, dims: number[], elemType: number = FLOAT): string {
+    this.inputs.push(valueInfo(name, dims, elemType));
     return name;
   }
 
@@ -48,10 +48,10 @@ export class GraphBuilder {
   }
 }
 
-function valueInfo(name: string, dims: number[]): onnx.IValueInfoProto {
+function valueInfo(name: string, dims: number[], elemType: number = FLOAT): onnx.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (d < 0 ? { dimParam: 'N' } : { dimValue: d })) } } },
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (d < 0 ? { dimParam: 'N' } : { dimValue: d })) } } },
   };
 }
 

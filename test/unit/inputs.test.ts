@@ -1,0 +1,116 @@
+/**
+ * Every generator input gets a value per sample, reproducibly (engine/models/inputs.ts): noise maps,
+ * classes (int64 index and one-hot), fixed values; recorded in the results and the same in interventions.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { inputsMaskGenerator, writeMaskModels, tmpDir } from '../fixtures/models';
+import { Generator } from '../../extension/engine/models/contract';
+import { dissect } from '../../extension/engine/dissect/dissect';
+import { InterventionModel } from '../../extension/engine/intervene/edit';
+import { seededLatents } from '../../extension/engine/models/latents';
+import { DissectError } from '../../extension/shared/errors';
+import type { GeneratorSpec } from '../../extension/shared/models';
+
+const dir = tmpDir();
+const m = writeMaskModels(dir);
+const write = (name: string, bytes: Uint8Array) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, bytes);
+  return f;
+};
+const noise = write('noise.onnx', inputsMaskGenerator());
+const shared = write('noise1.onnx', inputsMaskGenerator({ noiseBatch: 1 }));
+const int64 = write('class-int64.onnx', inputsMaskGenerator({ classInput: 'int64', classes: 7 }));
+const onehot = write('class-onehot.onnx', inputsMaskGenerator({ classInput: 'onehot', classes: 7 }));
+const open = (g: GeneratorSpec) => Generator.open(g, { provider: 'cpu' });
+
+/** Each sample's values of input `name`, fed in one batch of n and one sample at a time. */
+function perSample(g: Generator, name: string, n: number): { batch: number[][]; alone: number[][] } {
+  const z = seededLatents(1, g.latentDims).batch(0, n);
+  const rows = (t: { data: ArrayLike<number | bigint> }, k: number) => {
+    const d = Array.from(t.data, Number);
+    const per = d.length / k;
+    return Array.from({ length: k }, (_, j) => d.slice(j * per, (j + 1) * per));
+  };
+  const batch = rows(g.feeds(z, n)[name] as never, n);
+  const alone = Array.from({ length: n }, (_, j) => rows(g.feeds(z.subarray(j * g.latentDims, (j + 1) * g.latentDims), 1)[name] as never, 1)[0]);
+  return { batch, alone };
+}
+
+test('a noise input is detected and gets a fresh normal draw per sample, whatever the batch', () => {
+  const g = open({ path: noise });
+  assert.deepEqual(g.inputChoices, { noise: 'normal' });
+  const { batch, alone } = perSample(g, 'noise', 4);
+  assert.deepEqual(batch, alone, 'a sample’s noise does not depend on its batch');
+  assert.notDeepEqual(batch[0], batch[1], 'each sample its own');
+  const mean = batch.flat().reduce((a, b) => a + b, 0) / batch.flat().length;
+  assert.ok(Math.abs(mean) < 0.2, `N(0, 1): mean ${mean}`);
+});
+
+test('a noise map fixed at batch 1 still gets a draw per sample (the generator runs one sample at a time)', () => {
+  const g = open({ path: shared });
+  assert.equal(g.fixedBatch, 1);
+  const z = seededLatents(1, g.latentDims).batch(0, 2);
+  const a = Array.from(g.feeds(z.subarray(0, g.latentDims), 1).noise.data as Float32Array);
+  const b = Array.from(g.feeds(z.subarray(g.latentDims), 1).noise.data as Float32Array);
+  assert.notDeepEqual(a, b);
+});
+
+test('an int64 class index: classes from its embedding table, a class per sample, --class K fixes it', () => {
+  const g = open({ path: int64 });
+  assert.deepEqual(g.inputChoices, { noise: 'normal', y: { class: 'random', classes: 7 } });
+  const { batch, alone } = perSample(g, 'y', 40);
+  assert.deepEqual(batch, alone);
+  const classes = batch.map((r) => r[0]);
+  assert.ok(classes.every((c) => Number.isInteger(c) && c >= 0 && c < 7));
+  assert.ok(new Set(classes).size >= 5, `uniform over 7: saw ${[...new Set(classes)]}`);
+  const fixed = open({ path: int64, class: 3 });
+  assert.deepEqual(fixed.inputChoices.y, { class: 3 });
+  assert.ok(perSample(fixed, 'y', 6).batch.every((r) => r[0] === 3));
+  assert.equal(g.feeds(new Float32Array(g.latentDims), 1).y.type, 'int64');
+});
+
+test('a one-hot class input: one 1 per sample, at a class uniform over its length', () => {
+  const g = open({ path: onehot });
+  assert.deepEqual(g.inputChoices.y, { class: 'random', classes: 7 });
+  const { batch } = perSample(g, 'y', 30);
+  for (const r of batch) assert.deepEqual([...r].sort(), [0, 0, 0, 0, 0, 0, 1]);
+  assert.ok(new Set(batch.map((r) => r.indexOf(1))).size >= 4);
+});
+
+test('the choices are the user’s where given, checked against the input, and recorded in the results', async () => {
+  assert.deepEqual(open({ path: noise, inputs: { noise: 'zeros' } }).inputChoices, { noise: 'zeros' });
+  assert.throws(
+    () => open({ path: int64, inputs: { y: { class: 9 } } }),
+    (e: unknown) => e instanceof DissectError && /class 9 is not one of 0…6/.test(e.message),
+  );
+  assert.throws(
+    () => open({ path: int64, inputs: { y: 'normal' } }),
+    (e: unknown) => e instanceof DissectError && /holds integers/.test(e.message),
+  );
+  const base = { segmenter: { path: m.segmenter, labels: m.labels }, samples: 20, threshold: 'quantile' as const, provider: 'cpu' as const };
+  const a = await dissect({ ...base, generator: { path: int64 }, out: path.join(dir, 'run-a') });
+  assert.deepEqual(a.result.settings.generator.inputs, { noise: 'normal', y: { class: 'random', classes: 7 } });
+  // deterministic: the same run twice gives the same numbers (noise and classes drawn from the latents)
+  const b = await dissect({ ...base, generator: { path: int64 }, out: path.join(dir, 'run-b'), batch: 3 });
+  assert.deepEqual(
+    b.result.layers.map((l) => l.units.map((u) => [u.label, u.iou, u.threshold])),
+    a.result.layers.map((l) => l.units.map((u) => [u.label, u.iou, u.threshold])),
+  );
+});
+
+test('an intervention that changes nothing changes nothing: the same noise and class before and after', async () => {
+  const model = await InterventionModel.open({
+    generator: { path: int64 },
+    segmenter: { path: m.segmenter, labels: m.labels },
+    layer: 'layer1',
+    provider: 'cpu',
+  });
+  const z = seededLatents(4, model.gen.latentDims).batch(0, 5);
+  const orig = await model.original(z, 5);
+  const noop = await model.edited(orig.fm, z, 5, { units: [], mode: 'ablate' });
+  assert.deepEqual(noop.image, orig.image);
+});
