@@ -22,7 +22,7 @@ export interface SegmenterInputSpec {
  * or list of numbers, a fresh normal draw ("normal", noise maps), zeros, or a class — random over K
  * classes, or one class k for every sample (one-hot float or integer index inputs).
  */
-export type InputChoice = number | number[] | 'normal' | 'zeros' | { class: 'random'; classes: number } | { class: number };
+export type InputChoice = number | number[] | 'normal' | 'uniform' | 'zeros' | { class: 'random'; classes: number } | { class: number };
 
 export interface GeneratorSpec {
   path: string;

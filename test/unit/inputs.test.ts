@@ -6,7 +6,11 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inputsMaskGenerator, writeMaskModels, tmpDir } from '../fixtures/models';
+import { inputsMaskGenerator, inGraphNoiseMaskGenerator, writeMaskModels, tmpDir } from '../fixtures/models';
+import { GraphBuilder } from '../../extension/engine/models/onnx/builder';
+import { decodeModel, encodeModel } from '../../extension/engine/models/onnx/proto';
+import { randomOpsAsInputs } from '../../extension/engine/models/onnx/surgery';
+import { createSession, runSession, floatTensor } from '../../extension/engine/models/onnx/session';
 import { Generator } from '../../extension/engine/models/contract';
 import { dissect } from '../../extension/engine/dissect/dissect';
 import { InterventionModel } from '../../extension/engine/intervene/edit';
@@ -113,4 +117,58 @@ test('an intervention that changes nothing changes nothing: the same noise and c
   const orig = await model.original(z, 5);
   const noop = await model.edited(orig.fm, z, 5, { units: [], mode: 'ablate' });
   assert.deepEqual(noop.image, orig.image);
+});
+
+test('noise drawn inside the graph (RandomNormalLike) becomes an input: identical runs agree, a no-op edit changes nothing', async () => {
+  const file = write('in-graph-noise.onnx', inGraphNoiseMaskGenerator());
+  const g = open({ path: file });
+  await g.layers();
+  const plan = g.inputPlans.find((p) => p.name.includes('RandomNormalLike'));
+  assert.equal(plan?.choice, 'normal');
+  assert.match(plan!.why, /drawn inside the graph by RandomNormalLike/);
+  const base = { segmenter: { path: m.segmenter, labels: m.labels }, samples: 24, threshold: 'quantile' as const, provider: 'cpu' as const };
+  const numbers = (r: Awaited<ReturnType<typeof dissect>>) => r.result.layers.map((l) => l.units.map((u) => [u.label, u.iou, u.threshold]));
+  const a = await dissect({ ...base, generator: { path: file }, out: path.join(dir, 'noise-a') });
+  const b = await dissect({ ...base, generator: { path: file }, out: path.join(dir, 'noise-b'), batch: 5 });
+  assert.deepEqual(numbers(b), numbers(a), 'two identical dissections (another batch size) agree');
+  const model = await InterventionModel.open({
+    generator: { path: file },
+    segmenter: { path: m.segmenter, labels: m.labels },
+    layer: 'layer1',
+    provider: 'cpu',
+  });
+  const z = seededLatents(6, model.gen.latentDims).batch(0, 4);
+  const orig = await model.original(z, 4);
+  assert.deepEqual((await model.edited(orig.fm, z, 4, { units: [], mode: 'ablate' })).image, orig.image);
+});
+
+test('a random op becomes an input scaled to its distribution (mean + scale·x; low + (high − low)·x)', async () => {
+  const b = new GraphBuilder();
+  b.input('x', [-1, 3]);
+  b.node('RandomNormalLike', ['x'], { name: 'n', out: 'normal', attrs: { mean: 5.0, scale: 2.0 } });
+  b.node('RandomUniformLike', ['x'], { name: 'u', out: 'uniform', attrs: { low: -1.0, high: 3.0 } });
+  b.output('normal');
+  b.output('uniform');
+  const dims = new Map([
+    ['normal', [-1, 3]],
+    ['uniform', [-1, 3]],
+  ]);
+  const { model, inputs } = randomOpsAsInputs(decodeModel(b.build(), 'r.onnx'), dims);
+  assert.deepEqual(
+    inputs.map((i) => [i.op, i.kind, i.input]),
+    [
+      ['RandomNormalLike', 'normal', 'normal::draw'],
+      ['RandomUniformLike', 'uniform', 'uniform::draw'],
+    ],
+  );
+  const s = await createSession(encodeModel(model), 'r', { provider: 'cpu' });
+  const one = floatTensor(Float32Array.of(1, 0, -1, 0.5, 0.25, 0), [2, 3]);
+  const res = await runSession(
+    s,
+    { x: floatTensor(new Float32Array(6), [2, 3]), 'normal::draw': one, 'uniform::draw': one },
+    ['normal', 'uniform'],
+    'r',
+  );
+  assert.deepEqual(Array.from(res.normal.data as Float32Array), [7, 5, 3, 6, 5.5, 5]);
+  assert.deepEqual(Array.from(res.uniform.data as Float32Array), [3, -1, -5, 1, 0, -1]);
 });

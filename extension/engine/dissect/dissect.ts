@@ -85,8 +85,8 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const gen = Generator.open(opts.generator, sessionOptions);
   const seg = await Segmenter.open(opts.segmenter, sessionOptions);
   for (const w of seg.warnings) opts.onLog?.(`warning: ${w}`);
-  for (const line of describePlans(gen.inputPlans)) opts.onLog?.(line);
   const all = await gen.layers();
+  for (const line of describePlans(gen.inputPlans)) opts.onLog?.(line);
   const names = opts.layers && opts.layers.length > 0 ? opts.layers : defaultLayers(all).map((l) => l.name);
   // The same layer named twice (or by two of its aliases) is dissected once.
   const layers = (await gen.resolveLayers([...new Set(names)])).filter((l, i, all) => all.findIndex((x) => x.tensor === l.tensor) === i);

@@ -5,7 +5,17 @@
 import * as fs from 'node:fs';
 import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model, type onnx } from './onnx/proto';
 import { spatialTensors, channelsLastTensors } from './onnx/graph';
-import { captureModel, renderModel, labelingModel, labelsOutput, float32Boundary, halfLayerInput, nhwcLayerInput } from './onnx/surgery';
+import {
+  captureModel,
+  renderModel,
+  labelingModel,
+  labelsOutput,
+  float32Boundary,
+  halfLayerInput,
+  nhwcLayerInput,
+  randomOpsAsInputs,
+  RANDOM_OPS,
+} from './onnx/surgery';
 import { halfToFloat } from '../data/half';
 import { planInputs, inputValues, type InputPlan } from './inputs';
 import { encodeModel, sha256 as hashText } from './onnx/proto';
@@ -28,7 +38,7 @@ export interface GeneratedBatch {
 export class Generator {
   private constructor(
     readonly file: string,
-    readonly model: Model,
+    private graphModel: Model,
     readonly sha256: string,
     readonly latent: string,
     /** Latent shape without the batch dim, e.g. [128] or [128, 1, 1]. */
@@ -36,9 +46,10 @@ export class Generator {
     readonly fixedBatch: number | undefined,
     readonly output: string,
     readonly range: Range,
-    /** How each input besides the latent is fed (models/inputs.ts). */
+    /** How each input besides the latent is fed (models/inputs.ts); random ops' inputs join on prepare(). */
     readonly inputPlans: InputPlan[],
     private readonly sessionOptions: SessionOptions,
+    private readonly spec: GeneratorSpec,
   ) {}
 
   get latentDims(): number {
@@ -95,7 +106,7 @@ export class Generator {
         `the generator's output "${output}" holds ${elemTypeName(outType)} values; expected a float (float32) image`,
       );
     }
-    return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], plans, sessionOptions);
+    return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], plans, sessionOptions, spec);
   }
 
   /** Feeds for a batch of latents (n × latentDims); the other inputs by their plans, per sample from each latent. */
@@ -119,6 +130,56 @@ export class Generator {
   /** Layers laid out channels-last (NHWC) in the graph: read and fed as NCHW, transposed at the boundary. */
   private readonly nhwcTensors = new Set<string>();
 
+  /** The graph as it runs: after prepare(), random ops are inputs. */
+  get model(): Model {
+    return this.graphModel;
+  }
+
+  private prepared?: Promise<void>;
+
+  /**
+   * Makes a graph that draws random numbers (RandomNormalLike and kin: StyleGAN2 noise drawn in the graph)
+   * deterministic before any session runs: one probe finds each draw's shape, and graph surgery turns each
+   * draw into an input fed, per sample, from the sample's latent (models/inputs.ts).
+   */
+  prepare(): Promise<void> {
+    this.prepared ??= this.randomsToInputs();
+    return this.prepared;
+  }
+
+  private async randomsToInputs(): Promise<void> {
+    const nodes = (this.graphModel.graph?.node ?? []).filter((n) => RANDOM_OPS.has(n.opType ?? ''));
+    if (nodes.length === 0) return;
+    const multinomial = nodes.find((n) => n.opType === 'Multinomial');
+    if (multinomial)
+      throw new DissectError(
+        'bad-model',
+        `${this.file}: the graph samples with Multinomial (${multinomial.name}); export the sampled values as an input instead`,
+      );
+    const outputs = nodes.map((n) => n.output![0]);
+    const n = this.fixedBatch ?? 2;
+    const probe = await createSession(encodeModel(captureModel(this.graphModel, outputs)), 'generator (random ops probe)', this.sessionOptions);
+    const res = await runSession(probe, this.feeds(new Float32Array(n * this.latentDims), n), outputs, 'generator');
+    // A draw whose first dim is the batch gets a row per sample; one of fixed shape stays shared, as the graph has it.
+    const dims = new Map(
+      outputs.map((o) => [o, res[o].dims[0] === n && this.fixedBatch === undefined ? [-1, ...res[o].dims.slice(1)] : [...res[o].dims]]),
+    );
+    const { model, inputs } = randomOpsAsInputs(this.graphModel, dims);
+    this.graphModel = model;
+    for (const r of inputs) {
+      const batched = dims.get(r.output)![0] === -1 || this.fixedBatch !== undefined;
+      const choice = this.spec.inputs?.[r.input] ?? r.kind;
+      this.inputPlans.push({
+        name: r.input,
+        choice,
+        dims: (batched ? r.dims.slice(1) : r.dims).map((d) => (d > 0 ? d : 1)),
+        batched,
+        dtype: 'float32',
+        why: `drawn inside the graph by ${r.op}: now an input fed from the run's seed, so runs are deterministic`,
+      });
+    }
+  }
+
   /** Candidate layers: internal tensors of shape [N, C, h, w] (h, w ≥ 2), found by one probe run. */
   layers(): Promise<LayerInfo[]> {
     this.layerCache ??= this.probeLayers();
@@ -126,6 +187,7 @@ export class Generator {
   }
 
   private async probeLayers(): Promise<LayerInfo[]> {
+    await this.prepare();
     const g = this.model.graph!;
     const outputs = new Set((g.output ?? []).map((o) => o.name));
     const all = (g.node ?? []).flatMap((n) => n.output ?? []).filter((t) => t && !outputs.has(t));
@@ -174,6 +236,7 @@ export class Generator {
   }
 
   async session(extraOutputs: readonly string[], what = 'generator'): Promise<Session> {
+    await this.prepare();
     return createSession(encodeModel(captureModel(this.model, extraOutputs)), what, this.sessionOptions);
   }
 

@@ -121,7 +121,7 @@ function checkChoice(name: string, c: InputChoice, dtype: InputPlan['dtype'], di
       throw new DissectError('bad-model', `value for input "${name}" has ${c.length} numbers; its shape [${dims.join(', ')}] needs ${count}`);
     return;
   }
-  if (c === 'normal' || c === 'zeros') {
+  if (c === 'normal' || c === 'uniform' || c === 'zeros') {
     if (dtype !== 'float32') throw new DissectError('bad-model', `input "${name}" holds integers: "${c}" fits float inputs only (use class:K)`);
     return;
   }
@@ -139,6 +139,13 @@ export function latentSeed(z: Float32Array): number {
   const bits = new Uint32Array(z.buffer, z.byteOffset, z.length);
   let h = 0x811c9dc5;
   for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** A 32-bit hash of a name (FNV-1a over its UTF-16 code units). */
+function nameSeed(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
@@ -160,7 +167,11 @@ export function inputValues(
   const c = plan.choice;
   const rows = plan.batched ? n : 1;
   const dims = plan.batched ? [n, ...plan.dims] : plan.dims;
-  const seeds = Array.from({ length: rows }, (_, j) => latentSeed(z.subarray(j * latentDims, (j + 1) * latentDims)));
+  // An input without a batch dim is shared by the batch: seeded by its name, not by any one sample, so its
+  // values do not depend on which samples share a batch.
+  const seeds = plan.batched
+    ? Array.from({ length: rows }, (_, j) => latentSeed(z.subarray(j * latentDims, (j + 1) * latentDims)))
+    : [nameSeed(plan.name)];
   if (typeof c === 'number' || Array.isArray(c)) {
     const one = typeof c === 'number' ? new Float32Array(count).fill(c) : Float32Array.from(c);
     const out = new Float32Array(rows * count);
@@ -168,6 +179,14 @@ export function inputValues(
     return { data: plan.dtype === 'float32' ? out : toInt(out, plan.dtype), dims };
   }
   if (c === 'zeros') return { data: new Float32Array(rows * count), dims };
+  if (c === 'uniform') {
+    const out = new Float32Array(rows * count);
+    for (let j = 0; j < rows; j++) {
+      const rng = new Xoshiro128(seeds[j], 2000 + index);
+      for (let i = 0; i < count; i++) out[j * count + i] = rng.uniform();
+    }
+    return { data: out, dims };
+  }
   if (c === 'normal') {
     const out = new Float32Array(rows * count);
     for (let j = 0; j < rows; j++) normalLatent(seeds[j], 1000 + index, count, out.subarray(j * count, (j + 1) * count));

@@ -170,3 +170,71 @@ export function nhwcLayerInput(model: Model, layer: string): Model {
   ];
   return m;
 }
+
+/** The ops that draw random numbers inside a graph (ONNX's RandomNormal, RandomUniform and their *Like). */
+export const RANDOM_OPS = new Set(['RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Multinomial']);
+
+export interface RandomInput {
+  /** The new graph input. */
+  input: string;
+  /** The random op's output, now computed from the input (the same name, so its readers are unchanged). */
+  output: string;
+  op: string;
+  kind: 'normal' | 'uniform';
+  /** [N or a fixed batch, …] of the input. */
+  dims: number[];
+}
+
+function floatAttr(node: onnx.INodeProto, name: string, dflt: number): number {
+  const a = (node.attribute ?? []).find((x) => x.name === name);
+  const T = onnx.AttributeProto.AttributeType;
+  return a?.type === T.FLOAT ? (a.f ?? dflt) : a?.type === T.INT ? Number(a.i) : dflt;
+}
+
+/**
+ * Each random op replaced by a graph input of the same values' shape (`dims`, the batch first where it has
+ * one), scaled to the op's distribution: mean + scale·x for RandomNormal*, low + (high − low)·x for
+ * RandomUniform*, x being N(0, 1) or U[0, 1) fed from the run's seed. The run is then deterministic.
+ */
+export function randomOpsAsInputs(model: Model, dims: Map<string, number[]>): { model: Model; inputs: RandomInput[] } {
+  const m = cloneModel(model);
+  const g = m.graph as onnx.GraphProto;
+  const inputs: RandomInput[] = [];
+  const nodes: onnx.INodeProto[] = [];
+  for (const n of g.node) {
+    if (!RANDOM_OPS.has(n.opType ?? '') || n.opType === 'Multinomial') {
+      nodes.push(n);
+      continue;
+    }
+    const output = (n.output ?? [])[0] ?? '';
+    const kind = n.opType!.startsWith('RandomNormal') ? 'normal' : 'uniform';
+    const [shift, scale] =
+      kind === 'normal'
+        ? [floatAttr(n, 'mean', 0), floatAttr(n, 'scale', 1)]
+        : [floatAttr(n, 'low', 0), floatAttr(n, 'high', 1) - floatAttr(n, 'low', 0)];
+    const input = shift === 0 && scale === 1 ? output : `${output}::draw`;
+    const d = dims.get(output);
+    if (!d) throw new DissectError('bad-model', `the shape of ${n.opType} ${n.name ?? output} could not be found`);
+    g.input.push(
+      onnx.ValueInfoProto.create({
+        name: input,
+        type: { tensorType: { elemType: FLOAT, shape: { dim: d.map((x) => (x < 0 ? { dimParam: 'N' } : { dimValue: x })) } } },
+      }),
+    );
+    if (input !== output) {
+      const s = `${output}::scale`;
+      const o = `${output}::shift`;
+      g.initializer.push(
+        onnx.TensorProto.create({ name: s, dataType: FLOAT, dims: [], floatData: [scale] }),
+        onnx.TensorProto.create({ name: o, dataType: FLOAT, dims: [], floatData: [shift] }),
+      );
+      nodes.push(
+        onnx.NodeProto.create({ name: `${output}::Mul`, opType: 'Mul', input: [input, s], output: [`${output}::scaled`] }),
+        onnx.NodeProto.create({ name: `${output}::Add`, opType: 'Add', input: [`${output}::scaled`, o], output: [output] }),
+      );
+    }
+    inputs.push({ input, output, op: n.opType!, kind, dims: d });
+  }
+  g.node = nodes as onnx.NodeProto[];
+  return { model: m, inputs };
+}
