@@ -2,6 +2,7 @@
  * gan-dissect: the engine from a terminal (headless runs, CI, clusters).
  * Progress goes to stderr, the summary to stdout. Exit codes: 0 ok, 1 failed, 2 bad usage, 130 cancelled.
  */
+import { ensureFolder } from './shared/run/lock';
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { Generator } from './engine/models/contract';
@@ -466,6 +467,8 @@ async function interventionCommand(
   };
   const needOut = () => {
     if (!v.out) throw new UsageError(`${command} needs --out DIR`);
+    // made (and so known to be writable) before any model is loaded
+    ensureFolder(path.resolve(v.out));
     return path.resolve(v.out);
   };
   switch (command) {

@@ -27,10 +27,10 @@ import { IqrTally } from '../stats/iqr-tally';
 import { candidateFractions } from '../stats/iqr-select';
 import { IouTally, dissectionBlocks } from '../stats/iou-tally';
 import { fileLatents, seededLatents } from '../models/latents';
-import { packBlob, unpackBlob, writeAtomic, type Arr } from '../../shared/run/blob';
+import { packBlob, unpackBlob, writeAtomic, readFileNamed, type Arr } from '../../shared/run/blob';
 import { RunFolder } from '../../shared/run/folder';
 import { takeRunFolder } from '../../shared/run/lock';
-import { CancelledError, DissectError } from '../../shared/errors';
+import { CancelledError, DissectError, fileSystemError } from '../../shared/errors';
 import { sha256 } from '../models/onnx/proto';
 import type { Phase, ProgressListener } from '../../shared/progress';
 import { finalizeResults, writeResults } from './results';
@@ -202,7 +202,9 @@ export async function dissect(opts: DissectOptions): Promise<{ result: DissectRe
     // A failure (not a cancel, not a refusal to touch another run) is recorded: the folder then says "failed: why".
     if (!(e instanceof CancelledError) && !(e instanceof DissectError && (e.code === 'incompatible-out' || e.code === 'locked'))) {
       try {
-        run.writeFailure({ code: e instanceof DissectError ? e.code : 'internal', message: (e as Error).message, at: new Date().toISOString() });
+        // the message the user was shown (a file-system error in words)
+        const shown = e instanceof DissectError ? e : fileSystemError(e);
+        run.writeFailure({ code: shown?.code ?? 'internal', message: shown?.message ?? (e as Error).message, at: new Date().toISOString() });
       } catch {
         // (a full disk: the error itself is what matters)
       }
@@ -218,7 +220,6 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
   const out = opts.out;
   const { settings, key } = ctx;
   const shardKey = opts.shard ? `${key}:${opts.shard.index}/${opts.shard.count}` : key;
-  fs.mkdirSync(out, { recursive: true });
   const run = new RunFolder(out);
   const stateFile = run.stateFile;
 
@@ -236,7 +237,7 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
   let restored: Record<string, Arr> = {};
   let restoredMeta: Record<string, unknown> = {};
   if (fs.existsSync(stateFile)) {
-    const { meta, arrays } = unpackBlob(fs.readFileSync(stateFile), stateFile);
+    const { meta, arrays } = unpackBlob(readFileNamed(stateFile), stateFile);
     const m = meta as Checkpoint & { extra: Record<string, unknown> };
     const failure = run.readFailure();
     if (m.key !== shardKey) {

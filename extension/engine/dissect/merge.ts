@@ -2,7 +2,6 @@
  * Merging the shards of a run (`--shard I/N`): their IoU counts and top-k add up exactly to those of the
  * whole, since every shard used the same thresholds (from the whole threshold-selection set).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openRun, type DissectOptions, type LayerTallies } from './dissect';
 import { finalizeResults, writeResults, pairArrays, type PairArrays, type ThresholdInfo } from './results';
@@ -10,7 +9,7 @@ import type { DissectResult } from '../../shared/run/schema';
 import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';
 import { IouTally, dissectionBlocks } from '../stats/iou-tally';
 import { Upsampler } from '../data/upsample';
-import { unpackBlob, type Arr } from '../../shared/run/blob';
+import { unpackBlob, type Arr, makeFolder, readFileNamed } from '../../shared/run/blob';
 import { RunFolder } from '../../shared/run/folder';
 import { takeRunFolder } from '../../shared/run/lock';
 import { DissectError } from '../../shared/errors';
@@ -116,7 +115,7 @@ async function mergeLocked(o: MergeOptions): Promise<DissectResult> {
     let pairs: PairArrays | undefined;
     for (const p of parts) {
       const file = p.run.file(p.r.layers[li].stats!);
-      const { meta, arrays } = unpackBlob(fs.readFileSync(file), file);
+      const { meta, arrays } = unpackBlob(readFileNamed(file), file);
       const m = meta as { thresholds: number[]; thresholdInfo: ThresholdInfo[] | null };
       const thr = Float32Array.from(m.thresholds);
       if (!thresholds) {
@@ -135,7 +134,7 @@ async function mergeLocked(o: MergeOptions): Promise<DissectResult> {
     return { layer, up, thresholds, iou: total, ...(thresholdInfo ? { thresholdInfo } : {}), ...(pairs ? { pairs } : {}) };
   });
   const started = Date.now();
-  fs.mkdirSync(o.out, { recursive: true });
+  makeFolder(o.out);
   const result = await finalizeResults(ctx, tallies, {
     key: base,
     out: o.out,

@@ -251,8 +251,9 @@ export function writeResults(out: string, result: DissectResult, tallies: LayerT
     );
     lr.stats = run.name(stats);
   });
-  run.writeResult(result);
+  // dissect.json last: a run folder that holds it is complete (a failure before leaves none to trust)
   if (!result.shard) writeReport(out, result);
+  run.writeResult(result);
 }
 
 /** Category index per label (−1 for unlabeled), as in the label space. */

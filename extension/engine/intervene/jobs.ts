@@ -3,7 +3,6 @@
  * unit sets from rankings of an earlier dissection (`--from DIR`), insertion constants (cached in that
  * dissection's folder), results as JSON and pictures.
  */
-import * as fs from 'node:fs';
 import { InterventionModel, rectMask, checkUnits, interventionValues, type Intervention, type InterventionOptions } from './edit';
 import {
   averageCausalEffect,
@@ -26,6 +25,7 @@ import { DissectError } from '../../shared/errors';
 import { RunFolder, JobFolder, type FromRun } from '../../shared/run/folder';
 import { iouRanking, aceRanking } from '../../shared/run/rankings';
 import { writeAtomic } from '../../shared/run/blob';
+import { ensureFolder } from '../../shared/run/lock';
 
 // The run-folder reads live in extension/shared/run/ (no ONNX Runtime there, so the extension host uses them too).
 
@@ -174,7 +174,7 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
     ]);
     samples.push({ sample: i, before: fractions(orig.seg.maps, i, P, names), after: fractions(after.seg.maps, i, P, names) });
   }
-  fs.mkdirSync(j.out, { recursive: true });
+  ensureFolder(j.out);
   const same = orig.seg.H === H && orig.seg.W === W;
   const grid = tileGrid(same ? rows : rows.map((r) => r.slice(0, 2)), H, W);
   const job = new JobFolder(j.out);
@@ -239,7 +239,7 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
     k,
     ...(from ? { iouRanking: iouRanking(from, j.concept) } : {}),
   });
-  fs.mkdirSync(j.out, { recursive: true });
+  ensureFolder(j.out);
   new JobFolder(j.out).writeCausal(r);
   if (from) from.run.writeAceRanking(from.layer.layer, { concept: j.concept, layer: r.layer, units: r.units, ace: r.ace.ace });
   return r;
@@ -256,7 +256,7 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
   const o = effectOptions(j);
   const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'concept');
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
-  fs.mkdirSync(j.out, { recursive: true });
+  ensureFolder(j.out);
   r.heatmaps = await contextHeatmaps(model, r, j.seed, Math.min(4, j.samples), j.out);
   new JobFolder(j.out).writeContext(r);
   return r;

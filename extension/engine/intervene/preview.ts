@@ -2,7 +2,6 @@
  * Live intervention previews: a layer's featuremaps for a few fixed samples are computed once and kept,
  * so each edit (units, mode, strength, painted mask) costs one render-model run and one segmentation.
  */
-import * as fs from 'node:fs';
 import { InterventionModel, checkUnits, type Intervention } from './edit';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
@@ -13,7 +12,7 @@ import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';
 import { DissectError } from '../../shared/errors';
 import type { ProviderRequest } from '../../shared/models';
 import type { InterventionSpec, PreviewResult } from '../../shared/intervention';
-import { writeAtomic } from '../../shared/run/blob';
+import { writeAtomic, makeFolder } from '../../shared/run/blob';
 
 export interface PreviewOpen {
   /** A finished dissection of the layer (its folder). */
@@ -60,7 +59,7 @@ export class PreviewSession {
     const z = seededLatents(o.seed, model.gen.latentDims).batch(0, o.samples);
     const orig = await model.original(z, o.samples);
     const [, H, W] = orig.imageShape;
-    fs.mkdirSync(from.run.previewFolder(from.layer.layer), { recursive: true });
+    makeFolder(from.run.previewFolder(from.layer.layer));
     const P = orig.seg.H * orig.seg.W;
     const files: PreviewSampleFiles[] = [];
     const session = new PreviewSession(model, from, z, orig.fm, o.samples, [H, W], files);

@@ -330,6 +330,7 @@ export class Segmenter {
     readonly inputSpec: SegmenterInputSpec,
     /** What is suspicious in the labels file but usable (the run logs it). */
     readonly warnings: string[] = [],
+    readonly labelsFile = '',
   ) {}
 
   static async open(spec: SegmenterSpec, sessionOptions: SessionOptions): Promise<Segmenter> {
@@ -393,6 +394,7 @@ export class Segmenter {
       hashText(labelsText),
       inputSpec,
       warnings,
+      spec.labels,
     );
   }
 
@@ -436,7 +438,7 @@ export class Segmenter {
     if (offset !== this.space.channels) {
       throw new DissectError(
         'bad-labels',
-        `the segmenter has ${offset} channels (${this.outputs.map((o, i) => `${o}: ${channels[i]}`).join(', ')}) but the labels file names ${this.space.channels}`,
+        `the segmenter has ${offset} channels (${this.outputs.map((o, i) => `${o}: ${channels[i]}`).join(', ')}) but the labels file ${this.labelsFile} names ${this.space.channels}: one label per channel, entry 0 unlabeled`,
       );
     }
     return new SegmentedBatch(n, Hs, Ws, maps, this.space);

@@ -2,7 +2,6 @@
  * A unit's activation over fresh samples: each sample's image and a heatmap of the unit (upsampled to the
  * image, colour-mapped, over a dimmed copy of the image), written as PNGs next to the run.
  */
-import * as fs from 'node:fs';
 import { Generator } from '../models/contract';
 import { seededLatents } from '../models/latents';
 import { Upsampler } from '../data/upsample';
@@ -12,7 +11,7 @@ import { RunFolder } from '../../shared/run/folder';
 import { DissectError } from '../../shared/errors';
 import { generatorSpecOf } from '../../shared/run/models-of';
 import type { ProviderRequest } from '../../shared/models';
-import { writeAtomic } from '../../shared/run/blob';
+import { writeAtomic, makeFolder } from '../../shared/run/blob';
 
 /** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
 export function colourMap(t: number): [number, number, number] {
@@ -47,7 +46,7 @@ export async function unitHeatmaps(o: { out: string; layer: string; unit: number
   const fm = b.layers.get(layer.tensor)!;
   const up = new Upsampler(h, w, H, W);
   const act = new Float32Array(H * W);
-  fs.mkdirSync(run.heatmapFolder(o.layer), { recursive: true });
+  makeFolder(run.heatmapFolder(o.layer));
   // scale: from 0 to the unit's top activation in the dissection (so heatmaps are comparable)
   const top = unit.top[0]?.maxact ?? 1;
   const samples = [];

@@ -3,7 +3,6 @@
  * shown with the unit's upsampled region above threshold highlighted — outside dimmed to half brightness,
  * a yellow border around the region (the reference's look) — side by side in one PNG strip per unit.
  */
-import * as fs from 'node:fs';
 import { toRgbBytes } from '../data/image';
 import { writeStrips, type StripJob } from './strips';
 import type { LayerTallies, RunContext } from '../dissect/run-context';
@@ -14,6 +13,7 @@ import type { ProgressListener } from '../../shared/progress';
 import { CancelledError } from '../../shared/errors';
 import { RunFolder } from '../../shared/run/folder';
 import { tileSize } from '../../shared/run/strip-layout';
+import { makeFolder } from '../../shared/run/blob';
 
 /** Writes strips elsewhere (the statistics threads), reporting how many are done as they finish. */
 export type StripWriter = (jobs: StripJob[], tiles: Map<number, Uint8Array>, th: number, tw: number, done: (n: number) => void) => Promise<void>;
@@ -106,7 +106,7 @@ export async function renderTopImages(
   const jobs: StripJob[] = [];
   const run = new RunFolder(out);
   for (const [li, lr] of layers.entries()) {
-    fs.mkdirSync(run.stripFolder(lr.layer), { recursive: true });
+    makeFolder(run.stripFolder(lr.layer));
     const [, h, w] = lr.shape;
     for (const unit of lr.units) {
       if (unit.top.length === 0) continue;

@@ -216,7 +216,12 @@ export class StatsPool {
   }
 
   private onReply(w: number, m: WorkerReply): void {
-    if (m.type === 'error') return this.fail(new DissectError('stats-thread', `a statistics thread failed: ${m.message}`));
+    if (m.type === 'error')
+      return this.fail(
+        m.code === 'fs-error'
+          ? new DissectError('fs-error', m.message)
+          : new DissectError('stats-thread', `a statistics thread failed: ${m.message}`),
+      );
     if (m.type === 'done') {
       const s = this.slots[m.slot];
       if (--s.pending === 0) {

@@ -3,6 +3,7 @@
  * puts in a shared slot; at the end of a run it writes its share of the top-image strips (strips.ts).
  * Messages: see WorkerRequest / WorkerReply.
  */
+import { fileSystemError } from '../../shared/errors';
 import { parentPort } from 'node:worker_threads';
 import { BatchSlot, type SlotLayout } from './batch-slot';
 import { ShardStats, type PhaseInit, type ShardState } from './shard-stats';
@@ -20,7 +21,7 @@ export type WorkerReply =
   | { type: 'done'; slot: number }
   | { type: 'state'; id: number; state: (ShardState | undefined)[] }
   | { type: 'strips'; id: number; count: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; code?: string };
 
 if (parentPort) {
   const port = parentPort;
@@ -41,7 +42,13 @@ if (parentPort) {
         port.postMessage({ type: 'strips', id: m.id, count: m.jobs.length } satisfies WorkerReply);
       }
     } catch (e) {
-      port.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) } satisfies WorkerReply);
+      // A file-system error (a full disk while writing strips) as words naming the file; anything else with its stack.
+      const fsError = fileSystemError(e);
+      port.postMessage({
+        type: 'error',
+        message: fsError?.message ?? (e as Error).stack ?? String(e),
+        ...(fsError ? { code: fsError.code } : {}),
+      } satisfies WorkerReply);
     }
   });
 }

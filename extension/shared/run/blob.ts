@@ -6,6 +6,7 @@
  * as numbers. (Files of the first format, "GDBLOB1\n", have neither; they are read with bounds checks.)
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { DissectError } from '../errors';
 
@@ -103,6 +104,33 @@ export function unpackBlob(buf: Buffer, file: string): { meta: unknown; arrays: 
   return { meta: head.meta, arrays };
 }
 
+/**
+ * mkdir -p, one level at a time from the nearest existing folder: bounded, where Node's recursive mkdir
+ * loops for ever on some file systems (e.g. under /proc).
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  while (!fs.existsSync(d)) {
+    missing.unshift(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing) fs.mkdirSync(m);
+}
+
+/** A file's bytes; a file-system error names the file (Node leaves the path out of some, e.g. EISDIR). */
+export function readFileNamed(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const x = e as NodeJS.ErrnoException;
+    if (x.code) Object.assign(x, { path: file, syscall: 'read' });
+    throw e;
+  }
+}
+
 /** Writes via a temporary file and rename, so a kill never leaves a half-written file. */
 export function writeAtomic(file: string, data: Buffer | string): void {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -110,6 +138,9 @@ export function writeAtomic(file: string, data: Buffer | string): void {
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, file);
   } catch (e) {
+    // Name the file the caller wrote, not the temporary one.
+    const x = e as NodeJS.ErrnoException;
+    if (x.code) Object.assign(x, { path: file, syscall: 'write' });
     // A full disk or a vanished folder: leave no temporary file behind (and report the first error).
     try {
       fs.rmSync(tmp, { force: true });

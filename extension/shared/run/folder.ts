@@ -25,7 +25,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DissectError } from '../errors';
-import { writeAtomic } from './blob';
+import { writeAtomic, makeFolder } from './blob';
 import { safeName } from './safe-name';
 import type { CausalResult, ContextResult, DissectResult, LayerResult, PairField } from './schema';
 
@@ -68,7 +68,7 @@ function readJson<T>(file: string): T | undefined {
 
 /** Writes `data` to `file` atomically, making its folder first. */
 function writeFile(file: string, data: Buffer | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeFolder(path.dirname(file));
   writeAtomic(file, data);
 }
 

@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { DissectError, errnoWords } from '../errors';
 import { RunFolder } from './folder';
+import { makeFolder } from './blob';
 
 export interface LockHolder {
   pid: number;
@@ -108,9 +108,8 @@ export function lockRunFolder(dir: string, file: string, what: string, onLog?: (
  * lock for `what`. Errors name the folder and what is wrong with it.
  */
 export function takeRunFolder(dir: string, what: string, onLog?: (line: string) => void): RunLock {
+  ensureFolder(dir);
   try {
-    makeFolder(dir);
-    if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
     return lockRunFolder(dir, new RunFolder(dir).lockFile, what, onLog);
   } catch (e) {
     if (e instanceof DissectError) throw e;
@@ -118,20 +117,14 @@ export function takeRunFolder(dir: string, what: string, onLog?: (line: string) 
   }
 }
 
-/**
- * mkdir -p, one level at a time from the nearest existing folder: bounded, where Node's recursive mkdir
- * loops for ever on some file systems (e.g. under /proc).
- */
-export function makeFolder(dir: string): void {
-  const missing: string[] = [];
-  let d = path.resolve(dir);
-  while (!fs.existsSync(d)) {
-    missing.unshift(d);
-    const up = path.dirname(d);
-    if (up === d) break;
-    d = up;
+/** Creates the folder `dir` (bounded: blob.ts makeFolder) and checks it is one; errors name it and say what to do. */
+export function ensureFolder(dir: string): void {
+  try {
+    makeFolder(dir);
+    if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+  } catch (e) {
+    throw folderError(dir, e as NodeJS.ErrnoException);
   }
-  for (const m of missing) fs.mkdirSync(m);
 }
 
 /** A file-system error on the run folder, as a message that says what to do. */
