@@ -407,3 +407,60 @@ test('a channels-last layer is found as such and dissected with its last axis as
     'red was not blank before',
   );
 });
+
+test('a channels-last image output [N, H, W, 3] is read as NCHW: the same numbers as the channels-first model', async () => {
+  const { maskGenerator } = await import('../fixtures/models');
+  const file = path.join(dir, 'mask-nhwc-image.onnx');
+  fs.writeFileSync(file, maskGenerator({ nhwcImage: true }));
+  const nhwc = await dissect(base('nhwc-image', { threshold: 'quantile', samples: 24, layers: ['layer1'], generator: { path: file } }));
+  const nchw = await dissect(base('nchw-image', { threshold: 'quantile', samples: 24, layers: ['layer1'] }));
+  assert.deepEqual(numbers(nhwc.result), numbers(nchw.result));
+});
+
+test('the image range is read off the op that makes the image: Sigmoid, Tanh, Clip; else the default', async () => {
+  const { GraphBuilder } = await import('../../extension/engine/models/onnx/builder');
+  const { decodeModel } = await import('../../extension/engine/models/onnx/proto');
+  const { imageRange } = await import('../../extension/engine/models/onnx/graph');
+  const graph = (last: (b: InstanceType<typeof GraphBuilder>, x: string) => void) => {
+    const b = new GraphBuilder();
+    b.input('z', [-1, 3, 4, 4]);
+    last(b, 'z');
+    b.output('image');
+    return decodeModel(b.build(), 'g').graph!;
+  };
+  assert.deepEqual(
+    imageRange(
+      graph((b, x) => b.node('Sigmoid', [x], { out: 'image' })),
+      'image',
+    )?.range,
+    [0, 1],
+  );
+  assert.deepEqual(
+    imageRange(
+      graph((b, x) => b.node('Tanh', [x], { out: 'image' })),
+      'image',
+    )?.range,
+    [-1, 1],
+  );
+  const viaTranspose = graph((b, x) => b.node('Transpose', [b.node('Sigmoid', [x])], { out: 'image', attrs: { perm: [0, 2, 3, 1] } }));
+  assert.deepEqual(imageRange(viaTranspose, 'image')?.range, [0, 1]);
+  const clip = graph((b, x) => b.node('Clip', [x, b.floats('lo', [0], []), b.floats('hi', [255], [])], { out: 'image' }));
+  assert.deepEqual(imageRange(clip, 'image')?.range, [0, 255]);
+  assert.equal(
+    imageRange(
+      graph((b, x) => b.node('Relu', [x], { out: 'image' })),
+      'image',
+    ),
+    undefined,
+  );
+  const { Generator } = await import('../../extension/engine/models/contract');
+  const sig = path.join(dir, 'sigmoid-image.onnx');
+  const b = new GraphBuilder();
+  b.input('z', [-1, 48]);
+  b.node('Sigmoid', [b.node('Reshape', ['z', b.ints('s', [-1, 3, 4, 4])])], { out: 'image' });
+  b.output('image', [-1, 3, 4, 4]);
+  fs.writeFileSync(sig, b.build());
+  const g = Generator.open({ path: sig }, { provider: 'cpu' });
+  assert.deepEqual([g.range, g.rangeWhy], [[0, 1], "the image is a Sigmoid's output"]);
+  assert.deepEqual(Generator.open({ path: sig, range: [-1, 1] }, { provider: 'cpu' }).range, [-1, 1], 'given wins');
+});

@@ -87,6 +87,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   for (const w of seg.warnings) opts.onLog?.(`warning: ${w}`);
   const all = await gen.layers();
   for (const line of describePlans(gen.inputPlans)) opts.onLog?.(line);
+  if (gen.rangeWhy !== 'given') opts.onLog?.(`image range [${gen.range.join(', ')}] (${gen.rangeWhy}; --image-range or "range" sets it)`);
   const names = opts.layers && opts.layers.length > 0 ? opts.layers : defaultLayers(all).map((l) => l.name);
   // The same layer named twice (or by two of its aliases) is dissected once.
   const layers = (await gen.resolveLayers([...new Set(names)])).filter((l, i, all) => all.findIndex((x) => x.tensor === l.tensor) === i);

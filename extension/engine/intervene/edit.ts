@@ -217,9 +217,9 @@ export class InterventionModel {
       const all = this.gen.feeds(pad(z, perZ), chunk);
       for (const name of this.render.inputNames) if (name !== this.layer.tensor && all[name]) feeds[name] = all[name];
       const res = await runSession(this.render, feeds, [this.gen.output], 'render model');
-      const img = res[this.gen.output];
+      const img = this.gen.imageOf(res[this.gen.output]);
       dims = img.dims;
-      const data = img.data as Float32Array;
+      const data = img.data;
       parts.push(data.subarray(0, (data.length / chunk) * m));
     }
     if (parts.length === 1) return { image: parts[0], dims };

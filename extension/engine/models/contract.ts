@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model, type onnx } from './onnx/proto';
-import { spatialTensors, channelsLastTensors } from './onnx/graph';
+import { spatialTensors, channelsLastTensors, imageRange } from './onnx/graph';
 import {
   captureModel,
   renderModel,
@@ -50,6 +50,8 @@ export class Generator {
     readonly inputPlans: InputPlan[],
     private readonly sessionOptions: SessionOptions,
     private readonly spec: GeneratorSpec,
+    /** How the image range was chosen ("given", "the image is a Sigmoid's output", "the default"). */
+    readonly rangeWhy = 'given',
   ) {}
 
   get latentDims(): number {
@@ -106,7 +108,11 @@ export class Generator {
         `the generator's output "${output}" holds ${elemTypeName(outType)} values; expected a float (float32) image`,
       );
     }
-    return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, spec.range ?? [-1, 1], plans, sessionOptions, spec);
+    // The image's value range: given, or read off the op that makes it (Sigmoid [0, 1], Tanh [−1, 1], Clip), else [−1, 1].
+    const detected = spec.range ? undefined : imageRange(g, output);
+    const range: Range = spec.range ?? detected?.range ?? [-1, 1];
+    const rangeWhy = spec.range ? 'given' : detected ? `the image is a ${detected.op}'s output` : 'the default';
+    return new Generator(spec.path, model, sha256, latentVi.name!, rest, fixedBatch, output, range, plans, sessionOptions, spec, rangeWhy);
   }
 
   /** Feeds for a batch of latents (n × latentDims); the other inputs by their plans, per sample from each latent. */
@@ -250,6 +256,23 @@ export class Generator {
     return createSession(encodeModel(model), `render model of ${layer.name}`, this.sessionOptions);
   }
 
+  /**
+   * The image output as NCHW float32: [N, 3, H, W] as it is, or channels-last [N, H, W, 3] (a
+   * TensorFlow-style export) transposed. Anything else is refused with its shape.
+   */
+  imageOf(t: ort.Tensor): { data: Float32Array; dims: [number, number, number, number] } {
+    const d = t.dims as number[];
+    if (d.length === 4 && d[1] === 3) return { data: floatData(t), dims: d as [number, number, number, number] };
+    if (d.length === 4 && d[3] === 3) {
+      const [N, H, W] = d;
+      return { data: nhwcToNchw(floatData(t), N, [3, H, W]), dims: [N, 3, H, W] };
+    }
+    throw new DissectError(
+      'bad-shape',
+      `the generator's output "${this.output}" has shape [${d.join(', ')}]; expected an RGB image [N, 3, H, W] (or channels-last [N, H, W, 3])`,
+    );
+  }
+
   /** `run` over n latents in chunks of the model's fixed batch, the outputs put back together. */
   private async runChunks(
     session: Session,
@@ -299,16 +322,10 @@ export class Generator {
     const zz = runN === n ? z : padBatch(z, n, runN);
     const fetches = [this.output, ...layers.map((l) => l.tensor)];
     const res = await runSession(session, this.feeds(zz, runN), fetches, 'generator');
-    const img = res[this.output];
-    if (img.dims.length !== 4 || img.dims[1] !== 3) {
-      throw new DissectError(
-        'bad-shape',
-        `the generator's output "${this.output}" has shape [${img.dims.join(', ')}]; expected an NCHW RGB image [N, 3, H, W]`,
-      );
-    }
+    const img = this.imageOf(res[this.output]);
     // A padded batch (a fixed-batch model, fewer samples): only the first n samples are the batch's.
     const firstN = (data: Float32Array) => (runN === n ? data : data.subarray(0, (data.length / runN) * n));
-    const image = checkFinite(firstN(floatData(img)), n, `generator output "${this.output}"`, batchLabel, firstSample);
+    const image = checkFinite(firstN(img.data), n, `generator output "${this.output}"`, batchLabel, firstSample);
     const out = new Map<string, Float32Array>();
     for (const l of layers) {
       const data = checkFinite(firstN(floatData(res[l.tensor])), n, `layer ${l.name}`, batchLabel, firstSample);

@@ -163,3 +163,37 @@ export function channelsLastTensors(graph: Graph): Set<string> {
   }
   return nhwc;
 }
+
+/** Ops an image passes through unchanged in value on its way out (layout, type, copies). */
+const VALUE_KEEPING = new Set(['Transpose', 'Identity', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze', 'Flatten']);
+
+/**
+ * The value range of the image output, from the op that makes it: a Sigmoid's [0, 1], a Tanh's [−1, 1],
+ * a Clip's bounds when they are constants; undefined when the graph does not say.
+ */
+export function imageRange(graph: Graph, output: string): { range: [number, number]; op: string } | undefined {
+  const producer = new Map<string, Node>();
+  for (const n of graph.node ?? []) for (const o of n.output ?? []) producer.set(o, n);
+  const constant = (name: string | undefined): number | undefined => {
+    if (!name) return undefined;
+    const t = (graph.initializer ?? []).find((x) => x.name === name);
+    if (t?.floatData?.length === 1) return t.floatData[0];
+    if (t?.rawData && t.rawData.length === 4) return new Float32Array(Uint8Array.from(t.rawData).buffer)[0];
+    return undefined;
+  };
+  let t = output;
+  for (let depth = 0; depth < 16; depth++) {
+    const n = producer.get(t);
+    if (!n) return undefined;
+    if (n.opType === 'Sigmoid') return { range: [0, 1], op: 'Sigmoid' };
+    if (n.opType === 'Tanh') return { range: [-1, 1], op: 'Tanh' };
+    if (n.opType === 'Clip') {
+      const lo = constant(n.input?.[1] ?? undefined);
+      const hi = constant(n.input?.[2] ?? undefined);
+      return lo !== undefined && hi !== undefined && lo < hi ? { range: [lo, hi], op: 'Clip' } : undefined;
+    }
+    if (!VALUE_KEEPING.has(n.opType ?? '')) return undefined;
+    t = n.input?.[0] ?? '';
+  }
+  return undefined;
+}
