@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { writeMaskModels, tmpDir } from '../fixtures/models';
 import { dissect, type DissectOptions } from '../../extension/engine/dissect/dissect';
 import { mergeShards } from '../../extension/engine/dissect/merge';
@@ -463,4 +464,46 @@ test('the image range is read off the op that makes the image: Sigmoid, Tanh, Cl
   const g = Generator.open({ path: sig }, { provider: 'cpu' });
   assert.deepEqual([g.range, g.rangeWhy], [[0, 1], "the image is a Sigmoid's output"]);
   assert.deepEqual(Generator.open({ path: sig, range: [-1, 1] }, { provider: 'cpu' }).range, [-1, 1], 'given wins');
+});
+
+test('a model with external data (weights in a file beside it) loads whatever the working directory', async () => {
+  const { maskGenerator } = await import('../fixtures/models');
+  const { onnx, decodeModel, encodeModel } = await import('../../extension/engine/models/onnx/proto');
+  const ext = path.join(dir, 'external');
+  fs.mkdirSync(ext, { recursive: true });
+  const model = decodeModel(maskGenerator(), 'mask');
+  const w = model.graph!.initializer!.find((t) => t.name === 'to_rgb.weight')!;
+  fs.writeFileSync(path.join(ext, 'weights.bin'), Buffer.from(w.rawData!));
+  w.externalData = [
+    { key: 'location', value: 'weights.bin' },
+    { key: 'offset', value: '0' },
+    { key: 'length', value: String(w.rawData!.length) },
+  ];
+  w.rawData = new Uint8Array(0);
+  w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+  const file = path.join(ext, 'mask-external.onnx');
+  fs.writeFileSync(file, encodeModel(model));
+  const cwd = process.cwd();
+  process.chdir(os.tmpdir()); // not the model's folder
+  try {
+    const withExternal = await dissect(base('external-data', { threshold: 'quantile', samples: 20, generator: { path: file } }));
+    const inline = await dissect(base('inline-data', { threshold: 'quantile', samples: 20 }));
+    assert.deepEqual(numbers(withExternal.result), numbers(inline.result));
+  } finally {
+    process.chdir(cwd);
+  }
+  // past the inline limit (a model over 2 GB), the model is staged beside its data and loaded from there
+  const { staged } = await import('../../extension/engine/models/onnx/session');
+  const big = staged(encodeModel(model), ext, 0);
+  assert.equal(typeof big.source, 'string');
+  assert.equal(path.dirname(big.source as string), ext);
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(big.source as string);
+  big.done();
+  assert.ok(!fs.existsSync(big.source as string), 'the staged file is removed');
+  const z = new Float32Array(1024).fill(3);
+  const out = await session.run({ z: new ort.Tensor('float32', z, [1, 1024]) });
+  assert.equal((out.image.data as Float32Array)[0], 0.5, 'relu(3 − 2.5) through the external weight 1');
+  fs.rmSync(path.join(ext, 'weights.bin'));
+  await assert.rejects(dissect(base('external-missing', { samples: 8, generator: { path: file } })), /external data file .*weights\.bin is missing/);
 });

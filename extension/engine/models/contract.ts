@@ -3,7 +3,8 @@
  * Runtime sessions, with the conventions, checks and errors that make a user's own models usable.
  */
 import * as fs from 'node:fs';
-import { loadModel, valueDims, elemType, elemTypeName, FLOAT, type Model, type onnx } from './onnx/proto';
+import * as path from 'node:path';
+import { loadModel, valueDims, elemType, elemTypeName, FLOAT, onnx, type Model } from './onnx/proto';
 import { spatialTensors, channelsLastTensors, imageRange } from './onnx/graph';
 import {
   captureModel,
@@ -61,6 +62,8 @@ export class Generator {
   static open(spec: GeneratorSpec, sessionOptions: SessionOptions): Generator {
     const loaded = loadModel(spec.path, 'generator');
     const { sha256 } = loaded;
+    // Weights in files beside the model (external data): its sessions find them there, whatever the working directory.
+    if (hasExternalData(loaded.model)) sessionOptions = { ...sessionOptions, externalDataDir: path.dirname(path.resolve(spec.path)) };
     // An fp16 export runs as it is, with float32 latents in and images out (its layers are read as float32).
     const model = float32Boundary(loaded.model);
     const g = model.graph!;
@@ -353,6 +356,7 @@ export class Segmenter {
   static async open(spec: SegmenterSpec, sessionOptions: SessionOptions): Promise<Segmenter> {
     const loaded = loadModel(spec.path, 'segmenter');
     const { sha256 } = loaded;
+    if (hasExternalData(loaded.model)) sessionOptions = { ...sessionOptions, externalDataDir: path.dirname(path.resolve(spec.path)) };
     const model = float32Boundary(loaded.model);
     if (!fs.existsSync(spec.labels)) throw new DissectError('file-missing', `labels file not found: ${spec.labels}`);
     const labelsText = fs.readFileSync(spec.labels, 'utf8');
@@ -541,4 +545,9 @@ function latentCandidates(floats: onnx.IValueInfoProto[], spec: GeneratorSpec): 
   );
   const named = c.filter((i) => /^(z|latents?|noise_?z)$/i.test(i.name ?? ''));
   return c.length > 1 && named.length === 1 ? named : c.length > 0 ? c : floats.length === 1 ? floats : [];
+}
+
+/** Whether a model keeps weights in external files (every model over 2 GB does). */
+function hasExternalData(model: Model): boolean {
+  return (model.graph?.initializer ?? []).some((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL);
 }

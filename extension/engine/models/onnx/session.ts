@@ -10,6 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { onnx } from './proto';
 import { DissectError } from '../../../shared/errors';
 import type { ProviderInfo, ProviderRequest } from '../../../shared/models';
 
@@ -21,6 +22,11 @@ export interface SessionOptions {
    * Off while other threads (the dissection's statistics threads) need the cores those would spin on.
    */
   spin?: boolean;
+  /**
+   * The folder of a model with external data (weights in files beside it, as every model over 2 GB has):
+   * its sessions are created from a staged copy that finds those files (see staged()).
+   */
+  externalDataDir?: string;
 }
 
 export interface Session {
@@ -65,7 +71,59 @@ export function cudaProblem(): string | undefined {
 }
 
 /** Creates a session on the requested provider, falling back to the CPU with the reason recorded. */
+/** Inline external data up to this size (a model so staged stays under protobuf's 2 GB). */
+const INLINE_MAX_BYTES = 1.5 * 2 ** 30;
+
+/**
+ * A model with external data, made loadable whatever the working directory: ONNX Runtime refuses absolute
+ * locations, resolves links, and for a model given as bytes looks in the working directory. Up to
+ * INLINE_MAX_BYTES the data is read into the model's bytes; beyond, the model's bytes are written beside
+ * its data files (a hidden file, removed once the session holds its data) and the session made from that.
+ */
+export function staged(bytes: Uint8Array, dir: string, inlineMax = INLINE_MAX_BYTES): { source: Uint8Array | string; done: () => void } {
+  const model = onnx.ModelProto.decode(bytes);
+  const external: onnx.ITensorProto[] = [];
+  const visit = (g: onnx.IGraphProto | null | undefined): void => {
+    for (const t of g?.initializer ?? []) if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) external.push(t);
+    for (const n of g?.node ?? []) for (const a of n.attribute ?? []) [a.g, ...(a.graphs ?? [])].forEach(visit);
+  };
+  visit(model.graph);
+  const entry = (t: onnx.ITensorProto, key: string) => (t.externalData ?? []).find((e) => e.key === key)?.value ?? undefined;
+  const fileOf = (t: onnx.ITensorProto) => {
+    const f = path.resolve(dir, entry(t, 'location') ?? '');
+    if (!fs.existsSync(f)) throw new DissectError('file-missing', `the model's external data file ${f} is missing (it must lie beside the model)`);
+    return f;
+  };
+  const total = [...new Set(external.map(fileOf))].reduce((a, f) => a + fs.statSync(f).size, 0);
+  if (total <= inlineMax) {
+    for (const t of external) {
+      const data = fs.readFileSync(fileOf(t));
+      const offset = Number(entry(t, 'offset') ?? 0);
+      const length = entry(t, 'length') !== undefined ? Number(entry(t, 'length')) : data.length - offset;
+      t.rawData = data.subarray(offset, offset + length);
+      t.externalData = [];
+      t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+    }
+    return { source: onnx.ModelProto.encode(model).finish(), done: () => {} };
+  }
+  const file = path.join(dir, `.gan-dissect-${process.pid}-${Date.now()}.onnx`);
+  fs.writeFileSync(file, bytes);
+  return { source: file, done: () => fs.rmSync(file, { force: true }) };
+}
+
 export async function createSession(bytes: Uint8Array, what: string, opts: SessionOptions): Promise<Session> {
+  if (!opts.externalDataDir) return createSessionFrom(bytes, what, opts);
+  const s = staged(bytes, opts.externalDataDir);
+  try {
+    return await createSessionFrom(s.source, what, opts);
+  } finally {
+    s.done();
+  }
+}
+
+async function createSessionFrom(source: Uint8Array | string, what: string, opts: SessionOptions): Promise<Session> {
+  const create = (o: ort.InferenceSession.SessionOptions) =>
+    typeof source === 'string' ? ort.InferenceSession.create(source, o) : ort.InferenceSession.create(source, o);
   const wrap = (s: ort.InferenceSession, provider: ProviderInfo): Session => ({
     ort: s,
     provider,
@@ -78,7 +136,7 @@ export async function createSession(bytes: Uint8Array, what: string, opts: Sessi
     if (!fallback) {
       try {
         // nodes the WebGPU provider lacks run on the CPU provider (ORT partitions the graph)
-        const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts), executionProviders: ['webgpu', 'cpu'] });
+        const s = await create({ ...baseOptions(opts), executionProviders: ['webgpu', 'cpu'] });
         return wrap(s, { name: 'webgpu', requested: opts.provider });
       } catch (e) {
         fallback = webgpuUnavailable = `WebGPU unavailable: ${webgpuReason((e as Error).message)}`;
@@ -89,7 +147,7 @@ export async function createSession(bytes: Uint8Array, what: string, opts: Sessi
     fallback = cudaProblem();
     if (!fallback) {
       try {
-        const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts), executionProviders: ['cuda'] });
+        const s = await create({ ...baseOptions(opts), executionProviders: ['cuda'] });
         return wrap(s, { name: 'cuda', requested: opts.provider });
       } catch (e) {
         fallback = cudaUnavailable = `CUDA unavailable: ${firstLine((e as Error).message)}`;
@@ -97,7 +155,7 @@ export async function createSession(bytes: Uint8Array, what: string, opts: Sessi
     }
   }
   try {
-    const s = await ort.InferenceSession.create(bytes, { ...baseOptions(opts), executionProviders: ['cpu'] });
+    const s = await create({ ...baseOptions(opts), executionProviders: ['cpu'] });
     return wrap(s, { name: 'cpu', requested: opts.provider, ...(fallback ? { fallback } : {}) });
   } catch (e) {
     throw new DissectError('bad-model', `ONNX Runtime cannot load the ${what}: ${firstLine((e as Error).message)}`);
