@@ -95,7 +95,7 @@ export class Generator {
     if (rest.some((d) => d <= 0)) {
       throw new DissectError('bad-model', `latent input ${latentVi.name} has symbolic dims [${dims.join(', ')}]; export it with a fixed latent size`);
     }
-    const plans = planInputs(inputs, latentVi.name!, spec.inputs, g, spec.path, spec.class);
+    const plans = planInputs(inputs, latentVi.name!, spec.inputs, g, spec.path, spec.class, dims[0] > 0 ? dims[0] : -1);
     // A per-sample draw for an input the graph fixes at batch 1 (a shared noise map): run one sample at a time.
     const perSampleAtOne = plans.some((p) => p.batched && (valueDims(inputs.find((i) => i.name === p.name)!) ?? [])[0] === 1 && drawn(p));
     const fixedBatch = dims[0] > 0 ? dims[0] : perSampleAtOne ? 1 : undefined;
@@ -208,6 +208,8 @@ export class Generator {
     for (const t of all) {
       const v = res[t];
       if (!v || (v.type !== 'float32' && v.type !== 'float16') || v.dims.length !== 4 || v.dims[0] !== n) continue;
+      // (the float16 side of the fp32 boundary is the output itself, not a layer: surgery.ts float32Boundary)
+      if (t.endsWith('::f16')) continue;
       // A channels-last tensor [N, h, w, C] is the layer [C, h, w]: its units are its last axis.
       const [, a, b, c] = v.dims as number[];
       const shape = nhwc.has(t) ? [c, a, b] : [a, b, c];

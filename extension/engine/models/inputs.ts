@@ -39,6 +39,8 @@ export function planInputs(
   graph: onnx.IGraphProto,
   file: string,
   oneClass?: number,
+  /** The latent's first dim: -1 (dynamic) or the model's fixed batch. */
+  latentBatch = -1,
 ): InputPlan[] {
   const plans: InputPlan[] = [];
   for (const inp of inputs) {
@@ -50,7 +52,10 @@ export function planInputs(
     if (type !== undefined && type !== FLOAT && dtype === 'float32') {
       throw new DissectError('bad-model', `${file}: the generator's input "${name}" has an element type this tool cannot feed (${type})`);
     }
-    const batched = raw.length > 0 && (raw[0] === -1 || raw[0] === 1);
+    // The batch dim: dynamic, the model's fixed batch, or a 1 ahead of more dims (a noise map [1, 1, h, w]
+    // broadcast over the batch). A lone [1] is a scalar such as a truncation ψ.
+    const batched =
+      raw.length > 0 && (raw[0] === -1 || (latentBatch > 0 && raw[0] === latentBatch) || (raw[0] === 1 && raw.length >= 2 && latentBatch <= 1));
     const dims = (batched ? raw.slice(1) : raw).map((d) => (d > 0 ? d : 1));
     const user = given?.[name];
     const detected = user === undefined ? detect(name, dtype, raw, dims, graph) : undefined;
