@@ -15,11 +15,12 @@ import { runAce, runCausal } from '../../extension/engine/intervene/jobs';
 import { iouRanking } from '../../extension/shared/run/rankings';
 import { RunFolder } from '../../extension/shared/run/folder';
 
-const { values } = parseArgs({ options: { samples: { type: 'string' }, layer: { type: 'string' } } });
+// (the dissection bench's options, e.g. --memory-samples, are passed to this one too: strict off)
+const { values } = parseArgs({ options: { samples: { type: 'string' }, layer: { type: 'string' } }, strict: false });
 
 async function main(): Promise<void> {
   const samples = Number(values.samples ?? 100);
-  const layer = values.layer ?? 'layer3';
+  const layer = typeof values.layer === 'string' ? values.layer : 'layer3';
   const project = loadProject(demoProjectFile());
   const out = path.join(tmpDir('gd-bench-'), 'run');
   await dissect({

@@ -1,0 +1,12 @@
+// npm run bench: the dissection bench, then the interventions bench, each given the command line's options
+// (npm passes them to the last command of a script only).
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+for (const bench of ['dissect', 'interventions']) {
+  const r = spawnSync(process.execPath, [path.join(root, 'out', 'test', 'bench', `${bench}.bench.js`), ...args], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
