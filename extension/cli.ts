@@ -15,7 +15,7 @@ import { seededLatents } from './engine/models/latents';
 import { writeNpy } from './engine/data/npy';
 import { PHASE_TITLES, type Progress } from './shared/progress';
 import type { DissectResult } from './shared/run/schema';
-import { RunFolder, JobFolder } from './shared/run/folder';
+import { RunFolder, JobFolder, ClassSeriesFolder } from './shared/run/folder';
 import type { ProviderRequest } from './shared/models';
 import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/jobs';
 
@@ -46,7 +46,8 @@ Model options (or --project P.dissect.json holding them):
   --segmenter-range LO,HI  --segmenter-mean R,G,B  --segmenter-std R,G,B  --segmenter-bgr
   --segmenter-size H,W  --segmenter-output NAME...  --quad CONCEPT... | --quad all
   --input NAME=VALUE|V1,V2…|normal|zeros|class (each input besides z; detected by default: noise maps
-  a normal draw per sample, classes a random class per sample)  --class K (every class input: class K)
+  a normal draw per sample, classes a random class per sample)  --class K (every class input: class K;
+  K1,K2,… or each: a dissection per class into OUT/class-K/, side by side in OUT/classes.json)
 Without --generator (and --project), the bundled demo model is used.
 
 --resume continues from the last checkpoint: checkpoints are written every 5 s of work and at the end of
@@ -179,9 +180,9 @@ function modelSpecs(v: Values, needSegmenter: boolean): { generator: GeneratorSp
   if (v['latent-input']) generator.latent = v['latent-input'];
   if (v['image-output']) generator.output = v['image-output'];
   for (const [name, choice] of Object.entries(inputChoices(v))) generator.inputs = { ...generator.inputs, [name]: choice };
-  if (v.class !== undefined) {
+  if (v.class !== undefined && v.class !== 'each' && !v.class.includes(',')) {
     const k = Number(v.class);
-    if (!Number.isInteger(k) || k < 0) throw new UsageError(`--class must be a class number ≥ 0, got "${v.class}"`);
+    if (!Number.isInteger(k) || k < 0) throw new UsageError(`--class must be a class number ≥ 0, a list K1,K2,… or each, got "${v.class}"`);
     generator.class = k;
   }
   const range = rangeOf(v['image-range'], 'image-range');
@@ -253,6 +254,57 @@ export function summaryText(r: DissectResult, out: string): string {
     );
   else lines.push(`report: ${new RunFolder(out).reportFile}`);
   return lines.join('\n');
+}
+
+/**
+ * `--class each` (every class of the generator's class inputs) or `--class K1,K2,…`: a dissection per class,
+ * into `OUT/class-K/`, and the classes side by side in `OUT/classes.json` and on stdout.
+ */
+async function dissectEachClass(opts: DissectOptions, spec: string, log: (line: string) => void): Promise<number> {
+  let classes: number[];
+  if (spec === 'each') {
+    const counts = Generator.open(opts.generator, { provider: 'cpu' })
+      .inputPlans.map((p) => (typeof p.choice === 'object' && !Array.isArray(p.choice) && p.choice.class === 'random' ? p.choice.classes : 0))
+      .filter((k) => k > 0);
+    if (counts.length === 0) throw new UsageError('--class each: the generator has no class input (an int64 index or a one-hot vector)');
+    classes = Array.from({ length: Math.min(...counts) }, (_, k) => k);
+  } else {
+    classes = spec.split(',').map((x) => Number(x.trim()));
+    if (classes.some((k) => !Number.isInteger(k) || k < 0)) throw new UsageError(`--class takes class numbers K1,K2,…, got "${spec}"`);
+  }
+  const series = new ClassSeriesFolder(opts.out);
+  const rows: {
+    class: number;
+    out: string;
+    layers: { layer: string; interpretable: number; units: number; concepts: { label: string; count: number }[] }[];
+  }[] = [];
+  for (const k of classes) {
+    const out = series.run(k).dir;
+    log(`class ${k} (${rows.length + 1} of ${classes.length})`);
+    const { result } = await dissect({ ...opts, generator: { ...opts.generator, class: k }, out });
+    rows.push({
+      class: k,
+      out,
+      layers: result.layers.map((l) => ({
+        layer: l.layer,
+        interpretable: l.summary.interpretable,
+        units: l.summary.units,
+        concepts: l.summary.concepts.slice(0, 8),
+      })),
+    });
+  }
+  series.writeSummary({ classes: rows });
+  const lines = [`dissection per class of ${path.basename(opts.generator.path)} (${classes.length} classes): ${series.summaryFile}`];
+  for (const r of rows)
+    for (const l of r.layers)
+      lines.push(
+        `  class ${String(r.class).padEnd(5)} ${l.layer.padEnd(12)} ${String(l.interpretable).padStart(4)}/${l.units} interpretable  ${l.concepts
+          .slice(0, 5)
+          .map((c) => `${c.label} ${c.count}`)
+          .join(', ')}`,
+      );
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
 }
 
 /** Seconds a cancelled run may take to stop at its next checkpoint before the CLI exits anyway. */
@@ -377,6 +429,7 @@ async function main(argv: string[]): Promise<number> {
         onProgress: progressPrinter(!!v.quiet),
         onLog: log,
       };
+      if (v.class === 'each' || v.class?.includes(',')) return dissectEachClass(opts, v.class, log);
       const { result, cached } = await dissect(opts);
       if (cached) log(`${out} already holds this dissection (same models and settings): reusing it`);
       process.stdout.write(summaryText(result, out) + '\n');

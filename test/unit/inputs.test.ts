@@ -172,3 +172,44 @@ test('a random op becomes an input scaled to its distribution (mean + scale·x; 
   assert.deepEqual(Array.from(res.normal.data as Float32Array), [7, 5, 3, 6, 5.5, 5]);
   assert.deepEqual(Array.from(res.uniform.data as Float32Array), [3, -1, -5, 1, 0, -1]);
 });
+
+test('--class each: a dissection per class, each with its class recorded, side by side in classes.json', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+  const three = write('class3.onnx', inputsMaskGenerator({ classInput: 'int64', classes: 3 }));
+  const out = path.join(dir, 'each-class');
+  const args = [
+    'dissect',
+    '--generator',
+    three,
+    '--segmenter',
+    m.segmenter,
+    '--labels',
+    m.labels,
+    '--provider',
+    'cpu',
+    '--samples',
+    '12',
+    '--threshold',
+    'quantile',
+    '--quiet',
+  ];
+  const r = spawnSync(process.execPath, [CLI, ...args, '--out', out, '--class', 'each'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'classes.json'), 'utf8')) as { classes: { class: number; out: string }[] };
+  assert.deepEqual(
+    summary.classes.map((c) => c.class),
+    [0, 1, 2],
+  );
+  for (const c of summary.classes) {
+    const j = JSON.parse(fs.readFileSync(path.join(c.out, 'dissect.json'), 'utf8'));
+    assert.deepEqual(j.settings.generator.inputs.y, { class: c.class });
+  }
+  assert.match(r.stdout, /class 2\s+layer1\s+\d+\/4 interpretable/);
+  const some = spawnSync(process.execPath, [CLI, ...args, '--out', path.join(dir, 'some-classes'), '--class', '2,0'], { encoding: 'utf8' });
+  assert.equal(some.status, 0, some.stderr);
+  assert.deepEqual(
+    JSON.parse(fs.readFileSync(path.join(dir, 'some-classes', 'classes.json'), 'utf8')).classes.map((c: { class: number }) => c.class),
+    [2, 0],
+  );
+});

@@ -408,3 +408,23 @@ export class JobFolder extends Folder {
     writeFile(this.contextFile, JSON.stringify(r, null, 1));
   }
 }
+
+/**
+ * A dissection per class of a class-conditional generator (`--class each` or a list): one run folder per
+ * class, `class-K/`, under `dir`, and `classes.json`, the classes side by side.
+ */
+export class ClassSeriesFolder {
+  constructor(readonly dir: string) {}
+
+  run(k: number): RunFolder {
+    return new RunFolder(path.join(this.dir, `class-${k}`));
+  }
+
+  get summaryFile(): string {
+    return path.join(this.dir, 'classes.json');
+  }
+
+  writeSummary(summary: unknown): void {
+    writeFile(this.summaryFile, JSON.stringify(summary, null, 1));
+  }
+}
