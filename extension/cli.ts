@@ -2,6 +2,7 @@
  * gan-dissect: the engine from a terminal (headless runs, CI, clusters).
  * Progress goes to stderr, the summary to stdout. Exit codes: 0 ok, 1 failed, 2 bad usage, 130 cancelled.
  */
+import { saveRepaired, repairDifference } from './engine/artifacts/repair';
 import { ensureFolder } from './shared/run/lock';
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
@@ -38,6 +39,8 @@ Interventions (--from DIR: an earlier dissection of the layer, for rankings and 
   gan-dissect ace       --layer L --concept C (--units ... | --ranking iou|ace --count N) [--samples 200] [--json]
   gan-dissect causal    --layer L --concept C [--count 20] [--samples 200] [--search-samples 32] --out DIR
   gan-dissect context   --layer L --concept C [--samples 100] [--grid 8] --out DIR
+  gan-dissect repair    --layer L (--units 3,17,40 | --flagged --from DIR) --out G_repaired.onnx
+                        (a new generator with those units ablated: the paper's artifact repair, §4.2)
   (also --from DIR, --seed 3, --batch N, --insertion concept|quantile — insertion constants: the unit's
    mean activation where the concept is (default) or its 0.99 quantile — and the model options below)
 
@@ -104,6 +107,7 @@ const OPTIONS = {
   grid: { type: 'string' },
   'search-samples': { type: 'string' },
   insertion: { type: 'string' },
+  flagged: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -465,6 +469,34 @@ async function main(argv: string[]): Promise<number> {
     case 'causal':
     case 'context':
       return interventionCommand(command, v, provider, threads, log);
+    case 'repair': {
+      const { generator, segmenter } = modelSpecs(v, true);
+      if (!v.layer || v.layer.length !== 1) throw new UsageError('repair needs exactly one --layer');
+      if (!v.out || !/\.onnx$/i.test(v.out)) throw new UsageError('repair needs --out G_repaired.onnx');
+      let units: number[];
+      if (v.flagged) {
+        if (!v.from) throw new UsageError('repair --flagged needs --from DIR (the dissection whose flags to use)');
+        const run = new RunFolder(path.resolve(v.from));
+        const layer = run.from(v.layer[0]).layer.layer;
+        units = run.readFlags()[layer] ?? [];
+        if (units.length === 0) throw new UsageError(`no units of ${layer} are flagged in ${v.from}`);
+      } else {
+        units = (v.units ?? '')
+          .split(',')
+          .filter((x) => x.trim() !== '')
+          .map(Number);
+        if (units.length === 0 || units.some((u) => !Number.isInteger(u) || u < 0))
+          throw new UsageError(`repair needs --units 3,17,… or --flagged, got "${v.units ?? ''}"`);
+      }
+      const out = path.resolve(v.out);
+      const r = await saveRepaired(generator, v.layer[0], units, out);
+      const diff = await repairDifference({ generator, segmenter: segmenter!, layer: v.layer[0], provider }, out, r.units);
+      process.stdout.write(
+        `wrote ${out}: ${generator.path} with units ${r.units.join(',')} of ${r.layer.name} ablated; ` +
+          `its images equal the intervention's (max |Δ| ${diff.toExponential(1)} over 4 samples)\n`,
+      );
+      return diff < 1e-4 ? 0 : 1;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

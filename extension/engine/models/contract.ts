@@ -139,6 +139,11 @@ export class Generator {
   /** Layers laid out channels-last (NHWC) in the graph: read and fed as NCHW, transposed at the boundary. */
   private readonly nhwcTensors = new Set<string>();
 
+  /** Whether a layer's tensor is float16 in the graph (an fp16 export). */
+  isHalf(tensor: string): boolean {
+    return this.halfTensors.has(tensor);
+  }
+
   /** The graph as it runs: after prepare(), random ops are inputs. */
   get model(): Model {
     return this.graphModel;

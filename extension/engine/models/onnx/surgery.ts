@@ -100,7 +100,7 @@ function castNode(input: string, output: string, to: number): onnx.NodeProto {
 }
 
 /** Renames every read of tensor `from` in the graph's nodes (subgraphs included) to `to`. */
-function renameReads(g: onnx.IGraphProto, from: string, to: string): void {
+export function renameReads(g: onnx.IGraphProto, from: string, to: string): void {
   for (const n of g.node ?? []) {
     n.input = (n.input ?? []).map((x) => (x === from ? to : x));
     for (const a of n.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) renameReads(sub, from, to);
