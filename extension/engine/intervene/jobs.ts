@@ -4,17 +4,7 @@
  * dissection's folder), results as JSON and pictures.
  */
 import { InterventionModel, rectMask, checkUnits, interventionValues, type Intervention, type InterventionOptions } from './edit';
-import {
-  averageCausalEffect,
-  causalSearch,
-  insertionContext,
-  insertionValues,
-  quantileValues,
-  sampleSet,
-  ablation,
-  insertion,
-  type EffectOptions,
-} from './causal';
+import { averageCausalEffect, causalSearch, insertionContext, insertionValues, quantileValues, sampleSet, type EffectOptions } from './causal';
 import type { AceResult, CausalResult, ContextResult } from '../../shared/run/schema';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
@@ -296,5 +286,3 @@ async function contextHeatmaps(
   }
   return files;
 }
-
-export { ablation, insertion };
