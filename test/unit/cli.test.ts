@@ -221,3 +221,14 @@ test('--region that is inverted, negative or outside the image is refused', () =
   assert.equal(outside.status, 2, outside.stderr);
   assert.match(outside.stderr, /--region 0,0,4,999 lies outside the \d+×\d+ image/);
 });
+
+test('artifact flags in a run folder survive a re-dissection of the same model into it (--force)', async () => {
+  const { RunFolder } = await import('../../extension/shared/run/folder');
+  const out = path.join(dir, 'flags-survive');
+  assert.equal(cli(['dissect', ...models, '--out', out, '--samples', '12', '--quiet']).status, 0);
+  new RunFolder(out).writeFlags({ layer1: [2, 3] });
+  const again = cli(['dissect', ...models, '--out', out, '--samples', '16', '--force', '--quiet']);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'dissect.json'), 'utf8')).settings.samples, 16);
+  assert.deepEqual(new RunFolder(out).readFlags(), { layer1: [2, 3] });
+});
