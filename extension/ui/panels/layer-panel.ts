@@ -7,23 +7,22 @@ import type { LayerProtocol, LayerRequests, LayerWebviewMessage } from '../../sh
 import {
   flagUnit,
   goToSource,
+  panelLayer,
   openIntervention,
   type MessageHandlers,
   type PanelContext,
   type PanelController,
   type RequestHandlers,
 } from './panel-host';
-import { readRun } from '../run-index';
 import { layerView } from './views';
 
 export function layerPanel(ctx: PanelContext<LayerProtocol>): PanelController<LayerProtocol> {
   const { id, services: s } = ctx;
 
   const postView = async (): Promise<void> => {
-    const run = readRun(id.runId);
-    const layer = run?.result.layers.find((l) => l.layer === id.layer);
-    if (!run || !layer) return;
-    const hasSource = await s.hasSource(run.result.settings.generator.path, id.layer);
+    const found = await panelLayer(ctx);
+    if (!found) return;
+    const { run, layer, hasSource } = found;
     ctx.post({ type: 'layer', view: layerView(ctx.panel.webview, run, layer, hasSource) });
   };
 

@@ -5,6 +5,7 @@
  * message type its webview posts) and a table of request handlers (one per kind of its `Requests` map), both
  * typed by its protocol (extension/shared/webview/<panel>.ts), so a missing handler fails to compile.
  */
+import type { LayerResult } from '../../shared/run/schema';
 import * as vscode from 'vscode';
 import type {
   AnyProtocol,
@@ -107,6 +108,14 @@ export async function dispatch<P extends AnyProtocol>(
   }
   const handler = (c.messages as Record<string, ((m: unknown) => void | Promise<void>) | undefined>)[m.type];
   await handler?.(m);
+}
+
+/** The panel's dissected layer as it is on disk, and whether its module has a known source line; undefined if gone. */
+export async function panelLayer(ctx: PanelContext<AnyProtocol>): Promise<{ run: RunInfo; layer: LayerResult; hasSource: boolean } | undefined> {
+  const run = readRun(ctx.id.runId);
+  const layer = run?.result.layers.find((l) => l.layer === ctx.id.layer);
+  if (!run || !layer) return undefined;
+  return { run, layer, hasSource: await ctx.services.hasSource(run.result.settings.generator.path, ctx.id.layer) };
 }
 
 /** Reads a panel's run from disk, or throws. */

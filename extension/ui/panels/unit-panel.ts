@@ -7,23 +7,22 @@ import { settings } from '../config';
 import {
   flagUnit,
   goToSource,
+  panelLayer,
   openIntervention,
   type MessageHandlers,
   type PanelContext,
   type PanelController,
   type RequestHandlers,
 } from './panel-host';
-import { readRun } from '../run-index';
 import { unitView } from './views';
 
 export function unitPanel(ctx: PanelContext<UnitProtocol>): PanelController<UnitProtocol> {
   const { id, services: s } = ctx;
 
   const postView = async (): Promise<void> => {
-    const run = readRun(id.runId);
-    const layer = run?.result.layers.find((l) => l.layer === id.layer);
-    if (!run || !layer) return;
-    const hasSource = await s.hasSource(run.result.settings.generator.path, id.layer);
+    const found = await panelLayer(ctx);
+    if (!found) return;
+    const { run, layer, hasSource } = found;
     ctx.post({ type: 'unit', view: unitView(ctx.panel.webview, run, layer, id.unit ?? 0, hasSource) });
   };
 

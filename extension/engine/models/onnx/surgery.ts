@@ -142,33 +142,35 @@ export function float32Boundary(model: Model): Model {
   return m;
 }
 
-/** The render model's layer input for a float16 layer: float32 outside, cast to float16 inside. */
-export function halfLayerInput(model: Model, layer: string): Model {
+/**
+ * The render model's layer input converted at the boundary: every reader of `layer` reads `node`'s output
+ * instead, `node` (made from the input's name and that output's) reading the input itself.
+ */
+function convertLayerInput(model: Model, layer: string, suffix: string, node: (input: string, output: string) => onnx.NodeProto): Model {
   const m = cloneModel(model);
   const g = m.graph as onnx.GraphProto;
-  const inner = `${layer}::f16`;
+  const inner = `${layer}::${suffix}`;
   renameReads(g, layer, inner);
-  g.node = [castNode(layer, inner, FLOAT16), ...g.node];
+  g.node = [node(layer, inner), ...g.node];
   return m;
+}
+
+/** The render model's layer input for a float16 layer: float32 outside, cast to float16 inside. */
+export function halfLayerInput(model: Model, layer: string): Model {
+  return convertLayerInput(model, layer, 'f16', (i, o) => castNode(i, o, FLOAT16));
 }
 
 /** The render model's layer input for a channels-last layer: NCHW outside (as the edits), NHWC inside. */
 export function nhwcLayerInput(model: Model, layer: string): Model {
-  const m = cloneModel(model);
-  const g = m.graph as onnx.GraphProto;
-  const inner = `${layer}::nhwc`;
-  renameReads(g, layer, inner);
-  g.node = [
+  return convertLayerInput(model, layer, 'nhwc', (i, o) =>
     onnx.NodeProto.create({
-      name: `${inner}::Transpose`,
+      name: `${o}::Transpose`,
       opType: 'Transpose',
-      input: [layer],
-      output: [inner],
+      input: [i],
+      output: [o],
       attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 3, 1] }],
     }),
-    ...g.node,
-  ];
-  return m;
+  );
 }
 
 /** The ops that draw random numbers inside a graph (ONNX's RandomNormal, RandomUniform and their *Like). */
