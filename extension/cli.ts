@@ -15,10 +15,11 @@ import { CancelledError, DissectError, fileSystemError } from './shared/errors';
 import { seededLatents } from './engine/models/latents';
 import { writeNpy } from './engine/data/npy';
 import { PHASE_TITLES, type Progress } from './shared/progress';
-import type { DissectResult } from './shared/run/schema';
+import type { ArtifactsResult, DissectResult } from './shared/run/schema';
 import { RunFolder, JobFolder, ClassSeriesFolder } from './shared/run/folder';
 import type { ProviderRequest } from './shared/models';
 import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/jobs';
+import { runArtifacts } from './engine/artifacts/job';
 
 const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX generators
 
@@ -40,7 +41,18 @@ Interventions (--from DIR: an earlier dissection of the layer, for rankings and 
   gan-dissect causal    --layer L --concept C [--count 20] [--samples 200] [--search-samples 32] --out DIR
   gan-dissect context   --layer L --concept C [--samples 100] [--grid 8] --out DIR
   gan-dissect repair    --layer L (--units 3,17,40 | --flagged --from DIR) --out G_repaired.onnx
-                        (a new generator with those units ablated: the paper's artifact repair, §4.2)
+                        (a new generator with those units ablated: the paper's artifact repair, §4.2;
+                         --flagged: the manual flags, else the automatic ones of \`artifacts\`)
+
+Artifact units (the paper's S-6.1, §4.2; results into DIR/artifacts/LAYER/, beside a dissection in DIR):
+  gan-dissect artifacts --layer L --out DIR [--samples 4000] [--top N (5%)] [--seed 1] [--flag N]
+                        [--features F.onnx [--features-output NAME] [--features-range LO,HI]]
+                        [--real DIR [--real-limit 10000]] [--repair-samples 500] [--draws 5]
+                        [--no-repair] [--realistic-below D] [--json]
+                        (each unit's realism: the Fréchet distance of its top samples' features to the
+                         reference — real images, or the whole generated sample — in the segmenter's
+                         features unless --features names a model; the --flag worst flagged; the
+                         distance with them ablated against as many random units ablated, Table 1)
   (also --from DIR, --seed 3, --batch N, --insertion concept|quantile — insertion constants: the unit's
    mean activation where the concept is (default) or its 0.99 quantile — and the model options below)
 
@@ -108,6 +120,17 @@ const OPTIONS = {
   'search-samples': { type: 'string' },
   insertion: { type: 'string' },
   flagged: { type: 'boolean' },
+  top: { type: 'string' },
+  flag: { type: 'string' },
+  features: { type: 'string' },
+  'features-output': { type: 'string' },
+  'features-range': { type: 'string' },
+  real: { type: 'string' },
+  'real-limit': { type: 'string' },
+  'repair-samples': { type: 'string' },
+  draws: { type: 'string' },
+  'no-repair': { type: 'boolean' },
+  'realistic-below': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -477,9 +500,10 @@ async function main(argv: string[]): Promise<number> {
       if (v.flagged) {
         if (!v.from) throw new UsageError('repair --flagged needs --from DIR (the dissection whose flags to use)');
         const run = new RunFolder(path.resolve(v.from));
-        const layer = run.from(v.layer[0]).layer.layer;
+        const layer = run.hasResult() ? run.from(v.layer[0]).layer.layer : v.layer[0];
         units = run.readFlags()[layer] ?? [];
-        if (units.length === 0) throw new UsageError(`no units of ${layer} are flagged in ${v.from}`);
+        if (units.length === 0) units = run.readArtifacts(layer)?.flagged ?? [];
+        if (units.length === 0) throw new UsageError(`no units of ${layer} are flagged in ${v.from} (by hand or by gan-dissect artifacts)`);
       } else {
         units = (v.units ?? '')
           .split(',')
@@ -497,6 +521,8 @@ async function main(argv: string[]): Promise<number> {
       );
       return diff < 1e-4 ? 0 : 1;
     }
+    case 'artifacts':
+      return artifactsCommand(v, provider, threads, log);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -619,6 +645,111 @@ async function interventionCommand(
   }
   log('unreachable');
   return 1;
+}
+
+async function artifactsCommand(v: Values, provider: ProviderRequest, threads: number | undefined, log: (line: string) => void): Promise<number> {
+  const { generator, segmenter } = modelSpecs(v, true);
+  if (!v.layer || v.layer.length !== 1) throw new UsageError('artifacts needs exactly one --layer');
+  const outDir = v.out ?? v.from;
+  if (!outDir) throw new UsageError('artifacts needs --out DIR (a dissection of the layer there gives its thresholds and labels)');
+  const out = path.resolve(outDir);
+  ensureFolder(out);
+  if (v['features-output'] === '') throw new UsageError('--features-output needs a name');
+  const featuresRange = rangeOf(v['features-range'], 'features-range') as [number, number] | undefined;
+  const below = v['realistic-below'] !== undefined ? Number(v['realistic-below']) : undefined;
+  if (below !== undefined && !Number.isFinite(below)) throw new UsageError(`--realistic-below must be a distance, got "${v['realistic-below']}"`);
+  const controller = cancelOnSignals(log, 'stopping');
+  let last = 0;
+  const repairSamples = int(v['repair-samples'], 'repair-samples');
+  const draws = int(v.draws, 'draws');
+  const r = await runArtifacts({
+    generator,
+    segmenter: segmenter!,
+    layer: v.layer[0],
+    out,
+    ...(v.samples ? { samples: int(v.samples, 'samples') } : {}),
+    ...(v.top ? { top: int(v.top, 'top') } : {}),
+    ...(v.seed ? { seed: int(v.seed, 'seed', -(2 ** 31)) } : {}),
+    ...(v.flag ? { flag: int(v.flag, 'flag', 0) } : {}),
+    ...(v.features || v['features-output'] || featuresRange
+      ? {
+          features: {
+            ...(v.features ? { path: path.resolve(v.features) } : {}),
+            ...(v['features-output'] ? { output: v['features-output'] } : {}),
+            ...(featuresRange ? { range: featuresRange } : {}),
+          },
+        }
+      : {}),
+    ...(v.real ? { real: path.resolve(v.real) } : {}),
+    ...(v['real-limit'] ? { realLimit: int(v['real-limit'], 'real-limit') } : {}),
+    repair: v['no-repair'] ? false : { ...(repairSamples ? { samples: repairSamples } : {}), ...(draws ? { draws } : {}) },
+    ...(below !== undefined ? { realisticBelow: below } : {}),
+    ...(v.batch ? { batch: int(v.batch, 'batch') } : {}),
+    provider,
+    ...(threads ? { threads } : {}),
+    signal: controller.signal,
+    onLog: log,
+    onProgress: (done, total, what) => {
+      if (v.quiet || (Date.now() - last < 1000 && done < total)) return;
+      last = Date.now();
+      process.stderr.write(`${what}: ${done}/${total}\n`);
+    },
+  });
+  if (v.json) {
+    process.stdout.write(
+      JSON.stringify({
+        layer: r.layer,
+        features: r.features.label,
+        reference: r.reference.label,
+        units: r.units.map((u) => ({ unit: u.unit, distance: u.distance, rank: u.rank })),
+        ranking: r.ranking,
+        flagged: r.flagged,
+        manual: r.manual,
+        agreement: r.agreement,
+        repair: r.repair && {
+          units: r.repair.units,
+          samples: r.repair.samples,
+          original: r.repair.original,
+          repaired: r.repair.repaired,
+          random: r.repair.random,
+          unchanged: r.repair.unchanged,
+        },
+        realistic: r.realistic,
+      }) + '\n',
+    );
+    return 0;
+  }
+  process.stdout.write(artifactsText(r, new RunFolder(out).artifactsFile(r.layer)) + '\n');
+  return 0;
+}
+
+/** The artifacts run for a terminal: the worst units, the flags, Table 1. */
+function artifactsText(r: ArtifactsResult, file: string): string {
+  const f = (x: number) => x.toFixed(3);
+  const lines = [
+    `${r.layer}: ${r.features.label}`,
+    `reference: ${r.reference.label}; each unit's top ${r.top} of ${r.samples} samples`,
+    `least realistic units: ${r.ranking
+      .slice(0, 10)
+      .map((u) => `${u} (${f(r.units[u].distance)})`)
+      .join(', ')}`,
+    `flagged automatically (worst ${r.flagCount}): ${r.flagged.join(',') || 'none'}`,
+  ];
+  if (r.agreement)
+    lines.push(`against the ${r.manual.length} flagged by hand: precision ${f(r.agreement.precision)}, recall ${f(r.agreement.recall)}`);
+  if (r.repair) {
+    const m = r.repair;
+    lines.push(
+      `ablating units ${m.units.join(',')} (${m.samples} fresh samples):`,
+      `  original  ${f(m.original)}`,
+      `  repaired  ${f(m.repaired)}`,
+      `  ${m.units.length} random units ablated  ${f(m.random.mean)} (95% interval ${f(m.random.ci95[0])}…${f(m.random.ci95[1])}, ${m.random.draws.length} draws)`,
+      `  pixels away from the ablated units (${(m.unchanged.share * 100).toFixed(1)}% of them): mean change ${m.unchanged.meanShift.toExponential(2)}, largest ${m.unchanged.maxShift.toExponential(2)}; where they are on: ${m.unchanged.onShift.toExponential(2)}`,
+    );
+  }
+  if (r.realistic) lines.push(`realistic units only (${r.realistic.rule}): ${r.realistic.kept} of ${r.realistic.total} units kept`);
+  lines.push(file);
+  return lines.join('\n');
 }
 
 if (require.main === module) {

@@ -11,18 +11,36 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /** The Fréchet distance d (not squared) between N(μ₁, Σ₁) and N(μ₂, Σ₂); covariances row-major d × d. */
 export function frechetDistance(mu1: Float64Array, cov1: Float64Array, mu2: Float64Array, cov2: Float64Array): number {
-  const d = mu1.length;
-  let mean = 0;
-  for (let i = 0; i < d; i++) mean += (mu1[i] - mu2[i]) ** 2;
-  const S1 = new Matrix(rows(cov1, d));
-  const S2 = new Matrix(rows(cov2, d));
-  const root1 = sqrtSymmetric(S1);
-  const inner = root1.mmul(S2).mmul(root1);
-  const sym = inner.add(inner.transpose()).div(2); // exact symmetry for the eigensolver
-  const lambdas = new EigenvalueDecomposition(sym, { assumeSymmetric: true }).realEigenvalues;
-  const trRoot = lambdas.reduce((a, l) => a + Math.sqrt(Math.max(0, l)), 0);
-  const d2 = mean + S1.trace() + S2.trace() - 2 * trRoot;
-  return Math.sqrt(Math.max(0, d2));
+  return new FrechetReference(mu1, cov1).distance(mu2, cov2);
+}
+
+/** One side of many distances (the reference of every unit's score): Σ₁^½ computed once. */
+export class FrechetReference {
+  private readonly root: Matrix;
+  private readonly trace: number;
+
+  constructor(
+    readonly mu: Float64Array,
+    cov: Float64Array,
+  ) {
+    const S1 = new Matrix(rows(cov, mu.length));
+    this.root = sqrtSymmetric(S1);
+    this.trace = S1.trace();
+  }
+
+  /** d between the reference and N(μ₂, Σ₂). */
+  distance(mu2: Float64Array, cov2: Float64Array): number {
+    const d = this.mu.length;
+    let mean = 0;
+    for (let i = 0; i < d; i++) mean += (this.mu[i] - mu2[i]) ** 2;
+    const S2 = new Matrix(rows(cov2, d));
+    const inner = this.root.mmul(S2).mmul(this.root);
+    const sym = inner.add(inner.transpose()).div(2); // exact symmetry for the eigensolver
+    const lambdas = new EigenvalueDecomposition(sym, { assumeSymmetric: true }).realEigenvalues;
+    const trRoot = lambdas.reduce((a, l) => a + Math.sqrt(Math.max(0, l)), 0);
+    const d2 = mean + this.trace + S2.trace() - 2 * trRoot;
+    return Math.sqrt(Math.max(0, d2));
+  }
 }
 
 /** Σ^½ of a symmetric positive semi-definite matrix (negative eigenvalues, rounding, clamped to 0). */

@@ -175,6 +175,11 @@ export class InterventionModel {
     return this.layer.shape;
   }
 
+  /** The provider the generator runs on. */
+  get provider(): string {
+    return this.capture.provider.name;
+  }
+
   /** Index of a concept by name; a clear error with the known names if absent. */
   concept(name: string): number {
     const i = this.seg.space.labels.findIndex((l) => l.name === name && l.category !== '-');
@@ -191,9 +196,19 @@ export class InterventionModel {
 
   /** The unedited batch: featuremaps of the layer, the image and its segmentation. */
   async original(z: Float32Array, n: number, firstSample = 0): Promise<{ fm: Float32Array } & Rendered> {
-    const b = await this.gen.run(this.capture, z, n, [this.layer], 'intervention', firstSample);
+    const b = await this.captured(z, n, firstSample);
     const seg = await this.seg.segment(b.image, n, b.imageShape, this.gen.range, 'intervention', firstSample);
-    return { fm: b.layers.get(this.layer.tensor)!, image: b.image, imageShape: b.imageShape, seg };
+    return { ...b, seg };
+  }
+
+  /** The unedited batch's featuremaps of the layer and its image (not segmented). */
+  async captured(
+    z: Float32Array,
+    n: number,
+    firstSample = 0,
+  ): Promise<{ fm: Float32Array; image: Float32Array; imageShape: [number, number, number] }> {
+    const b = await this.gen.run(this.capture, z, n, [this.layer], 'intervention', firstSample);
+    return { fm: b.layers.get(this.layer.tensor)!, image: b.image, imageShape: b.imageShape };
   }
 
   /** The render model's image for n featuremaps, in chunks of the model's fixed batch where it has one (the last padded). */
@@ -234,13 +249,17 @@ export class InterventionModel {
 
   /** Renders (and segments) featuremaps of the layer; z feeds the inputs later layers still read. */
   async renderFrom(fm: Float32Array, z: Float32Array, n: number): Promise<Rendered> {
-    const { image, dims } = await this.renderImage(fm, z, n);
-    const img = { dims };
-    const bad = firstNonFinite(image);
-    if (bad >= 0) throw new DissectError('non-finite', `the edited layer rendered a NaN/Inf image (sample ${Math.floor(bad / (image.length / n))})`);
-    const imageShape: [number, number, number] = [3, img.dims[2], img.dims[3]];
+    const { image, imageShape } = await this.rendered(fm, z, n);
     const seg = await this.seg.segment(image, n, imageShape, this.gen.range, 'intervention', 0);
     return { image, imageShape, seg };
+  }
+
+  /** The image rendered from featuremaps of the layer (not segmented); a NaN/Inf image is refused. */
+  async rendered(fm: Float32Array, z: Float32Array, n: number): Promise<{ image: Float32Array; imageShape: [number, number, number] }> {
+    const { image, dims } = await this.renderImage(fm, z, n);
+    const bad = firstNonFinite(image);
+    if (bad >= 0) throw new DissectError('non-finite', `the edited layer rendered a NaN/Inf image (sample ${Math.floor(bad / (image.length / n))})`);
+    return { image, imageShape: [3, dims[2], dims[3]] };
   }
 
   /** Applies an intervention to a batch of the layer's featuremaps (applyIntervention) and renders it. */

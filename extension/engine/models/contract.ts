@@ -555,6 +555,6 @@ function latentCandidates(floats: onnx.IValueInfoProto[], spec: GeneratorSpec): 
 }
 
 /** Whether a model keeps weights in external files (every model over 2 GB does). */
-function hasExternalData(model: Model): boolean {
+export function hasExternalData(model: Model): boolean {
   return (model.graph?.initializer ?? []).some((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL);
 }

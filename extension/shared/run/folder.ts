@@ -19,6 +19,9 @@
  *   insertion/LAYER/CONCEPT.json     cached insertion constants (`_quantile-0.99.json`: the 0.99 quantiles)
  *   rankings/LAYER/CONCEPT-ace.json  the ACE ranking of a `causal` run
  *   causal/LAYER/CONCEPT/, context/LAYER/CONCEPT/       job folders (JobFolder)
+ *   artifacts/LAYER/artifacts.json   the realism of the layer's units, automatic flags, the repair's measure
+ *   artifacts/LAYER/unitNNNN.png     a unit's top samples by spatial max (the realism score's samples)
+ *   artifacts/LAYER/pair-I-{before,after}.png    sample I before and after the repair
  *
  * The files dissect.json names (arrays, stats, strips) are relative to the folder, '/'-separated.
  */
@@ -27,7 +30,7 @@ import * as path from 'node:path';
 import { DissectError } from '../errors';
 import { writeAtomic, makeFolder } from './blob';
 import { safeName } from './safe-name';
-import type { CausalResult, ContextResult, DissectResult, LayerResult, PairField } from './schema';
+import type { ArtifactsResult, CausalResult, ContextResult, DissectResult, LayerResult, PairField } from './schema';
 
 const RESULT = 'dissect.json';
 const STATE = 'state.bin';
@@ -43,6 +46,7 @@ const HEATMAPS = 'heatmaps';
 const INTERVENTIONS = 'interventions';
 const INSERTION = 'insertion';
 const RANKINGS = 'rankings';
+const ARTIFACTS = 'artifacts';
 
 /** File names of the pair arrays (arrays/LAYER.NAME.f32), after the reference's `iqr.npz` keys. */
 export const PAIR_FILES: Record<PairField, string> = {
@@ -233,6 +237,50 @@ export class RunFolder extends Folder {
   /** Where a causal or context job on a dissected layer keeps its results. */
   jobFolder(kind: JobKind, layer: string, concept: string): JobFolder {
     return new JobFolder(path.join(this.dir, kind, safeName(layer), safeName(concept)));
+  }
+
+  /** The folder of a layer's artifact results. */
+  artifactsFolder(layer: string): string {
+    return this.file(path.join(ARTIFACTS, safeName(layer)));
+  }
+
+  artifactsFile(layer: string): string {
+    return path.join(this.artifactsFolder(layer), 'artifacts.json');
+  }
+
+  /** A unit's top samples by spatial max, as a strip. */
+  artifactStripFile(layer: string, unit: number): string {
+    return path.join(this.artifactsFolder(layer), `${unitName(unit)}.png`);
+  }
+
+  /** Sample `sample` before and after the repair. */
+  repairPairFiles(layer: string, sample: number): { before: string; after: string } {
+    const base = path.join(this.artifactsFolder(layer), `pair-${sample}`);
+    return { before: `${base}-before.png`, after: `${base}-after.png` };
+  }
+
+  /** A layer's artifact results (by its dissected name), or undefined where there are none or they are unreadable. */
+  readArtifacts(layer: string): ArtifactsResult | undefined {
+    try {
+      const r = readJson<ArtifactsResult>(this.artifactsFile(layer));
+      return r && Array.isArray(r.units) ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeArtifacts(r: ArtifactsResult): void {
+    writeFile(this.artifactsFile(r.layer), JSON.stringify(r, null, 1));
+  }
+
+  /** Layers of this folder with artifact results. */
+  artifactLayers(): string[] {
+    const dir = this.file(ARTIFACTS);
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .map((d) => this.readArtifacts(d)?.layer)
+      .filter((l): l is string => !!l);
   }
 
   // ---- reads and writes

@@ -223,3 +223,81 @@ export interface ContextResult {
   /** Files: the first images and their gain heatmaps (written by the context job). */
   heatmaps?: { sample: number; image: string; heatmap: string }[];
 }
+
+// ---- artifact units (engine/artifacts/: the paper's S-6.1 realism score, §4.2 Table 1 and 2, S-6.3) ----
+
+/** A unit's realism score: the Fréchet distance of its top samples' features to the reference. */
+export interface UnitRealism {
+  unit: number;
+  /** Fréchet distance in the features the result names (higher: less realistic). */
+  distance: number;
+  /** 1 = the least realistic unit of the layer. */
+  rank: number;
+  /** The unit's top samples (by spatial max of its activation), best first: the first few are in its strip. */
+  top: number[];
+}
+
+/** The Table 1 comparison: the distance to the reference of the generator as it is, repaired, and with random units ablated. */
+export interface RepairMeasure {
+  /** The units ablated everywhere (the flags, or the n worst). */
+  units: number[];
+  /** Fresh samples each distance is over. */
+  samples: number;
+  seed: number;
+  original: number;
+  repaired: number;
+  /** As many random units ablated, several draws: each draw's distance, their mean and its 95% interval (t-based). */
+  random: { draws: number[]; mean: number; ci95: [number, number] };
+  /** Before/after image pairs of samples where the ablated units fired most (files in the run folder). */
+  pairs: { sample: number; before: string; after: string }[];
+  /**
+   * How far the pixels away from the ablated units move: over the pairs' samples, pixels where no ablated
+   * unit is on (activation below its threshold, upsampled to the image) — their share of all pixels, the
+   * mean and largest change (in the image's range) and the share that moved more than 1/255 of that range.
+   */
+  unchanged: { share: number; meanShift: number; maxShift: number; movedShare: number; onShift: number };
+}
+
+/** The dissection summary with the least realistic units left out (the paper's S-6.3, Fig. 16). */
+export interface RealisticSummary {
+  /** Units whose distance is above this are left out. */
+  threshold: number;
+  /** How the threshold was chosen. */
+  rule: string;
+  /** Units kept / in the layer. */
+  kept: number;
+  total: number;
+  /** Interpretable units per concept, all units and realistic units only. */
+  concepts: { name: string; category: string; all: number; realistic: number }[];
+}
+
+/** The realism of a layer's units (artifacts/LAYER/artifacts.json). */
+export interface ArtifactsResult {
+  formatVersion: 1;
+  layer: string;
+  tensor: string;
+  generator: { path: string; sha256: string };
+  /** What the distances are measured in. `label` is what every view shows ("Fréchet distance in the segmenter's features", or FID for an Inception model the user names). */
+  features: { kind: 'segmenter' | 'model'; model: string; output: string; dims: number; label: string };
+  /** What the top samples are compared with: real images from a folder, or the whole generated sample. */
+  reference: { kind: 'real' | 'generated'; dir?: string; count: number; label: string };
+  /** Generated samples searched, the seed of their latents, top samples per unit. */
+  samples: number;
+  seed: number;
+  top: number;
+  /** Per unit, by unit index. */
+  units: UnitRealism[];
+  /** Units from least to most realistic. */
+  ranking: number[];
+  /** The automatic flags: the `flagCount` least realistic units. */
+  flagged: number[];
+  flagCount: number;
+  /** The manual flags (flags.json) at the time, and how the automatic ones agree with them (the paper's Fig. 12). */
+  manual: number[];
+  agreement?: { precision: number; recall: number; both: number };
+  repair?: RepairMeasure;
+  realistic?: RealisticSummary;
+  provider: string;
+  timings: { seconds: number; search: number; features: number; repair: number };
+  created: string;
+}
