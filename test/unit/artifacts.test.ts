@@ -113,6 +113,18 @@ test('the whole generated sample as the reference also ranks the artifacts first
   assert.equal(r.agreement, undefined);
 });
 
+test('pass 2 generating the top samples again gives the distances of the features pass 1 kept', async () => {
+  const opts = { ...base, samples: 300, flag: 2, repair: false as const };
+  const kept = await runArtifacts({ ...opts, out: path.join(dir, 'run-kept') });
+  const again = await runArtifacts({ ...opts, out: path.join(dir, 'run-again'), featureCache: false });
+  assert.deepEqual(
+    again.units.map((u) => u.top),
+    kept.units.map((u) => u.top),
+  );
+  for (let u = 0; u < PLANTED.units; u++)
+    assert.ok(Math.abs(again.units[u].distance - kept.units[u].distance) < 1e-6 * Math.max(1, kept.units[u].distance));
+});
+
 test('a cancelled artifacts run stops with CancelledError and writes no result', async () => {
   const out = path.join(dir, 'run-cancel');
   const controller = new AbortController();

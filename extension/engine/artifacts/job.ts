@@ -14,7 +14,7 @@ import { InterventionModel } from '../intervene/edit';
 import { FeatureExtractor } from './features';
 import { FrechetReference, GaussianStats } from './frechet';
 import { realImageBatches, realImageFiles } from './real-images';
-import { latentsOf, searchTopSamples, unitDistances } from './realism';
+import { FEATURE_CACHE_BYTES, latentsOf, searchTopSamples, unitDistances } from './realism';
 import { repairDistances, repairPairs } from './measure';
 import { realisticSummary } from './realistic';
 import { displayTile } from '../output/top-images';
@@ -85,6 +85,10 @@ export async function runArtifacts(o: ArtifactsOptions): Promise<ArtifactsResult
   } else reference = { kind: 'generated', count: samples, label: `the whole generated sample (${samples} images)` };
 
   const t0 = Date.now();
+  // pass 1 keeps every sample's features where they fit (then pass 2 generates nothing again)
+  const cache =
+    o.featureCache !== false && samples * features.dims * 4 <= FEATURE_CACHE_BYTES ? new Float32Array(samples * features.dims) : undefined;
+  let seen = 0;
   const search = await searchTopSamples(
     model,
     {
@@ -96,16 +100,30 @@ export async function runArtifacts(o: ArtifactsOptions): Promise<ArtifactsResult
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     },
-    o.real ? undefined : async (image, n, shape) => ref.add(await features.features(image, n, shape, range), n),
+    o.real && !cache
+      ? undefined
+      : async (image, n, shape) => {
+          const f = await features.features(image, n, shape, range);
+          if (!o.real) ref.add(f, n);
+          cache?.set(f, seen * features.dims);
+          seen += n;
+        },
   );
   const t1 = Date.now();
   const frechet = new FrechetReference(ref.mean(), ref.covariance());
-  const distances = await unitDistances(model, features, search.top, frechet, {
-    seed,
-    batch,
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-  });
+  const distances = await unitDistances(
+    model,
+    features,
+    search.top,
+    frechet,
+    {
+      seed,
+      batch,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    },
+    cache,
+  );
   const thresholds = dissected ? Float32Array.from(dissected.units, (u) => u.threshold) : search.quantiles!;
   await writeUnitStrips(model, run, layer.name, search.top, thresholds, seed);
   const t2 = Date.now();

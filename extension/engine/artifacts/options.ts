@@ -39,6 +39,8 @@ export interface ArtifactsOptions {
   /** Realistic units only (S-6.3): units whose distance is above this are left out (default: the flagged ones). */
   realisticBelow?: number;
   batch?: number;
+  /** Keep pass 1's features of every sample (where they fit in FEATURE_CACHE_BYTES; default yes), so pass 2 generates nothing again. */
+  featureCache?: boolean;
   provider?: ProviderRequest;
   threads?: number;
   signal?: AbortSignal;

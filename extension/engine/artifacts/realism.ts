@@ -16,6 +16,11 @@ import { CancelledError } from '../../shared/errors';
 
 /** Bytes the per-unit covariance sums of one group of pass 2 may take. */
 const GROUP_BYTES = 256 * 2 ** 20;
+/**
+ * Bytes of pass 1's features kept per sample (N × d float32) so that pass 2 need not generate the top
+ * samples again; past this, pass 2 does (memory bounded whatever N and d).
+ */
+export const FEATURE_CACHE_BYTES = 64 * 2 ** 20;
 
 export type Progress = (done: number, total: number, what: string) => void;
 
@@ -75,8 +80,8 @@ export async function searchTopSamples(
 }
 
 /**
- * Pass 2: each unit's top samples generated again, their features' mean and covariance per unit, and the
- * unit's distance to the reference.
+ * Pass 2: each unit's top samples' features (generated again, unless pass 1 kept every sample's), their
+ * mean and covariance per unit, and the unit's distance to the reference.
  */
 export async function unitDistances(
   model: InterventionModel,
@@ -84,6 +89,8 @@ export async function unitDistances(
   top: TopK,
   reference: FrechetReference,
   o: { seed: number; batch: number; signal?: AbortSignal; onProgress?: Progress },
+  /** Every searched sample's features (pass 1's, N × d), when they were kept: then nothing is generated again. */
+  cache?: Float32Array,
 ): Promise<Float64Array> {
   const C = top.units;
   const d = features.dims;
@@ -101,11 +108,14 @@ export async function unitDistances(
     for (let i = 0; i < samples.length; i += o.batch) {
       checkCancel(o.signal);
       const chunk = samples.slice(i, i + o.batch);
-      const z = latentsOf(o.seed, model.gen.latentDims, chunk);
-      const b = await model.captured(z, chunk.length);
-      const f = await features.features(b.image, chunk.length, b.imageShape, model.gen.range);
+      let f: Float32Array | undefined;
+      if (!cache) {
+        const z = latentsOf(o.seed, model.gen.latentDims, chunk);
+        const b = await model.captured(z, chunk.length);
+        f = await features.features(b.image, chunk.length, b.imageShape, model.gen.range);
+      }
       chunk.forEach((s, j) => {
-        const row = f.subarray(j * d, (j + 1) * d);
+        const row = cache ? cache.subarray(s * d, (s + 1) * d) : f!.subarray(j * d, (j + 1) * d);
         for (const u of members.get(s)!) stats.get(u)!.add(row, 1);
         done += members.get(s)!.length;
       });
