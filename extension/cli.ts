@@ -16,10 +16,14 @@ import { seededLatents } from './engine/models/latents';
 import { writeNpy } from './engine/data/npy';
 import { PHASE_TITLES, type Progress } from './shared/progress';
 import type { ArtifactsResult, DissectResult } from './shared/run/schema';
-import { RunFolder, JobFolder, ClassSeriesFolder } from './shared/run/folder';
+import { RunFolder, JobFolder, ClassSeriesFolder, SeriesFolder } from './shared/run/folder';
 import type { ProviderRequest } from './shared/models';
 import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/jobs';
 import { runArtifacts } from './engine/artifacts/job';
+import { runSeries } from './engine/series/series';
+import { layerFigures, diffLayers } from './shared/run/compare';
+import { seriesText, compareText, comparisonHtml } from './shared/report/compare';
+import { writeAtomic } from './shared/run/blob';
 
 const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX generators
 
@@ -31,6 +35,13 @@ const USAGE = `gan-dissect — GAN Dissection (Bau et al., ICLR 2019) of ONNX ge
                       [--provider auto|cpu|cuda|webgpu] [--threads N] [--workers N] [--shard I/N]
                       [--resume] [--force]
   gan-dissect merge   --out DIR SHARD_DIR... [--force]
+  gan-dissect series  --generator 'ckpt/G_*.onnx' --out DIR [--watch] [any dissect option]
+                      (every checkpoint dissected with the same latents and settings: DIR/step-S/ and
+                       DIR/series.json; the step from the file name's number or a sidecar G.onnx.json
+                       {"step": N}; done checkpoints are not redone; --watch takes new ones as they land)
+  gan-dissect compare RUN_DIR... [--layer L] [--json] [--html FILE]
+                      (runs side by side: interpretable units, concepts, units per concept, mean IoU,
+                       realism where measured; with two runs, the diff of each shared layer's units)
   gan-dissect latents --generator G.onnx --samples N [--seed 1] --out Z.npy
   gan-dissect demo    [--out gan-dissect-demo] [--samples 1000] [any dissect option]
 
@@ -122,6 +133,9 @@ const OPTIONS = {
   flagged: { type: 'boolean' },
   top: { type: 'string' },
   flag: { type: 'string' },
+  watch: { type: 'boolean' },
+  poll: { type: 'string' },
+  html: { type: 'string' },
   features: { type: 'string' },
   'features-output': { type: 'string' },
   'features-range': { type: 'string' },
@@ -334,6 +348,54 @@ async function dissectEachClass(opts: DissectOptions, spec: string, log: (line: 
   return 0;
 }
 
+/** A dissection's options from the command line (dissect, demo, series). */
+function dissectOptions(
+  v: Values,
+  generator: GeneratorSpec,
+  segmenter: SegmenterSpec,
+  project: Project | undefined,
+  out: string,
+  provider: ProviderRequest,
+  threads: number | undefined,
+  shard: { index: number; count: number } | undefined,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): DissectOptions {
+  const threshold = v.threshold ?? project?.dissect?.threshold;
+  if (threshold !== undefined && threshold !== 'iqr' && threshold !== 'quantile')
+    throw new UsageError(`--threshold must be iqr or quantile, got "${threshold}"`);
+  const quantile = v.quantile !== undefined ? Number(v.quantile) : undefined;
+  if (quantile !== undefined && !(quantile > 0 && quantile < 1)) throw new UsageError(`--quantile must be in (0, 1), got "${v.quantile}"`);
+  const d = project?.dissect ?? {};
+  const layers = v.layer ?? d.layers;
+  return {
+    ...d,
+    generator,
+    segmenter: segmenter!,
+    out,
+    ...(layers ? { layers } : {}),
+    ...(v.samples !== undefined ? { samples: int(v.samples, 'samples') } : {}),
+    ...(v.seed !== undefined ? { seed: int(v.seed, 'seed', -(2 ** 31)) } : {}),
+    ...(v.latents ? { latents: path.resolve(v.latents) } : {}),
+    ...(v['threshold-latents'] ? { thresholdLatents: path.resolve(v['threshold-latents']) } : {}),
+    ...(v['threshold-samples'] !== undefined ? { thresholdSamples: int(v['threshold-samples'], 'threshold-samples') } : {}),
+    ...(v['threshold-seed'] !== undefined ? { thresholdSeed: int(v['threshold-seed'], 'threshold-seed', -(2 ** 31)) } : {}),
+    ...(threshold ? { threshold } : {}),
+    ...(quantile !== undefined ? { quantile } : {}),
+    ...(v.topk !== undefined ? { topk: int(v.topk, 'topk') } : {}),
+    ...(v.batch !== undefined ? { batch: int(v.batch, 'batch') } : {}),
+    provider,
+    ...(threads ? { threads } : {}),
+    ...(v.workers !== undefined ? { workers: int(v.workers, 'workers', 0) } : {}),
+    ...(shard ? { shard } : {}),
+    resume: !!v.resume,
+    force: !!v.force,
+    signal,
+    onProgress: progressPrinter(!!v.quiet),
+    onLog: log,
+  };
+}
+
 /** Seconds a cancelled run may take to stop at its next checkpoint before the CLI exits anyway. */
 const CANCEL_GRACE_S = 10;
 
@@ -422,40 +484,8 @@ async function main(argv: string[]): Promise<number> {
         if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) < 1) throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N, got "${v.shard}"`);
         shard = { index: Number(m[1]) - 1, count: Number(m[2]) };
       }
-      const threshold = v.threshold ?? project?.dissect?.threshold;
-      if (threshold !== undefined && threshold !== 'iqr' && threshold !== 'quantile')
-        throw new UsageError(`--threshold must be iqr or quantile, got "${threshold}"`);
-      const quantile = v.quantile !== undefined ? Number(v.quantile) : undefined;
-      if (quantile !== undefined && !(quantile > 0 && quantile < 1)) throw new UsageError(`--quantile must be in (0, 1), got "${v.quantile}"`);
       const controller = cancelOnSignals(log, 'saving what was computed');
-      const d = project?.dissect ?? {};
-      const layers = v.layer ?? d.layers;
-      const opts: DissectOptions = {
-        ...d,
-        generator,
-        segmenter: segmenter!,
-        out: path.resolve(out),
-        ...(layers ? { layers } : {}),
-        ...(v.samples !== undefined ? { samples: int(v.samples, 'samples') } : {}),
-        ...(v.seed !== undefined ? { seed: int(v.seed, 'seed', -(2 ** 31)) } : {}),
-        ...(v.latents ? { latents: path.resolve(v.latents) } : {}),
-        ...(v['threshold-latents'] ? { thresholdLatents: path.resolve(v['threshold-latents']) } : {}),
-        ...(v['threshold-samples'] !== undefined ? { thresholdSamples: int(v['threshold-samples'], 'threshold-samples') } : {}),
-        ...(v['threshold-seed'] !== undefined ? { thresholdSeed: int(v['threshold-seed'], 'threshold-seed', -(2 ** 31)) } : {}),
-        ...(threshold ? { threshold } : {}),
-        ...(quantile !== undefined ? { quantile } : {}),
-        ...(v.topk !== undefined ? { topk: int(v.topk, 'topk') } : {}),
-        ...(v.batch !== undefined ? { batch: int(v.batch, 'batch') } : {}),
-        provider,
-        ...(threads ? { threads } : {}),
-        ...(v.workers !== undefined ? { workers: int(v.workers, 'workers', 0) } : {}),
-        ...(shard ? { shard } : {}),
-        resume: !!v.resume,
-        force: !!v.force,
-        signal: controller.signal,
-        onProgress: progressPrinter(!!v.quiet),
-        onLog: log,
-      };
+      const opts = dissectOptions(v, generator, segmenter!, project, path.resolve(out), provider, threads, shard, controller.signal, log);
       if (v.class === 'each' || v.class?.includes(',')) return dissectEachClass(opts, v.class, log);
       const { result, cached } = await dissect(opts);
       if (cached) log(`${out} already holds this dissection (same models and settings): reusing it`);
@@ -523,6 +553,64 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'artifacts':
       return artifactsCommand(v, provider, threads, log);
+    case 'series': {
+      if (!v.generator) throw new UsageError("series needs --generator 'ckpt/G_*.onnx' (quoted: the CLI matches the glob), a folder, or a file");
+      if (!v.out) throw new UsageError('series needs --out DIR');
+      if (v.shard || v.class) throw new UsageError('series takes neither --shard nor --class');
+      const { generator, segmenter, project } = modelSpecs(v, true);
+      const controller = cancelOnSignals(log, v.watch ? 'stopping the watch' : 'saving what was computed');
+      const out = path.resolve(v.out);
+      const opts = dissectOptions(v, generator, segmenter!, project, out, provider, threads, undefined, controller.signal, log);
+      const summary = await runSeries({
+        pattern: v.generator,
+        dissect: opts,
+        out,
+        watch: !!v.watch,
+        ...(v.poll ? { pollMs: int(v.poll, 'poll') } : {}),
+        signal: controller.signal,
+        onLog: log,
+        onSummary: (s) => {
+          if (v.watch) process.stdout.write(seriesText(s, new SeriesFolder(out).summaryFile, true) + '\n');
+        },
+      });
+      if (!v.watch) process.stdout.write(seriesText(summary, new SeriesFolder(out).summaryFile, false) + '\n');
+      return 0;
+    }
+    case 'compare': {
+      if (parsed.positionals.length === 0) throw new UsageError('compare needs the run folders: gan-dissect compare RUN_DIR…');
+      const runs = parsed.positionals.map((p) => {
+        const run = new RunFolder(path.resolve(p));
+        return { name: p, result: run.result(`${p}: no dissect.json there (compare takes dissection run folders)`), run };
+      });
+      const rows = runs.flatMap((r) =>
+        r.result.layers
+          .filter((l) => !v.layer || v.layer.includes(l.layer))
+          .map((l) => ({ run: r.name, model: path.basename(r.result.settings.generator.path), ...layerFigures(l, r.run.readArtifacts(l.layer)) })),
+      );
+      if (rows.length === 0) throw new UsageError(`none of the runs dissected ${v.layer?.join(', ')}`);
+      const diffs =
+        runs.length === 2
+          ? runs[0].result.layers
+              .filter(
+                (a) =>
+                  (!v.layer || v.layer.includes(a.layer)) &&
+                  runs[1].result.layers.some((b) => b.layer === a.layer && b.units.length === a.units.length),
+              )
+              .map((a) =>
+                diffLayers(
+                  a,
+                  runs[1].result.layers.find((b) => b.layer === a.layer)!,
+                ),
+              )
+          : [];
+      if (v.html) {
+        writeAtomic(path.resolve(v.html), comparisonHtml(rows, diffs, [runs[0]?.name, runs[1]?.name]));
+        log(`wrote ${path.resolve(v.html)}`);
+      }
+      if (v.json) process.stdout.write(JSON.stringify({ runs: rows.map(({ labels: _l, ious: _i, ...r }) => r), diffs }) + '\n');
+      else process.stdout.write(compareText(rows, diffs) + '\n');
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

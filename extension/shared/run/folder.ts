@@ -30,7 +30,7 @@ import * as path from 'node:path';
 import { DissectError } from '../errors';
 import { writeAtomic, makeFolder } from './blob';
 import { safeName } from './safe-name';
-import type { ArtifactsResult, CausalResult, ContextResult, DissectResult, LayerResult, PairField } from './schema';
+import type { ArtifactsResult, SeriesResult, CausalResult, ContextResult, DissectResult, LayerResult, PairField } from './schema';
 
 const RESULT = 'dissect.json';
 const STATE = 'state.bin';
@@ -474,5 +474,46 @@ export class ClassSeriesFolder {
 
   writeSummary(summary: unknown): void {
     writeFile(this.summaryFile, JSON.stringify(summary, null, 1));
+  }
+}
+
+/**
+ * A checkpoint series (`gan-dissect series`): one run folder per checkpoint, `step-S/`, under `dir`, and
+ * `series.json` (SeriesResult), the checkpoints side by side.
+ */
+export class SeriesFolder {
+  constructor(readonly dir: string) {}
+
+  /** The run folder of the checkpoint at `step`. */
+  run(step: number): RunFolder {
+    return new RunFolder(path.join(this.dir, this.runName(step)));
+  }
+
+  /** The run folder's name, as series.json stores it. */
+  runName(step: number): string {
+    return `step-${step}`;
+  }
+
+  get summaryFile(): string {
+    return path.join(this.dir, 'series.json');
+  }
+
+  /** The series so far, or undefined where there is none (or it is unreadable: it is rebuilt from the run folders). */
+  readSummary(): SeriesResult | undefined {
+    try {
+      const r = readJson<SeriesResult>(this.summaryFile);
+      return r && Array.isArray(r.checkpoints) ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeSummary(summary: SeriesResult): void {
+    writeFile(this.summaryFile, JSON.stringify(summary, null, 1));
+  }
+
+  /** Whether `dir` holds a series. */
+  static isSeries(dir: string): boolean {
+    return fs.existsSync(path.join(dir, 'series.json'));
   }
 }

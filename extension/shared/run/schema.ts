@@ -301,3 +301,51 @@ export interface ArtifactsResult {
   timings: { seconds: number; search: number; features: number; repair: number };
   created: string;
 }
+
+// ---- checkpoint series and comparisons (compare.ts; the paper's S-6.6, Fig. 5–7, 18, 19) ----
+
+/** A dissected layer's figures, for comparing runs (compare.ts layerFigures). */
+export interface LayerFigures {
+  layer: string;
+  units: number;
+  interpretable: number;
+  /** Distinct concepts among the interpretable units. */
+  concepts: number;
+  /** Interpretable units per concept, most first. */
+  unitsPerConcept: { label: string; category: string; count: number }[];
+  /** Interpretable units per category (the paper's Fig. 6). */
+  categories: Record<string, number>;
+  /** Mean IoU of the interpretable units (0 when there are none). */
+  meanIou: number;
+  /** The generator's Fréchet distance to the reference, from an artifacts run on the layer (its label says in what). */
+  realism?: { distance: number; label: string };
+  /** Per unit: its label ('-' when uninterpretable) and IoU. */
+  labels: string[];
+  ious: number[];
+}
+
+/** One checkpoint of a series: its file, step and run folder, and its layers' figures. */
+export interface SeriesCheckpoint {
+  step: number;
+  /** Where the step came from: the file name's number, or a sidecar JSON's "step". */
+  stepFrom: 'name' | 'sidecar';
+  file: string;
+  sha256: string;
+  /** The checkpoint's run folder, relative to the series folder. */
+  run: string;
+  layers: LayerFigures[];
+}
+
+/** A checkpoint series (series.json): every checkpoint dissected with the same latents and settings. */
+export interface SeriesResult {
+  formatVersion: 1;
+  tool: 'gan-dissection-series';
+  /** The glob or folder the checkpoints come from. */
+  pattern: string;
+  layers: string[];
+  /** The settings every checkpoint shares (samples, seeds, threshold). */
+  settings: { samples: number; seed: number; threshold: string; thresholdSamples: number };
+  /** By step. */
+  checkpoints: SeriesCheckpoint[];
+  updated: string;
+}
