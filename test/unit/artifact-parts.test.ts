@@ -20,6 +20,7 @@ import { encodePng } from '../../extension/engine/data/png';
 import { tmpDir, writeMaskModels } from '../fixtures/models';
 import { writePlantedModels } from '../fixtures/artifact-models';
 import type { LayerResult, UnitResult } from '../../extension/shared/run/schema';
+import { RunFolder } from '../../extension/shared/run/folder';
 
 const dir = tmpDir('gd-artifact-parts-');
 const DEMO_SEG = path.resolve(__dirname, '..', '..', '..', 'media', 'demo', 'segmenter.onnx');
@@ -179,6 +180,12 @@ test('beside a dissection of the same generator: its thresholds, and the realist
   assert.ok(r.realistic);
   assert.equal(r.realistic.total, 8);
   assert.equal(r.realistic.kept, 6);
+  // the dissection's report now shows the layer's artifact units: the honest label, the flags, the realistic-only chart
+  const html = fs.readFileSync(new RunFolder(out).reportFile, 'utf8');
+  assert.ok(html.includes('Fréchet distance in the segmenter&#39;s features (hidden, 9-D, pooled over space)'));
+  assert.ok(html.includes(`Flagged automatically: ${r.flagged.join(', ')}`));
+  assert.ok(html.includes('Realistic units only'));
+  assert.equal((html.match(/ ⚑<\/td>/g) ?? []).length, 2);
   const mask = writeMaskModels(dir);
   await assert.rejects(
     runArtifacts({

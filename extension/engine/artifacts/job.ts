@@ -20,6 +20,7 @@ import { realisticSummary } from './realistic';
 import { displayTile } from '../output/top-images';
 import { writeStrips, type StripJob } from '../output/strips';
 import { tileSize } from '../../shared/run/strip-layout';
+import { writeReport } from '../../shared/report/report';
 import type { TopK } from '../stats/topk';
 
 /** Top samples shown in a unit's strip. */
@@ -194,6 +195,9 @@ export async function runArtifacts(o: ArtifactsOptions): Promise<ArtifactsResult
     created: new Date().toISOString(),
   };
   run.writeArtifacts(result);
+  // the dissection's report shows the layer's artifact units from now on
+  const dissection = dissected ? run.readResult() : undefined;
+  if (dissection) writeReport(run.dir, dissection);
   return result;
 }
 

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { RunFolder } from '../run/folder';
-import type { DissectResult } from '../run/schema';
+import type { ArtifactsResult, DissectResult, LayerResult } from '../run/schema';
 import { reportCategoryColour as colour } from '../webview/colours';
 
 function esc(s: string): string {
@@ -30,10 +30,40 @@ export function conceptChart(concepts: { label: string; category: string; count:
   return `<svg class="chart" width="${concepts.length * bw + 48}" height="${h + 80}" role="img" aria-label="interpretable units per concept">${bars.join('')}</svg>`;
 }
 
-export function renderReport(result: DissectResult): string {
+/** A layer's artifact units in the report: what the distances are in, Table 1, and the realistic-units chart (S-6.3). */
+function artifactsSection(l: LayerResult, a: ArtifactsResult): string {
+  const f = (x: number) => x.toFixed(3);
+  const m = a.repair;
+  const table = m
+    ? `<table><thead><tr><th></th><th>distance</th></tr></thead><tbody><tr><td>original</td><td>${f(m.original)}</td></tr><tr><td>units ${m.units.join(', ')} ablated</td><td>${f(
+        m.repaired,
+      )}</td></tr><tr><td>${m.units.length} random units ablated (${m.random.draws.length} draws)</td><td>${f(m.random.mean)} (95% interval ${f(m.random.ci95[0])}…${f(
+        m.random.ci95[1],
+      )})</td></tr></tbody></table><p class="muted">${m.samples} fresh samples. Pixels away from the ablated units: mean change ${m.unchanged.meanShift.toExponential(2)}, largest ${m.unchanged.maxShift.toExponential(2)}.</p>`
+    : '';
+  const realistic = a.realistic
+    ? `<p>Realistic units only (${esc(a.realistic.rule)}; ${a.realistic.kept} of ${a.realistic.total} units):</p>${conceptChart(
+        a.realistic.concepts.filter((c) => c.realistic > 0).map((c) => ({ label: c.name, category: c.category, count: c.realistic })),
+      )}`
+    : '';
+  return `<h3>Artifact units</h3><p>${esc(a.features.label)}, against ${esc(a.reference.label)}; each unit's top ${a.top} of ${a.samples} samples. Least realistic: ${a.ranking
+    .slice(0, 8)
+    .map((u) => `${u} (${f(a.units[u].distance)})`)
+    .join(
+      ', ',
+    )}. Flagged automatically: ${a.flagged.join(', ') || 'none'}${a.manual.length ? `; by hand: ${a.manual.join(', ')}` : ''}.</p>${table}${realistic}`;
+}
+
+export function renderReport(result: DissectResult, artifacts: Record<string, ArtifactsResult> = {}): string {
   const s = result.settings;
   const layerSections = result.layers
     .map((l) => {
+      const a = artifacts[l.layer];
+      const flagged = new Set([...(a?.flagged ?? []), ...(a?.manual ?? [])]);
+      const realism = (u: number) =>
+        a
+          ? `<td${flagged.has(u) ? ' title="flagged as an artifact unit"' : ''}>${a.units[u]?.distance.toFixed(3) ?? ''}${flagged.has(u) ? ' ⚑' : ''}</td>`
+          : '';
       const rows = [...l.units]
         .sort((a, b) => b.iou - a.iou)
         .map(
@@ -41,7 +71,7 @@ export function renderReport(result: DissectResult): string {
             `<tr data-label="${esc(u.label)}" data-iou="${u.iou}" data-unit="${u.unit}" class="${u.interpretable ? '' : 'muted'}">` +
             `<td>${u.unit}</td><td><span class="dot" style="background:${colour(u.category)}"></span>${esc(u.label)}</td><td>${esc(u.category)}</td>` +
             `<td>${u.iou.toFixed(3)}</td><td>${u.iqr.toFixed(3)}</td><td>${u.threshold.toPrecision(4)}</td>` +
-            `<td>${u.image ? `<img loading="lazy" src="${esc(u.image)}" alt="top images of unit ${u.unit}">` : ''}</td></tr>`,
+            `${realism(u.unit)}<td>${u.image ? `<img loading="lazy" src="${esc(u.image)}" alt="top images of unit ${u.unit}">` : ''}</td></tr>`,
         )
         .join('\n');
       const cats = Object.entries(l.summary.categories)
@@ -49,8 +79,9 @@ export function renderReport(result: DissectResult): string {
         .join(' · ');
       return `<section id="${esc(l.layer)}"><h2>${esc(l.layer)} <small>[${l.shape.join('×')}] ${l.summary.interpretable}/${l.summary.units} units interpretable${cats ? ' · ' + cats : ''}</small></h2>
 ${conceptChart(l.summary.concepts)}
+${artifacts[l.layer] ? artifactsSection(l, artifacts[l.layer]) : ''}
 <p><input class="filter" placeholder="filter by concept…" aria-label="filter units of ${esc(l.layer)} by concept"> <label><input type="checkbox" class="only"> interpretable only</label></p>
-<table><thead><tr><th>unit</th><th>label</th><th>category</th><th>IoU</th><th>IQR</th><th>threshold</th><th>top images</th></tr></thead><tbody>
+<table><thead><tr><th>unit</th><th>label</th><th>category</th><th>IoU</th><th>IQR</th><th>threshold</th>${a ? '<th title="Fréchet distance of the unit\'s top samples">realism</th>' : ''}<th>top images</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
     })
@@ -90,6 +121,13 @@ for (const sec of document.querySelectorAll('section')) {
 `;
 }
 
+/** Writes the run's report, with the artifact units of the layers an artifacts run measured. */
 export function writeReport(out: string, result: DissectResult): void {
-  new RunFolder(out).writeReport(renderReport(result));
+  const run = new RunFolder(out);
+  const artifacts: Record<string, ArtifactsResult> = {};
+  for (const l of result.layers) {
+    const a = run.readArtifacts(l.layer);
+    if (a && a.generator.sha256 === result.settings.generator.sha256) artifacts[l.layer] = a;
+  }
+  run.writeReport(renderReport(result, artifacts));
 }
