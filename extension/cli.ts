@@ -64,8 +64,11 @@ Artifact units (the paper's S-6.1, §4.2; results into DIR/artifacts/LAYER/, bes
                          reference — real images, or the whole generated sample — in the segmenter's
                          features unless --features names a model; the --flag worst flagged; the
                          distance with them ablated against as many random units ablated, Table 1)
-  (also --from DIR, --seed 3, --batch N, --insertion concept|quantile — insertion constants: the unit's
-   mean activation where the concept is (default) or its 0.99 quantile — and the model options below)
+  (also --from DIR, --seed 3, --batch N, --insertion high|concept|quantile|paper — high (default): k =
+   the larger of the unit's 0.99 quantile and its mean activation where the concept is, inserted as
+   max(r, k) so no unit is lowered; concept or quantile: one of them, as max(r, k); paper: the mean
+   replacing r (r' = k), the paper's §3.2 edit — --strength S (0…10; 1 = k as it is, above 1
+   multiplies k), and the model options below)
 
 Model options (or --project P.dissect.json holding them):
   --latent-input NAME  --image-output NAME  --image-range LO,HI (default -1,1)
@@ -130,6 +133,7 @@ const OPTIONS = {
   grid: { type: 'string' },
   'search-samples': { type: 'string' },
   insertion: { type: 'string' },
+  strength: { type: 'string' },
   flagged: { type: 'boolean' },
   top: { type: 'string' },
   flag: { type: 'string' },
@@ -635,10 +639,12 @@ async function interventionCommand(
   const region = nums(v.region, 'region', 4) as [number, number, number, number] | undefined;
   if (region && !(region.every((x) => Number.isInteger(x) && x >= 0) && region[0] < region[2] && region[1] < region[3]))
     throw new UsageError(`--region is x0,y0,x1,y1 in image pixels with 0 ≤ x0 < x1 and 0 ≤ y0 < y1, got "${v.region}"`);
-  if (v.insertion && v.insertion !== 'concept' && v.insertion !== 'quantile')
-    throw new UsageError(`--insertion must be concept or quantile, got "${v.insertion}"`);
+  if (v.insertion && !['high', 'concept', 'quantile', 'paper'].includes(v.insertion))
+    throw new UsageError(`--insertion must be high, concept, quantile or paper, got "${v.insertion}"`);
+  const strength = v.strength !== undefined ? Number(v.strength) : undefined;
+  if (strength !== undefined && !(strength >= 0 && strength <= 10)) throw new UsageError(`--strength must be between 0 and 10, got "${v.strength}"`);
   const base = {
-    ...(v.insertion ? { insertion: v.insertion as 'concept' | 'quantile' } : {}),
+    ...(v.insertion ? { insertion: v.insertion as 'high' | 'concept' | 'quantile' | 'paper' } : {}),
     generator,
     segmenter: segmenter!,
     layer: v.layer[0],
@@ -678,7 +684,14 @@ async function interventionCommand(
       // Far past any activation: a conv of it overflows float32 and the image comes out NaN, blamed on the model.
       if (value !== undefined && !(Math.abs(value) <= 1e6)) throw new UsageError(`--value must be a number between -1e6 and 1e6, got "${v.value}"`);
       const out = needOut();
-      const r = await runIntervene({ ...base, mode, ...(value !== undefined ? { value } : {}), samples: int(v.samples, 'samples') ?? 8, out });
+      const r = await runIntervene({
+        ...base,
+        mode,
+        ...(value !== undefined ? { value } : {}),
+        ...(strength !== undefined ? { strength } : {}),
+        samples: int(v.samples, 'samples') ?? 8,
+        out,
+      });
       process.stdout.write(
         `${mode} units ${r.units.join(',')} of ${r.layer}${r.region ? ` in ${r.region.join(',')}` : ''}: ${new JobFolder(out).file(r.image)}\n`,
       );

@@ -18,6 +18,8 @@ export interface EffectOptions {
   batch: number;
   /** Where to intervene (featuremap locations, a in [0, 1]); default everywhere. */
   mask?: Float32Array;
+  /** How insertions combine with the featuremap (edit.ts): max(r, k) (default) or the paper's r' = k. */
+  combine?: 'max' | 'replace';
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, what: string) => void;
 }
@@ -116,8 +118,8 @@ export function ablation(units: readonly number[], mask?: Float32Array): Interve
 }
 
 /** Inserting units U with constants k (indexed by unit; at featuremap locations a, default everywhere). */
-export function insertion(units: readonly number[], k: Float32Array, mask?: Float32Array): Intervention {
-  return { units, mode: 'insert', k, ...(mask ? { mask: { at: 'featuremap', a: mask } } : {}) };
+export function insertion(units: readonly number[], k: Float32Array, mask?: Float32Array, combine: 'max' | 'replace' = 'max'): Intervention {
+  return { units, mode: 'insert', k, combine, ...(mask ? { mask: { at: 'featuremap', a: mask } } : {}) };
 }
 
 /** The ACE of units U on concept c, with its two halves (ablation, insertion). */
@@ -139,7 +141,7 @@ export async function averageCausalEffect(
   }
   const abl = await editedShares(model, s, c, ablation(units, o.mask), o.batch, o.signal);
   o.onProgress?.(1, 2, 'ablating');
-  const ins = await editedShares(model, s, c, insertion(units, k, o.mask), o.batch, o.signal);
+  const ins = await editedShares(model, s, c, insertion(units, k, o.mask, o.combine), o.batch, o.signal);
   o.onProgress?.(2, 2, 'inserting');
   const removed = ratioWithInterval(diff(s.s, abl), base);
   const added = ratioWithInterval(diff(ins, s.s), base);
@@ -328,7 +330,7 @@ export async function insertionContext(
       const x0 = Math.floor((gx * w) / gw),
         x1 = Math.floor(((gx + 1) * w) / gw);
       for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1;
-      fm.set(applyIntervention(set.fm.subarray(i * plane, (i + 1) * plane), 1, model.shape, insertion(units, k, mask)), g * plane);
+      fm.set(applyIntervention(set.fm.subarray(i * plane, (i + 1) * plane), 1, model.shape, insertion(units, k, mask, o.combine)), g * plane);
       z.set(set.z.subarray(i * dims, (i + 1) * dims), g * dims);
       // background: the majority label of the location's image region
       const tally = new Map<number, number>();

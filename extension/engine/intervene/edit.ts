@@ -1,8 +1,9 @@
 /**
  * Interventions on a layer (the paper's §3.2): the edit
  *   r' = r ⊙ (1 − a) + k ⊙ a,   a = 1 on units U × locations P (a soft mask in [0, 1] at featuremap size),
- * ablation k = 0, insertion k = a per-unit constant; the edited featuremap is rendered by the render model
- * (graph surgery) and segmented, so the effect on each concept is measured.
+ * ablation k = 0, insertion k = a per-unit constant — by default as max(r, k), so that inserting never
+ * lowers a unit (`combine: 'replace'` is the paper's r' = k); the edited featuremap is rendered by the
+ * render model (graph surgery) and segmented, so the effect on each concept is measured.
  */
 import { Generator, Segmenter, type SegmentedBatch } from '../models/contract';
 import type { GeneratorSpec, SegmenterSpec, LayerInfo } from '../../shared/models';
@@ -25,6 +26,8 @@ export interface Edit {
   values: Float32Array;
   /** a over the featuremap's h×w locations, in [0, 1]; undefined = everywhere. */
   mask?: Float32Array;
+  /** Insert max(r, k) rather than k: an insertion that never lowers a unit. */
+  max?: boolean;
 }
 
 export interface Rendered {
@@ -40,8 +43,16 @@ export interface Rendered {
 export interface Intervention {
   units: readonly number[];
   mode: 'ablate' | 'insert';
-  /** Multiplies a, clamped to [0, 1]; default 1 (the full edit). */
+  /**
+   * How strongly, 0…10 (default 1: the full edit with the constants k as they are). Below 1 it scales a
+   * (a partial blend); above 1, insertion's k (k × strength; ablation stays at k = 0).
+   */
   strength?: number;
+  /**
+   * Insertion: `max` (the default) sets r' = max(r, k) where a = 1, so inserting never lowers a unit that is
+   * already more active than k; `replace` sets r' = k, the paper's edit (§3.2).
+   */
+  combine?: 'max' | 'replace';
   /** Insertion constants (insert mode): one per unit of the layer, indexed by unit, or one value for all units. */
   k?: Float32Array | number;
   /** Where (a); none = everywhere. */
@@ -53,6 +64,9 @@ export interface Intervention {
  * over the pixels each featuremap location covers) or given at the featuremap's h×w (values in [0, 1]).
  */
 export type InterventionMask = { at: 'image'; width: number; height: number; bytes: Uint8Array } | { at: 'featuremap'; a: Float32Array };
+
+/** The strongest edit: insertion constants up to 10× (strength 1 = k as it is). */
+export const MAX_STRENGTH = 10;
 
 /** Throws the usual error unless every unit is a unit of a layer with C units. */
 export function checkUnits(units: readonly number[], C: number): void {
@@ -72,8 +86,10 @@ export function interventionValues(iv: Intervention): Float32Array {
 export function interventionEdit(iv: Intervention, shape: readonly [number, number, number]): Edit {
   const [C, h, w] = shape;
   checkUnits(iv.units, C);
-  const strength = Math.min(1, Math.max(0, iv.strength ?? 1));
+  const s = Math.min(MAX_STRENGTH, Math.max(0, iv.strength ?? 1));
+  const strength = Math.min(1, s);
   const values = interventionValues(iv);
+  if (iv.mode === 'insert' && s > 1) for (let j = 0; j < values.length; j++) values[j] *= s;
   let mask: Float32Array | undefined;
   if (iv.mask?.at === 'image') {
     const { width, height, bytes } = iv.mask;
@@ -84,7 +100,7 @@ export function interventionEdit(iv: Intervention, shape: readonly [number, numb
     if (iv.mask.a.length !== h * w) throw new DissectError('bad-usage', `mask has ${iv.mask.a.length} values for a ${h}×${w} featuremap`);
     mask = strength === 1 ? iv.mask.a : iv.mask.a.map((v) => v * strength);
   } else if (strength !== 1) mask = new Float32Array(h * w).fill(strength);
-  return { units: iv.units, values, ...(mask ? { mask } : {}) };
+  return { units: iv.units, values, ...(mask ? { mask } : {}), ...(iv.mode === 'insert' && iv.combine !== 'replace' ? { max: true } : {}) };
 }
 
 /**
@@ -96,7 +112,10 @@ export function applyIntervention(fm: Float32Array, n: number, shape: readonly [
   return editFeaturemap(fm, n, shape, interventionEdit(iv, shape));
 }
 
-/** r' = r ⊙ (1 − a) + k ⊙ a for the units of the edit, on a batch of n featuremaps [n, C, h, w] (a copy). */
+/**
+ * r' = r ⊙ (1 − a) + k ⊙ a for the units of the edit, on a batch of n featuremaps [n, C, h, w] (a copy);
+ * with `max`, r' = r ⊙ (1 − a) + max(r, k) ⊙ a.
+ */
 export function editFeaturemap(fm: Float32Array, n: number, shape: readonly [number, number, number], e: Edit): Float32Array {
   const [C, h, w] = shape;
   const plane = h * w;
@@ -106,7 +125,13 @@ export function editFeaturemap(fm: Float32Array, n: number, shape: readonly [num
     const k = e.values[j];
     for (let i = 0; i < n; i++) {
       const base = (i * C + u) * plane;
-      if (!e.mask) out.fill(k, base, base + plane);
+      if (e.max) {
+        for (let p = 0; p < plane; p++) {
+          const r = out[base + p];
+          const a = e.mask ? e.mask[p] : 1;
+          out[base + p] = r * (1 - a) + Math.max(r, k) * a;
+        }
+      } else if (!e.mask) out.fill(k, base, base + plane);
       else for (let p = 0; p < plane; p++) out[base + p] = out[base + p] * (1 - e.mask[p]) + k * e.mask[p];
     }
   });

@@ -46,8 +46,18 @@ export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: nu
   return iouRanking(from, choice.concept).slice(0, count);
 }
 
-/** Where insertion constants come from: the concept's conditional mean (the paper), or each unit's 0.99 quantile. */
-export type InsertionSource = 'concept' | 'quantile';
+/**
+ * The insertion, measured on the demo (README): `high` (the default) k = the larger of the unit's 0.99
+ * quantile and its mean activation where the concept is, inserted as max(r, k) so that no unit is
+ * lowered; `quantile` the 0.99 quantile alone and `concept` the conditional mean alone, both as
+ * max(r, k); `paper` the conditional mean replacing r (r' = k where a = 1), the paper's §3.2 edit.
+ */
+export type InsertionSource = 'high' | 'concept' | 'quantile' | 'paper';
+
+/** How an insertion of that source combines with the featuremap. */
+export function combineOf(source: InsertionSource | undefined): 'max' | 'replace' {
+  return source === 'paper' ? 'replace' : 'max';
+}
 
 /** Insertion constants k, cached next to the dissection they came from. */
 export async function cachedInsertionValues(
@@ -55,10 +65,17 @@ export async function cachedInsertionValues(
   concept: string | undefined,
   from: FromRun | undefined,
   o: EffectOptions,
-  source: InsertionSource = 'concept',
+  source: InsertionSource = 'high',
 ): Promise<Float32Array> {
-  if (source === 'concept' && !concept)
+  if (source === 'high') {
+    const q = await cachedInsertionValues(model, concept, from, o, 'quantile');
+    if (!concept) return q;
+    const m = await cachedInsertionValues(model, concept, from, o, 'concept');
+    return q.map((v, u) => Math.max(v, m[u]));
+  }
+  if (source !== 'quantile' && !concept)
     throw new DissectError('bad-usage', "insertion constants by concept need a concept (or use the units' 0.99 quantiles: --insertion quantile)");
+  // (the paper's insertion uses the concept's constants too)
   const of = source === 'quantile' ? 'quantile' : { concept: concept! };
   const cached = from?.run.readInsertion(from.layer.layer, of);
   if (cached?.generator === model.gen.sha256) return Float32Array.from(cached.values);
@@ -98,6 +115,8 @@ export interface InterveneJob extends InterventionOptions, UnitChoice {
   mode: 'ablate' | 'insert';
   value?: number;
   insertion?: InsertionSource;
+  /** 0…10 (edit.ts Intervention.strength): 1 = the constants as they are. */
+  strength?: number;
   /** x0, y0, x1, y1 in image pixels. */
   region?: [number, number, number, number];
   samples: number;
@@ -137,14 +156,16 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
   if (j.mode === 'insert') {
     if (j.value !== undefined) k = j.value;
     else {
-      if (!j.concept && j.insertion !== 'quantile')
-        throw new DissectError('bad-usage', 'insert needs --value K, --concept C (its insertion constants) or --insertion quantile');
-      k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch }, j.insertion ?? 'concept');
+      if (!j.concept && j.insertion !== 'quantile' && j.insertion !== 'high' && j.insertion !== undefined)
+        throw new DissectError('bad-usage', `--insertion ${j.insertion} needs --concept C (its insertion constants), or --value K`);
+      k = await cachedInsertionValues(model, j.concept, from, { samples: 100, seed: 5, batch: j.batch }, j.insertion ?? 'high');
     }
   }
   const iv: Intervention = {
     units,
     mode: j.mode,
+    combine: combineOf(j.insertion),
+    ...(j.strength !== undefined ? { strength: j.strength } : {}),
     ...(k !== undefined ? { k } : {}),
     // the region as a mask painted at image resolution (what the live preview gets from the webview)
     ...(j.region ? { mask: { at: 'image', width: W, height: H, bytes: Uint8Array.from(rectMask(H, W, j.region), (v) => v * 255) } } : {}),
@@ -200,6 +221,7 @@ function effectOptions(j: EffectJob): EffectOptions {
     samples: j.samples,
     seed: j.seed,
     batch: j.batch,
+    combine: combineOf(j.insertion),
     ...(j.signal ? { signal: j.signal } : {}),
     ...(j.onProgress ? { onProgress: j.onProgress } : {}),
   };
@@ -212,7 +234,7 @@ export async function runAce(j: EffectJob): Promise<AceResult & { units: number[
   const c = model.concept(j.concept);
   const o = effectOptions(j);
   const set = await sampleSet(model, c, o);
-  const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
+  const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'high');
   return { ...(await averageCausalEffect(model, c, units, k, o, set)), units };
 }
 
@@ -221,7 +243,7 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
   const from = j.from ? new RunFolder(j.from).from(j.layer) : undefined;
   const c = model.concept(j.concept);
   const o = effectOptions(j);
-  const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'concept');
+  const k = await cachedInsertionValues(model, j.concept, from, o, j.insertion ?? 'high');
   const r = await causalSearch(model, c, {
     ...o,
     count: j.count,
@@ -244,7 +266,7 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
   const units = chooseUnits(choice, from, model.shape[0]);
   const c = model.concept(j.concept);
   const o = effectOptions(j);
-  const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'concept');
+  const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'high');
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
   ensureFolder(j.out);
   r.heatmaps = await contextHeatmaps(model, r, j.seed, Math.min(4, j.samples), j.out);
