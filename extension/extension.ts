@@ -3,13 +3,13 @@
  * host: the engine runs in its own process, so a crashing model cannot take VS Code down.
  *
  * Where each capability lives (one hop from here):
- *   the engine process (dissection, heatmaps, interventions)   engine-process/client.ts → engine-process/main.ts
- *   palette commands: open, dissect, cancel, resume, export     ui/commands/ (one file per group, index.ts lists them)
- *   the tree of models, layers and units                         ui/tree.ts (models and their runs: ui/models.ts)
- *   hover and CodeLens on the training code                      ui/source-links.ts
- *   the webview panels (layer, unit, intervention, causal)      ui/panels/
- *   the execution provider in the status bar                     ui/status.ts
- *   settings                                                      ui/config.ts
+ *   the engine process (dissection, heatmaps, interventions, artifacts)   engine-process/client.ts → engine-process/main.ts
+ *   palette commands: open, dissect, cancel, resume, export               ui/commands/ (one file per group, index.ts lists them)
+ *   the tree of models, layers and units                                  ui/tree.ts (models and their runs: ui/models.ts)
+ *   hover and CodeLens on the training code                               ui/source-links.ts
+ *   the webview panels (layer, unit, intervention, causal, artifacts)     ui/panels/
+ *   the execution provider in the status bar                              ui/status.ts
+ *   settings                                                              ui/config.ts
  * The engine itself (ONNX Runtime; also the CLI, cli.ts) is under engine/; what both sides read and
  * write (the run folder, result types, protocols) is under shared/.
  */
@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new DissectionTree(models);
   const source = new SourceLinks(models);
   const status = new ProviderStatus(settings().provider);
-  const panels = new Panels({ context, engine, models, hasSource: (g, l) => source.hasSource(g, l) });
+  const panels = new Panels({ context, engine, models, hasSource: (g, l) => source.hasSource(g, l), flagsChanged: () => tree.refresh() });
   context.subscriptions.push(
     log,
     status,

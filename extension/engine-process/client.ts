@@ -3,7 +3,7 @@
  * waits for ever and no crash loops:
  *   - the engine sends a heartbeat; an engine silent for `silenceMs` while a request is in flight is hung,
  *     and is stopped;
- *   - short requests have a timeout; long ones (dissect, causal, context) a stall timeout that every
+ *   - short requests have a timeout; long ones (dissect, causal, context, artifacts) a stall timeout that every
  *     progress report resets, so the limit rises with the work;
  *   - a cancel that the engine does not honour within `cancelGraceMs` stops the engine (the run keeps
  *     its last checkpoint);
@@ -25,6 +25,11 @@ import {
   type RequestType,
 } from 'vscode-jsonrpc/node';
 import {
+  ArtifactsJobRequest,
+  RepairSaveRequest,
+  type ArtifactsJobParams,
+  type RepairSaveParams,
+  type RepairSaveResult,
   CausalJobRequest,
   ContextJobRequest,
   HeartbeatNotification,
@@ -53,6 +58,7 @@ import {
 } from '../shared/engine-protocol';
 import type { Progress } from '../shared/progress';
 import type { HeatmapSet } from '../shared/heatmaps';
+import type { ArtifactsResult } from '../shared/run/schema';
 
 /**
  * An error from the engine: `code` is the engine's error code, or one of the client's: 'crashed',
@@ -110,6 +116,8 @@ const KINDS = {
   previewSave: { name: 'previewSave', what: 'saving the image', timeout: { totalMs: 120_000 } },
   causal: { name: 'causal', what: 'the causal search', timeout: { stallMs: 600_000 } },
   context: { name: 'context', what: 'the insertion context', timeout: { stallMs: 600_000 } },
+  artifacts: { name: 'artifacts', what: 'the search for artifact units', timeout: { stallMs: 600_000 } },
+  repairSave: { name: 'repairSave', what: 'saving the repaired generator', timeout: { totalMs: 600_000 } },
 } satisfies Record<string, RequestKind>;
 
 /** A request waiting for its answer: how to fail it, and what it is. */
@@ -421,6 +429,19 @@ export class EngineClient {
 
   context(params: JobParams & { grid: number }, onProgress: (done: number, total: number, what: string) => void, token?: Cancellable) {
     return this.job(KINDS.context, () => this.send(ContextJobRequest, params, KINDS.context, token), params.jobId, onProgress);
+  }
+
+  artifacts(
+    params: ArtifactsJobParams,
+    onProgress: (done: number, total: number, what: string) => void,
+    token?: Cancellable,
+  ): Promise<ArtifactsResult> {
+    return this.job(KINDS.artifacts, () => this.send(ArtifactsJobRequest, params, KINDS.artifacts, token), params.jobId, onProgress);
+  }
+
+  /** Writes the repaired generator and checks it against the intervention. */
+  saveRepaired(params: RepairSaveParams): Promise<RepairSaveResult> {
+    return this.send(RepairSaveRequest, params, KINDS.repairSave);
   }
 
   /** The engine process's pid, if running (tests kill it to check crash handling). */

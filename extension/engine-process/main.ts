@@ -11,6 +11,7 @@ import { dissect } from '../engine/dissect/dissect';
 import { unitHeatmaps } from '../engine/output/heatmap';
 import { CancelledError, DissectError, fileSystemError } from '../shared/errors';
 import {
+  ArtifactsJobRequest,
   CausalJobRequest,
   ContextJobRequest,
   DissectRequest,
@@ -26,6 +27,7 @@ import {
   PreviewRequest,
   PreviewSaveRequest,
   ProgressNotification,
+  RepairSaveRequest,
   type EngineErrorData,
   type JobParams,
 } from '../shared/engine-protocol';
@@ -35,6 +37,8 @@ import { runCausal, runContext } from '../engine/intervene/jobs';
 import { RunFolder } from '../shared/run/folder';
 import { generatorSpecOf, segmenterSpecOf } from '../shared/run/models-of';
 import { writeAtomic } from '../shared/run/blob';
+import { runArtifacts } from '../engine/artifacts/job';
+import { repairDifference, saveRepaired } from '../engine/artifacts/repair';
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 
@@ -132,15 +136,35 @@ connection.onRequest(PreviewSaveRequest, (p) =>
 );
 connection.onNotification(PreviewCloseNotification, ({ key }) => previews.delete(key));
 
-function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): unknown }) {
+/** An AbortSignal that the request's cancellation aborts. */
+function cancelSignal(token: { onCancellationRequested(l: () => void): unknown }): AbortSignal {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
-  const from = new RunFolder(p.runId).from(p.layer);
-  const s = from.result.settings;
+  return controller.signal;
+}
+
+/** A job's progress as JobProgressNotifications under its id, at most every 200 ms (and always the last). */
+function jobProgress(jobId: string): (done: number, total: number, what: string) => void {
   let last = 0;
+  return (done, total, what) => {
+    const now = Date.now();
+    if (now - last < 200 && done < total) return;
+    last = now;
+    void connection.sendNotification(JobProgressNotification, { jobId, done, total, what });
+  };
+}
+
+/** The generator and segmenter a run dissected `layer` with, and that layer's result (`bad-layer` where it did not). */
+function runModels(runId: string, layer: string) {
+  const from = new RunFolder(runId).from(layer);
+  return { from, generator: generatorSpecOf(from.result.settings), segmenter: segmenterSpecOf(from.result.settings) };
+}
+
+function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): unknown }) {
+  const { from, generator, segmenter } = runModels(p.runId, p.layer);
   return {
-    generator: generatorSpecOf(s),
-    segmenter: segmenterSpecOf(s),
+    generator,
+    segmenter,
     layer: from.layer.tensor,
     from: p.runId,
     concept: p.concept,
@@ -148,13 +172,8 @@ function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): 
     seed: 3,
     batch: 16,
     provider: p.provider ?? 'auto',
-    signal: controller.signal,
-    onProgress: (done: number, total: number, what: string) => {
-      const now = Date.now();
-      if (now - last < 200 && done < total) return;
-      last = now;
-      void connection.sendNotification(JobProgressNotification, { jobId: p.jobId, done, total, what });
-    },
+    signal: cancelSignal(token),
+    onProgress: jobProgress(p.jobId),
   };
 }
 
@@ -170,6 +189,35 @@ connection.onRequest(CausalJobRequest, (p, token) =>
 );
 connection.onRequest(ContextJobRequest, (p, token) =>
   guarded(() => runContext({ ...jobBase(p, token), grid: p.grid, out: new RunFolder(p.runId).jobFolder('context', p.layer, p.concept).dir })),
+);
+
+connection.onRequest(ArtifactsJobRequest, (p, token) =>
+  guarded(async () => {
+    const { generator, segmenter } = runModels(p.runId, p.layer);
+    return runArtifacts({
+      generator,
+      segmenter,
+      // the dissected name: the results go to artifacts/LAYER/ under the name the run (and its readers) know
+      layer: p.layer,
+      out: p.runId,
+      ...(p.samples !== undefined ? { samples: p.samples } : {}),
+      ...(p.top !== undefined ? { top: p.top } : {}),
+      ...(p.flag !== undefined ? { flag: p.flag } : {}),
+      provider: p.provider ?? 'auto',
+      signal: cancelSignal(token),
+      onProgress: jobProgress(p.jobId),
+      onLog: (line) => void connection.sendNotification(LogNotification, { line }),
+    });
+  }),
+);
+
+connection.onRequest(RepairSaveRequest, (p) =>
+  guarded(async () => {
+    const { generator, segmenter } = runModels(p.runId, p.layer);
+    const { units } = await saveRepaired(generator, p.layer, p.units, p.target);
+    const maxDiff = await repairDifference({ generator, segmenter, layer: p.layer, provider: p.provider ?? 'auto' }, p.target, units);
+    return { file: p.target, maxDiff };
+  }),
 );
 
 connection.listen();

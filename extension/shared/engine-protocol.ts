@@ -6,7 +6,7 @@
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
 import type { ExportFormat } from './report/export';
 import type { GeneratorSpec, LayerInfo } from './models';
-import type { CausalResult, ContextResult, DissectJob, DissectResult } from './run/schema';
+import type { ArtifactsResult, CausalResult, ContextResult, DissectJob, DissectResult } from './run/schema';
 import type { Progress } from './progress';
 import type { InterventionSpec, PreviewResult } from './intervention';
 import type { HeatmapSet } from './heatmaps';
@@ -104,3 +104,39 @@ export const PreviewCloseNotification = new NotificationType<{ key: string }>('e
 export const CausalJobRequest = new RequestType<JobParams & { count: number; searchSamples: number }, CausalResult, EngineErrorData>('engine/causal');
 export const ContextJobRequest = new RequestType<JobParams & { grid: number }, ContextResult, EngineErrorData>('engine/context');
 export const JobProgressNotification = new NotificationType<{ jobId: string; done: number; total: number; what: string }>('engine/job/progress');
+
+// ---- artifact units ---------------------------------------------------------------------------------
+
+/** An artifacts run on a dissected layer (its models from the run's settings; results into the run folder). */
+export interface ArtifactsJobParams {
+  jobId: string;
+  /** The run folder (its dissection of `layer` names the models); the results go into its artifacts/LAYER/. */
+  runId: string;
+  /** The layer as the run dissected it. */
+  layer: string;
+  /** Generated samples to search (engine default when absent). */
+  samples?: number;
+  /** Top samples per unit (engine default when absent). */
+  top?: number;
+  /** How many of the least realistic units to flag automatically (engine default when absent). */
+  flag?: number;
+  provider?: ProviderRequest;
+}
+
+/** A repaired generator to write: the run's generator with `units` of `layer` ablated everywhere, saved to `target`. */
+export interface RepairSaveParams {
+  runId: string;
+  layer: string;
+  units: number[];
+  target: string;
+  provider?: ProviderRequest;
+}
+
+/** The file written, and the largest pixel difference between its images and the intervention's (0 when exact). */
+export interface RepairSaveResult {
+  file: string;
+  maxDiff: number;
+}
+
+export const ArtifactsJobRequest = new RequestType<ArtifactsJobParams, ArtifactsResult, EngineErrorData>('engine/artifacts');
+export const RepairSaveRequest = new RequestType<RepairSaveParams, RepairSaveResult, EngineErrorData>('engine/artifacts/save');

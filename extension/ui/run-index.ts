@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import type { DissectResult, LayerResult } from '../shared/run/schema';
+import type { ArtifactsResult, DissectResult, LayerResult } from '../shared/run/schema';
 import { RunFolder } from '../shared/run/folder';
 
 export interface RunInfo {
@@ -90,6 +90,28 @@ export function setFlag(out: string, layer: string, unit: number, flagged: boole
   else set.delete(unit);
   flags[layer] = [...set].sort((a, b) => a - b);
   run.writeFlags(flags);
+}
+
+/** A layer's artifact flags: the user's (flags.json) and the automatic ones of its last artifacts run, with that run. */
+export interface LayerFlags {
+  manual: Set<number>;
+  auto: Set<number>;
+  artifacts?: ArtifactsResult;
+}
+
+export function layerFlags(out: string, layer: string): LayerFlags {
+  const run = new RunFolder(out);
+  const artifacts = run.readArtifacts(layer);
+  return { manual: new Set(run.readFlags()[layer] ?? []), auto: new Set(artifacts?.flagged ?? []), ...(artifacts ? { artifacts } : {}) };
+}
+
+/** How a unit is flagged as an artifact, for one-line displays: "⚑ artifact", "⚑ artifact (auto)", "⚑ artifact (manual, auto)"; '' if not. */
+export function flagText(f: Pick<LayerFlags, 'manual' | 'auto'>, unit: number): string {
+  const manual = f.manual.has(unit);
+  const auto = f.auto.has(unit);
+  if (manual && auto) return '⚑ artifact (manual, auto)';
+  if (auto) return '⚑ artifact (auto)';
+  return manual ? '⚑ artifact' : '';
 }
 
 /** One-line summary of a layer: "71/512 units interpretable · tree 12, sky 9, …". */

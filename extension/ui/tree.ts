@@ -1,7 +1,7 @@
-/** The tree of models → layers (shape, interpretable units) → units (label, IoU; sorted by IoU). */
+/** The tree of models → layers (shape, interpretable units) → units (label, IoU, artifact flags; sorted by IoU). */
 import * as vscode from 'vscode';
 import type { ModelRegistry, OpenModel } from './models';
-import { latestLayer, layerSummaryLine, type RunInfo } from './run-index';
+import { flagText, latestLayer, layerFlags, layerSummaryLine, type RunInfo } from './run-index';
 import type { LayerInfo } from '../shared/models';
 import type { LayerResult, UnitResult } from '../shared/run/schema';
 import { describeIou } from '../shared/run/describe';
@@ -9,8 +9,17 @@ import { describeIou } from '../shared/run/describe';
 export type Node =
   | { kind: 'model'; model: OpenModel }
   | { kind: 'layer'; model: OpenModel; layer: LayerInfo; run?: RunInfo; result?: LayerResult }
-  | { kind: 'unit'; model: OpenModel; layer: LayerInfo; run: RunInfo; unit: UnitResult }
+  | { kind: 'unit'; model: OpenModel; layer: LayerInfo; run: RunInfo; unit: UnitResult; flag: UnitFlag }
   | { kind: 'message'; text: string };
+
+/** How a unit is flagged as an artifact: by the user, by the layer's last artifacts run (with its realism), or not. */
+export interface UnitFlag {
+  manual: boolean;
+  auto: boolean;
+  /** "⚑ artifact (auto)", …; '' when not flagged. */
+  text: string;
+  realism?: { rank: number; distance: number; of: number; label: string };
+}
 
 export class DissectionTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -55,9 +64,23 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
       }
       case 'unit': {
         const u = n.unit;
+        const f = n.flag;
         const item = new vscode.TreeItem(`unit ${u.unit} · ${u.label}`, vscode.TreeItemCollapsibleState.None);
-        item.description = `${describeIou(u)}${u.interpretable ? '' : ' (uninterpretable)'}`;
-        item.iconPath = new vscode.ThemeIcon(u.interpretable ? 'symbol-field' : 'circle-outline');
+        item.description = `${f.text ? `${f.text} · ` : ''}${describeIou(u)}${u.interpretable ? '' : ' (uninterpretable)'}`;
+        item.iconPath = f.text
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'))
+          : new vscode.ThemeIcon(u.interpretable ? 'symbol-field' : 'circle-outline');
+        if (f.realism) {
+          const r = f.realism;
+          item.tooltip = new vscode.MarkdownString(
+            `**unit ${u.unit}** · ${u.label}\n\nRealism: rank ${r.rank} of ${r.of} (1 = least realistic), ${r.distance.toPrecision(4)} — ${r.label}` +
+              (f.text
+                ? `\n\n${f.manual ? 'Flagged as an artifact by eye' : ''}${f.manual && f.auto ? '; ' : ''}${f.auto ? 'flagged automatically' : ''}`
+                : ''),
+          );
+        } else if (f.manual) {
+          item.tooltip = `unit ${u.unit} · ${u.label} — flagged as an artifact by eye`;
+        }
         item.contextValue = 'unit';
         item.command = {
           command: 'ganDissection.showUnit',
@@ -88,7 +111,19 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
     }
     if (n.kind === 'layer' && n.result && n.run) {
       const units = [...n.result.units].filter((u) => !this.conceptFilter || u.label === this.conceptFilter).sort((a, b) => b.iou - a.iou);
-      return units.map((unit) => ({ kind: 'unit', model: n.model, layer: n.layer, run: n.run!, unit }));
+      const flags = layerFlags(n.run.out, n.layer.name);
+      const realism = new Map((flags.artifacts?.units ?? []).map((r) => [r.unit, r]));
+      const of = flags.artifacts?.ranking.length ?? 0;
+      return units.map((unit) => {
+        const r = realism.get(unit.unit);
+        const flag: UnitFlag = {
+          manual: flags.manual.has(unit.unit),
+          auto: flags.auto.has(unit.unit),
+          text: flagText(flags, unit.unit),
+          ...(r && flags.artifacts ? { realism: { rank: r.rank, distance: r.distance, of, label: flags.artifacts.features.label } } : {}),
+        };
+        return { kind: 'unit', model: n.model, layer: n.layer, run: n.run!, unit, flag };
+      });
     }
     return [];
   }

@@ -15,11 +15,18 @@ import type { LayerProtocol } from '../../extension/shared/webview/layer';
 import type { UnitProtocol } from '../../extension/shared/webview/unit';
 import type { InterveneProtocol } from '../../extension/shared/webview/intervene';
 import type { CausalProtocol } from '../../extension/shared/webview/causal';
+import type { ArtifactsProtocol } from '../../extension/shared/webview/artifacts';
 
 /** What any panel's host posts to its webview (its messages and the responses to its requests). */
-export type HostMessage = ToWebview<LayerProtocol> | ToWebview<UnitProtocol> | ToWebview<InterveneProtocol> | ToWebview<CausalProtocol>;
+export type HostMessage =
+  ToWebview<LayerProtocol> | ToWebview<UnitProtocol> | ToWebview<InterveneProtocol> | ToWebview<CausalProtocol> | ToWebview<ArtifactsProtocol>;
 /** What any panel's webview posts (its messages and its requests). */
-export type WebviewMessage = FromWebview<LayerProtocol> | FromWebview<UnitProtocol> | FromWebview<InterveneProtocol> | FromWebview<CausalProtocol>;
+export type WebviewMessage =
+  | FromWebview<LayerProtocol>
+  | FromWebview<UnitProtocol>
+  | FromWebview<InterveneProtocol>
+  | FromWebview<CausalProtocol>
+  | FromWebview<ArtifactsProtocol>;
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -101,7 +108,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export type WebviewApp = 'layer' | 'unit' | 'intervene' | 'causal';
+export type WebviewApp = 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts';
+const APPS: readonly WebviewApp[] = ['layer', 'unit', 'intervene', 'causal', 'artifacts'];
 
 export async function startHarness(images: Map<string, Buffer>): Promise<Harness> {
   if (!fs.existsSync(CHROMIUM)) {
@@ -109,7 +117,7 @@ export async function startHarness(images: Map<string, Buffer>): Promise<Harness
       `Chromium not found at ${CHROMIUM}: the webview tests need it. Install it with \`apt-get install chromium\` (CI installs it), or set CHROMIUM_PATH.`,
     );
   }
-  for (const app of ['layer', 'unit', 'intervene', 'causal']) {
+  for (const app of APPS) {
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'webview', `${app}.js`)), `dist/webview/${app}.js is missing: run \`npm run build\``);
   }
   const server = http.createServer((req, res) => {
@@ -119,8 +127,9 @@ export async function startHarness(images: Map<string, Buffer>): Promise<Harness
       res.end(body);
     };
     if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', '');
-    const app = /^\/(layer|unit|intervene|causal)\.html$/.exec(url.pathname);
-    if (app) return send(200, 'text/html; charset=utf-8', pageHtml(app[1]), { 'content-security-policy': CSP });
+    const app = /^\/([a-z]+)\.html$/.exec(url.pathname);
+    if (app && (APPS as readonly string[]).includes(app[1]))
+      return send(200, 'text/html; charset=utf-8', pageHtml(app[1]), { 'content-security-policy': CSP });
     const dist = /^\/dist\/webview\/([a-z]+\.js(?:\.map)?)$/.exec(url.pathname);
     if (dist) {
       const file = path.join(ROOT, 'dist', 'webview', dist[1]);

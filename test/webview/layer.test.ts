@@ -337,3 +337,32 @@ test('the table shows each IoU with its jackknife standard error and how many bl
   assert.equal(await row(units[1].unit).locator('td.iou').textContent(), units[1].iou.toFixed(3));
   assert.equal(await row(units[1].unit).locator('td.stability').textContent(), '–');
 });
+
+test('artifact flags: the user\'s ⚑ and the automatic "⚑ auto" are told apart in the table and the gallery; "Find artifact units…" opens the panel', async () => {
+  await h.open('layer', { fresh: true });
+  const flagged = units.map((u) =>
+    u.unit === 1
+      ? { ...u, flagged: true }
+      : u.unit === 2
+        ? { ...u, autoFlagged: true }
+        : u.unit === 5
+          ? { ...u, flagged: true, autoFlagged: true }
+          : u,
+  );
+  await h.push({ type: 'layer', view: { ...view, units: flagged } });
+  const cell = (unit: number, sel: string) => h.page.locator(`gd-units-table tbody tr[data-unit="${unit}"] ${sel}`);
+  await eventually(async () => assert.equal(await h.page.locator('gd-units-table .auto-flag').count(), 2));
+  assert.deepEqual([await cell(1, '.flag').count(), await cell(1, '.auto-flag').count()], [1, 0]);
+  assert.deepEqual([await cell(2, '.flag').count(), await cell(2, '.auto-flag').count()], [0, 1]);
+  assert.deepEqual([await cell(5, '.flag').count(), await cell(5, '.auto-flag').count()], [1, 1]);
+  assert.equal(await cell(2, '.auto-flag').textContent(), '⚑ auto');
+  await tab('gallery').click();
+  const caption = async (unit: number) => ((await h.page.locator(`gd-units-gallery .card[data-unit="${unit}"] .caption`).textContent()) ?? '').trim();
+  await eventually(async () => assert.match(await caption(2), /· ⚑ auto$/));
+  assert.doesNotMatch(await caption(1), /auto/);
+  assert.match(await caption(5), /⚑ flagged · ⚑ auto$/);
+  await tab('table').click();
+  await h.clearPosted();
+  await h.page.locator('gd-layer-app vscode-button.artifacts').click();
+  assert.deepEqual(await h.posted(), [{ type: 'openArtifacts', layer: 'layer4' }]);
+});

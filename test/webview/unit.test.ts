@@ -196,3 +196,21 @@ test('with a jackknife and per-concept thresholds: IoU ± its standard error, la
   assert.equal(await app('dd.stability').count(), 0);
   assert.equal(await app('section.detectors').count(), 0);
 });
+
+test('with an artifacts result: the realism score and rank with what it is measured in, the automatic flag, "Artifact units…"', async () => {
+  const realism = { distance: 64.5, rank: 2, of: 9, label: "Fréchet distance in the segmenter's features", reference: 'the whole generated sample' };
+  await h.push({ type: 'unit', view: { ...view, unit: { ...unit, autoFlagged: true }, realism } });
+  await eventually(async () => assert.equal(await app('.realism .rank').textContent(), '2'));
+  assert.equal(
+    ((await app('.realism').textContent()) ?? '').replace(/\s+/g, ' ').trim(),
+    "Realism: rank 2 of 9 (1 = least realistic), distance 64.5 — Fréchet distance in the segmenter's features to the whole generated sample",
+  );
+  assert.equal(await app('.auto-flagged').textContent(), '⚑ flagged automatically');
+  assert.equal(await app('vscode-button.flag').textContent(), 'Flag as artifact', "the manual flag is the user's own");
+  await h.clearPosted();
+  await app('vscode-button.artifacts').click();
+  assert.deepEqual(await h.posted(), [{ type: 'openArtifacts', layer: 'layer4' }]);
+  await h.push({ type: 'unit', view });
+  await eventually(async () => assert.equal(await app('.realism').count(), 0));
+  assert.equal(await app('.auto-flagged').count(), 0);
+});

@@ -127,6 +127,8 @@ export class LayerApp extends LitElement {
           }
           <vscode-button class="intervene" appearance="secondary" title="Ablate the units shown (up to 20, in table order) in the intervention panel"
             @click=${() => this.post({ type: 'intervene', layer: v.layer, units: units.slice(0, 20).map((u) => u.unit), mode: 'ablate' })}>Ablate shown units…</vscode-button>
+          <vscode-button class="artifacts" appearance="secondary" title="Rank the units by how realistic their top images are, flag and repair artifact units"
+            @click=${() => this.post({ type: 'openArtifacts', layer: v.layer })}>Find artifact units…</vscode-button>
           <span class="muted">Export:</span>
           ${(['html', 'csv', 'json'] as const).map(
             (format) =>

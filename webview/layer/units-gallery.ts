@@ -78,7 +78,7 @@ export class UnitsGallery extends LitElement {
         (u) => html`
           <button class="card ${u.interpretable ? 'interpretable' : 'uninterpretable'}" data-unit=${u.unit} @click=${() => this.open(u.unit)}>
             <div class="caption">
-              <span class="dot ${categoryClass(u.category)}"></span><span class="unit">unit ${u.unit}</span> · ${u.label} · IoU ${fmtIou(u.iou)}${u.flagged ? ' · ⚑ flagged' : ''}
+              <span class="dot ${categoryClass(u.category)}"></span><span class="unit">unit ${u.unit}</span> · ${u.label} · IoU ${fmtIou(u.iou)}${u.flagged ? ' · ⚑ flagged' : ''}${u.autoFlagged ? ' · ⚑ auto' : ''}
             </div>
             ${
               u.image

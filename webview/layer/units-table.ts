@@ -1,7 +1,8 @@
 /**
  * <gd-units-table>: the layer's units as a sortable table (click a header, or Enter/Space on it) with a
- * thumbnail of each unit's best image. Rows use a roving tabindex: ↑/↓/Home/End move focus, Enter or a
- * click opens the unit. Fires `sort-change` ({column}) and `open-unit` ({unit}).
+ * thumbnail of each unit's best image and its artifact flags (the user's ⚑, the automatic "⚑ auto"). Rows
+ * use a roving tabindex: ↑/↓/Home/End move focus, Enter or a click opens the unit. Fires `sort-change`
+ * ({column}) and `open-unit` ({unit}).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/layer';
@@ -115,9 +116,13 @@ export class UnitsTable extends LitElement {
         );
         opacity: 0.6;
       }
-      .flag {
+      .flag,
+      .auto-flag {
         color: var(--vscode-editorWarning-foreground, #cca700);
         margin-left: 4px;
+      }
+      .auto-flag {
+        font-size: 0.85em;
       }
       .empty {
         padding: 12px 8px;
@@ -163,8 +168,8 @@ export class UnitsTable extends LitElement {
                   }
                 </td>
                 <td class="label"><span class="dot ${categoryClass(u.category)}"></span>${u.label}${
-                  u.flagged ? html`<span class="flag" title="flagged as artifact">⚑</span>` : nothing
-                }</td>
+                  u.flagged ? html`<span class="flag" title="flagged as an artifact by you">⚑</span>` : nothing
+                }${u.autoFlagged ? html`<span class="auto-flag" title="flagged automatically: among the layer's least realistic units">⚑ auto</span>` : nothing}</td>
                 <td class="category">${u.category}</td>
                 <td class="num iou">${fmtIouSe(u.iou, u.stability)}</td>
                 <td class="num stability" title="blocks of the dissection set in which this label wins alone">${fmtStability(u.stability)}</td>

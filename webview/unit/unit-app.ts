@@ -1,12 +1,13 @@
 /**
  * <gd-unit-app>: the unit panel (`{type:'unit'}`): the unit's top images large (each strip tile ×3,
- * pixelated, captioned), its best concepts, its numbers, flagging (reflects `{type:'flagged'}` replies),
+ * pixelated, captioned), its best concepts, its numbers, its realism score when the layer has an artifacts
+ * result, flagging (reflects `{type:'flagged'}` replies; shows the automatic flag),
  * Go to Source, and heatmaps on fresh samples fetched with `host.request`.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { HeatmapSet, UnitHostMessage, UnitProtocol, UnitView, UnitWebviewMessage } from '../../extension/shared/webview/unit';
 import { categoryClass } from '../../extension/shared/webview/colours';
-import { fmtAct, fmtIou, fmtIouSe, fmtStability } from '../shared/format';
+import { fmtAct, fmtSig4, fmtIou, fmtIouSe, fmtStability } from '../shared/format';
 import type { Host } from '../shared/host';
 import type { PanelIdentity } from '../../extension/shared/webview/common';
 import { tileStyle } from '../shared/strip';
@@ -67,8 +68,12 @@ export class UnitApp extends LitElement {
         margin: 0;
         font-variant-numeric: tabular-nums;
       }
-      .flagged {
+      .flagged,
+      .auto-flagged {
         color: var(--vscode-editorWarning-foreground, #cca700);
+      }
+      .realism {
+        margin: 4px 0 8px;
       }
       .tiles {
         display: flex;
@@ -131,6 +136,11 @@ export class UnitApp extends LitElement {
         <h1 class="title">unit ${u.unit} · <span class="dot ${categoryClass(u.category)}"></span>${u.label}</h1>
         <span class="muted">${v.model} · ${v.layer}</span>
         ${u.flagged ? html`<span class="flagged" title="flagged as an artifact unit">⚑ flagged as artifact</span>` : nothing}
+        ${
+          u.autoFlagged
+            ? html`<span class="auto-flagged" title="among the layer's least realistic units in its last artifacts run">⚑ flagged automatically</span>`
+            : nothing
+        }
       </header>
       <dl class="facts">
         <div><dt>Label</dt><dd class="label">${u.label}</dd></div>
@@ -145,6 +155,14 @@ export class UnitApp extends LitElement {
         <div><dt>Threshold</dt><dd class="threshold">${fmtAct(u.threshold)}</dd></div>
         <div><dt>Interpretable</dt><dd class="interpretable">${u.interpretable ? 'yes' : 'no'}</dd></div>
       </dl>
+      ${
+        v.realism
+          ? html`<p class="realism">
+            Realism: rank <strong class="rank">${v.realism.rank}</strong> of ${v.realism.of} <span class="muted">(1 = least realistic)</span>, distance
+            <strong class="distance">${fmtSig4(v.realism.distance)}</strong> <span class="muted measure">— ${v.realism.label} to ${v.realism.reference}</span>
+          </p>`
+          : nothing
+      }
       <div class="toolbar actions" role="toolbar" aria-label="Unit actions">
         <vscode-button class="flag" appearance="secondary" @click=${this.toggleFlag}>${u.flagged ? 'Unflag' : 'Flag as artifact'}</vscode-button>
         <vscode-button class="ablate" appearance="secondary" title="Open the intervention panel with this unit switched off"
@@ -156,6 +174,8 @@ export class UnitApp extends LitElement {
             ? html`<vscode-button class="source" appearance="secondary" @click=${() => this.post({ type: 'goToSource', layer: v.layer })}>Go to Source</vscode-button>`
             : nothing
         }
+        <vscode-button class="artifacts" appearance="secondary" title="Rank the layer's units by realism, flag and repair artifact units"
+          @click=${() => this.post({ type: 'openArtifacts', layer: v.layer })}>Artifact units…</vscode-button>
         <vscode-button class="show-heatmaps" ?disabled=${this.heatmaps.status === 'loading'} @click=${this.loadHeatmaps}>Show heatmaps on fresh samples</vscode-button>
       </div>
       <section class="top">

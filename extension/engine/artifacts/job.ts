@@ -21,6 +21,7 @@ import { displayTile } from '../output/top-images';
 import { writeStrips, type StripJob } from '../output/strips';
 import { tileSize } from '../../shared/run/strip-layout';
 import { writeReport } from '../../shared/report/report';
+import { flagAgreement } from '../../shared/run/flags';
 import type { TopK } from '../stats/topk';
 
 /** Top samples shown in a unit's strip. */
@@ -133,7 +134,7 @@ export async function runArtifacts(o: ArtifactsOptions): Promise<ArtifactsResult
   const ranking = Array.from({ length: C }, (_, u) => u).sort((a, b) => score(distances[b]) - score(distances[a]) || a - b);
   const flagged = ranking.slice(0, flagCount).sort((a, b) => a - b);
   const manual = run.readFlags()[layer.name] ?? [];
-  const both = flagged.filter((u) => manual.includes(u)).length;
+  const agreement = flagAgreement(flagged, manual);
 
   let repair: ArtifactsResult['repair'];
   const repairUnits = o.repair === false ? [] : (o.repair?.units ?? flagged);
@@ -187,7 +188,7 @@ export async function runArtifacts(o: ArtifactsOptions): Promise<ArtifactsResult
     flagged,
     flagCount,
     manual,
-    ...(manual.length > 0 ? { agreement: { precision: flagged.length ? both / flagged.length : 0, recall: both / manual.length, both } } : {}),
+    ...(agreement ? { agreement } : {}),
     ...(repair ? { repair } : {}),
     ...(dissected ? { realistic: realisticSummary(dissected, distances, flagged, o.realisticBelow) } : {}),
     provider: model.provider,

@@ -2,7 +2,7 @@
  * What every panel's protocol shares (imported by the extension host and the webview apps): the panel's
  * identity, the request/response envelope, the messages several panels send, and the unit row the layer and
  * unit panels both show. Each panel's own messages and requests are in its file beside this one (layer.ts,
- * unit.ts, intervene.ts, causal.ts). Discriminated unions on `type`; no `any`. Images travel as webview URIs
+ * unit.ts, intervene.ts, causal.ts, artifacts.ts). Discriminated unions on `type`; no `any`. Images travel as webview URIs
  * (asWebviewUri), never as JSON pixels.
  *
  * A request is a typed pair: a panel's `Requests` map names, per kind, the params the webview sends and the
@@ -59,6 +59,8 @@ export type ReadyMessage = { type: 'ready' };
 /** Open the intervention panel on these units (from the layer table, the unit panel or the causal panel). */
 export type InterveneMessage = { type: 'intervene'; layer: string; units: number[]; mode: 'ablate' | 'insert' };
 export type GoToSourceMessage = { type: 'goToSource'; layer: string };
+/** Open the artifacts panel on the layer (from the layer and unit panels). */
+export type OpenArtifactsMessage = { type: 'openArtifacts'; layer: string };
 export type FlagUnitMessage = { type: 'flagUnit'; layer: string; unit: number; flagged: boolean };
 /** host → webview: a unit's flag changed (the answer to flagUnit). */
 export type FlaggedMessage = { type: 'flagged'; layer: string; unit: number; flagged: boolean };
@@ -81,6 +83,8 @@ export type UnitRow = Omit<UnitResult, 'image'> & {
   image?: string;
   /** Flagged by the user as an artifact unit. */
   flagged?: boolean;
+  /** Flagged automatically: one of the least realistic units of the layer's last artifacts run. */
+  autoFlagged?: boolean;
 };
 
 /** A label of the segmenter with its display colour (segmentation pictures use the same colours: colours.ts). */

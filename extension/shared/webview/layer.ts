@@ -8,6 +8,7 @@ import type {
   FlagUnitMessage,
   GoToSourceMessage,
   InterveneMessage,
+  OpenArtifactsMessage,
   PanelProtocol,
   ReadyMessage,
   TileGeometry,
@@ -63,7 +64,8 @@ export type LayerWebviewMessage =
   | { type: 'pickComparison' }
   | FlagUnitMessage
   | { type: 'exportReport'; format: 'html' | 'csv' | 'json' }
-  | InterveneMessage;
+  | InterveneMessage
+  | OpenArtifactsMessage;
 
 /** The layer panel asks nothing: everything it needs comes with its view. */
 export type LayerRequests = Record<never, never>;

@@ -4,7 +4,7 @@
  *   models.ts   open a model (demo, ONNX, project file), close, refresh, list layers, filter the tree by concept;
  *   dissect.ts  dissect layers (cancellable progress, cached and resumable results), cancel, resume;
  *   export.ts   export a run (HTML report, CSV, JSON);
- *   panels.ts   show a layer or a unit, intervene, find causal units, go to a layer's source.
+ *   panels.ts   show a layer or a unit, intervene, find causal units or artifact units, go to a layer's source.
  */
 import { registerModelCommands } from './models';
 import { registerDissectCommands } from './dissect';

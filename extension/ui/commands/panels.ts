@@ -1,4 +1,4 @@
-/** Opening the panels: a layer, a unit, an intervention or a causal search; going to a layer's source. */
+/** Opening the panels: a layer, a unit, an intervention, a causal search or the artifact units; going to a layer's source. */
 import * as vscode from 'vscode';
 import type { Node } from '../tree';
 import { register, type CommandServices } from './services';
@@ -24,11 +24,15 @@ export function registerPanelCommands(s: CommandServices): void {
     s.panels.show('unit', arg);
   });
 
-  /** A dissected layer from a tree node, an argument, or a quick pick. */
-  const dissectedLayer = async (arg: { runId: string; layer: string } | Node | undefined, title: string) => {
+  /** A dissected layer from a tree node, an argument, or a quick pick; `why`: what needs the dissection, for the message. */
+  const dissectedLayer = async (
+    arg: { runId: string; layer: string } | Node | undefined,
+    title: string,
+    why = 'interventions use its dissection (rankings, insertion constants)',
+  ) => {
     if (arg && 'kind' in arg) {
       if ((arg.kind !== 'layer' && arg.kind !== 'unit') || !arg.run) {
-        void vscode.window.showInformationMessage('Dissect this layer first: interventions use its dissection (rankings, insertion constants).');
+        void vscode.window.showInformationMessage(`Dissect this layer first: ${why}.`);
         return undefined;
       }
       return { runId: arg.run.out, layer: arg.layer.name };
@@ -54,6 +58,11 @@ export function registerPanelCommands(s: CommandServices): void {
   register(s, 'ganDissection.causalUnits', async (arg?: { runId: string; layer: string } | Node) => {
     const id = await dissectedLayer(arg, 'Find causal units in which layer?');
     if (id) s.panels.show('causal', id);
+  });
+
+  register(s, 'ganDissection.findArtifacts', async (arg?: { runId: string; layer: string } | Node) => {
+    const id = await dissectedLayer(arg, 'Find artifact units in which layer?', 'the artifact units are kept with its dissection, beside its labels');
+    if (id) s.panels.show('artifacts', id);
   });
 
   register(s, 'ganDissection.goToSource', async (arg?: { generator: string; layer: string } | Node) => {

@@ -8,6 +8,7 @@ import {
   flagUnit,
   goToSource,
   panelLayer,
+  openArtifacts,
   openIntervention,
   type MessageHandlers,
   type PanelContext,
@@ -32,6 +33,7 @@ export function layerPanel(ctx: PanelContext<LayerProtocol>): PanelController<La
     goToSource: (m) => goToSource(ctx, m.layer),
     flagUnit: (m) => flagUnit(ctx, m),
     intervene: (m) => openIntervention(ctx, m),
+    openArtifacts: (m) => openArtifacts(ctx, m),
     exportReport: async (m) => {
       await vscode.commands.executeCommand('ganDissection.exportReport', { runId: id.runId, format: m.format });
     },

@@ -1,5 +1,6 @@
 /**
- * What the four panel hosts share (layer-panel.ts, unit-panel.ts, intervene-panel.ts, causal-panel.ts): the
+ * What the panel hosts share (layer-panel.ts, unit-panel.ts, intervene-panel.ts, causal-panel.ts,
+ * artifacts-panel.ts): the
  * context a panel host works in, the shape of its handler tables, and the one function that dispatches a
  * webview's message to them. A panel host is a `PanelController`: a table of message handlers (one per
  * message type its webview posts) and a table of request handlers (one per kind of its `Requests` map), both
@@ -13,6 +14,7 @@ import type {
   FlagUnitMessage,
   FromWebview,
   InterveneMessage,
+  OpenArtifactsMessage,
   PanelIdentity,
   RequestMap,
   RequestMessage,
@@ -28,9 +30,11 @@ export interface PanelServices {
   engine: EngineClient;
   models: ModelRegistry;
   hasSource(generatorPath: string, layer: string): Promise<boolean>;
+  /** Artifact flags changed on disk (a unit flagged by eye, an artifacts run): the tree shows them again. */
+  flagsChanged(): void;
 }
 
-export type PanelKind = 'layer' | 'unit' | 'intervene' | 'causal';
+export type PanelKind = 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts';
 
 /** What a panel may be opened with besides its identity: the intervention panel takes a preset spec. */
 export interface PanelInitial {
@@ -38,6 +42,7 @@ export interface PanelInitial {
   unit: undefined;
   intervene: InterventionSpec;
   causal: undefined;
+  artifacts: undefined;
 }
 
 /** A dissected layer picked by the user (a quick pick across the open models' runs). */
@@ -132,10 +137,19 @@ export async function goToSource(ctx: PanelContext<AnyProtocol>, layer: string):
   await vscode.commands.executeCommand('ganDissection.goToSource', { generator: ctx.run().result.settings.generator.path, layer });
 }
 
-/** Flags a unit (or clears its flag) and tells the webview. */
-export function flagUnit(ctx: { id: PanelIdentity; post(m: FlaggedMessage): void }, m: FlagUnitMessage): void {
+/** Flags a unit (or clears its flag), tells the webview, and has the tree show it. */
+export function flagUnit(
+  ctx: { id: PanelIdentity; post(m: FlaggedMessage): void; services: Pick<PanelServices, 'flagsChanged'> },
+  m: FlagUnitMessage,
+): void {
   setFlag(ctx.id.runId, m.layer, m.unit, m.flagged);
   ctx.post({ type: 'flagged', layer: m.layer, unit: m.unit, flagged: m.flagged });
+  ctx.services.flagsChanged();
+}
+
+/** Opens the artifacts panel on the layer. */
+export function openArtifacts(ctx: PanelContext<AnyProtocol>, m: OpenArtifactsMessage): void {
+  ctx.panels.show('artifacts', { runId: ctx.id.runId, layer: m.layer });
 }
 
 /** Opens the intervention panel on the units, preset to ablate or insert them at full strength. */

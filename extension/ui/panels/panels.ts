@@ -1,8 +1,8 @@
 /**
- * The panels (host side), what the four share: creating, revealing and reviving them. One panel per (kind,
+ * The panels (host side), what they share: creating, revealing and reviving them. One panel per (kind,
  * run, layer[, unit]), revealed if already open; restored after a reload by a serializer reading the identity
  * the app keeps in its state. Each kind has its host file (layer-panel.ts, unit-panel.ts, intervene-panel.ts,
- * causal-panel.ts) with handler tables typed by its protocol (extension/shared/webview/<kind>.ts); messages
+ * causal-panel.ts, artifacts-panel.ts) with handler tables typed by its protocol (extension/shared/webview/<kind>.ts); messages
  * reach them through `dispatch` (panel-host.ts).
  */
 import * as vscode from 'vscode';
@@ -12,6 +12,7 @@ import type { LayerProtocol } from '../../shared/webview/layer';
 import type { UnitProtocol } from '../../shared/webview/unit';
 import type { InterveneProtocol } from '../../shared/webview/intervene';
 import type { CausalProtocol } from '../../shared/webview/causal';
+import type { ArtifactsProtocol } from '../../shared/webview/artifacts';
 import { readRun, listRuns, type RunInfo } from '../run-index';
 import { resultsRoot } from '../config';
 import { webviewHtml, panelOptions } from './html';
@@ -30,6 +31,7 @@ import { layerPanel } from './layer-panel';
 import { unitPanel } from './unit-panel';
 import { interventionPanel } from './intervene-panel';
 import { causalPanel } from './causal-panel';
+import { artifactsPanel } from './artifacts-panel';
 
 export type { PanelKind, PanelServices } from './panel-host';
 
@@ -39,6 +41,7 @@ interface Protocols {
   unit: UnitProtocol;
   intervene: InterveneProtocol;
   causal: CausalProtocol;
+  artifacts: ArtifactsProtocol;
 }
 
 interface PanelKindInfo<K extends PanelKind> {
@@ -58,6 +61,12 @@ const KINDS: { [K in PanelKind]: PanelKindInfo<K> } = {
     create: interventionPanel,
   },
   causal: { viewType: 'ganDissection.causalPanel', icon: 'graph-line', title: (id) => `${id.layer} · causal units`, create: causalPanel },
+  artifacts: {
+    viewType: 'ganDissection.artifactsPanel',
+    icon: 'warning',
+    title: (id) => `${id.layer} · artifact units`,
+    create: artifactsPanel,
+  },
 };
 
 interface OpenPanel {

@@ -8,6 +8,7 @@ import {
   flagUnit,
   goToSource,
   panelLayer,
+  openArtifacts,
   openIntervention,
   type MessageHandlers,
   type PanelContext,
@@ -31,6 +32,7 @@ export function unitPanel(ctx: PanelContext<UnitProtocol>): PanelController<Unit
     goToSource: (m) => goToSource(ctx, m.layer),
     flagUnit: (m) => flagUnit(ctx, m),
     intervene: (m) => openIntervention(ctx, m),
+    openArtifacts: (m) => openArtifacts(ctx, m),
   };
 
   const requests: RequestHandlers<UnitRequests> = {

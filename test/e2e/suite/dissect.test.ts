@@ -148,6 +148,12 @@ describe('dissection in VS Code', function () {
     assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('-before.png')).length, 4);
   });
 
+  it('opens the artifacts panel on layer3 from its command', async () => {
+    await vscode.commands.executeCommand('ganDissection.findArtifacts', { runId: out, layer: 'layer3' });
+    const titles = (await vscode.commands.executeCommand('ganDissection.openedPanels')) as string[];
+    assert.ok(titles.includes('layer3 · artifact units'), `panels: ${titles.join(', ')}`);
+  });
+
   after(async () => {
     // leave the layer panel open and the intervention panel in front, for the harness's UI checks
     await vscode.commands.executeCommand('ganDissection.showLayer', { runId: out, layer: 'layer3' });
