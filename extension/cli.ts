@@ -18,7 +18,7 @@ import { PHASE_TITLES, type Progress } from './shared/progress';
 import type { ArtifactsResult, DissectResult } from './shared/run/schema';
 import { RunFolder, JobFolder, ClassSeriesFolder, SeriesFolder } from './shared/run/folder';
 import type { ProviderRequest } from './shared/models';
-import { runIntervene, runAce, runCausal, runContext } from './engine/intervene/jobs';
+import { runIntervene, runAce, runCausal, runContext, runTrace } from './engine/intervene/jobs';
 import { runArtifacts } from './engine/artifacts/job';
 import { runSeries } from './engine/series/series';
 import { layerFigures, diffLayers } from './shared/run/compare';
@@ -51,6 +51,9 @@ Interventions (--from DIR: an earlier dissection of the layer, for rankings and 
   gan-dissect ace       --layer L --concept C (--units ... | --ranking iou|ace --count N) [--samples 200] [--json]
   gan-dissect causal    --layer L --concept C [--count 20] [--samples 200] [--search-samples 32] --out DIR
   gan-dissect context   --layer L --concept C [--samples 100] [--grid 8] --out DIR
+  gan-dissect trace     --layer L --concept C [--samples 20] [--grid 8] --out DIR
+                        (the concept's units inserted at each grid location; every later layer's mean
+                         change, each channel over its mean |activation|: the paper's Fig. 17)
   gan-dissect repair    --layer L (--units 3,17,40 | --flagged --from DIR) --out G_repaired.onnx
                         (a new generator with those units ablated: the paper's artifact repair, §4.2;
                          --flagged: the manual flags, else the automatic ones of \`artifacts\`)
@@ -525,6 +528,7 @@ async function main(argv: string[]): Promise<number> {
     case 'ace':
     case 'causal':
     case 'context':
+    case 'trace':
       return interventionCommand(command, v, provider, threads, log);
     case 'repair': {
       const { generator, segmenter } = modelSpecs(v, true);
@@ -621,7 +625,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function interventionCommand(
-  command: 'intervene' | 'ace' | 'causal' | 'context',
+  command: 'intervene' | 'ace' | 'causal' | 'context' | 'trace',
   v: Values,
   provider: ProviderRequest,
   threads: number | undefined,
@@ -741,6 +745,26 @@ async function interventionCommand(
         .sort((a, b) => b[1] - a[1])
         .map(([k, x]) => `  ${k.padEnd(12)} ${(x * 100).toFixed(2)}% of the image (${r.counts[k]} locations)`);
       process.stdout.write(`inserting ${r.concept} units ${r.units.join(',')} of ${r.layer}, gain by class at the location:\n${rows.join('\n')}\n`);
+      return 0;
+    }
+    case 'trace': {
+      const out = needOut();
+      const r = await runTrace({
+        ...base,
+        concept: needConcept(),
+        samples: int(v.samples, 'samples') ?? 20,
+        grid: int(v.grid, 'grid') ?? 8,
+        out,
+        signal: controller.signal,
+        onProgress,
+      });
+      const f = (x: number) => x.toFixed(3);
+      const rows = r.layers.map(
+        (l, i) => `  ${l.layer.padEnd(16)} ${f(r.curves.all[i])}   visible ${f(r.curves.visible[i])}   not visible ${f(r.curves.invisible[i])}`,
+      );
+      process.stdout.write(
+        `inserting ${r.concept} units ${r.units.join(',')} of ${r.layer} at ${r.grid.join('×')} locations × ${r.samples} samples (${r.counts.visible} made ${r.concept} appear, ${r.counts.invisible} did not); mean change per layer (channels over their mean |activation|):\n${rows.join('\n')}\n${new JobFolder(out).traceFile}\n`,
+      );
       return 0;
     }
   }

@@ -11,6 +11,9 @@ import { seededLatents } from '../models/latents';
 import { CancelledError, DissectError } from '../../shared/errors';
 import type { AceResult, CausalResult, ContextResult } from '../../shared/run/schema';
 
+/** The least share of the image a concept must gain for an insertion to count as visible (and one pixel). */
+export const VISIBLE_MIN = 0.001;
+
 export interface EffectOptions {
   samples: number;
   /** Seed of the evaluation samples (not the dissection's). */
@@ -361,5 +364,15 @@ export async function insertionContext(
   }
   const by_class: Record<string, number> = {};
   for (const [k2, v] of Object.entries(sums)) by_class[k2] = v / counts[k2];
-  return { concept: names[c], layer: model.layer.name, units, by_class, counts, grid: [gh, gw], maps };
+  // gains are shares of the image; a location "creates" the concept from one pixel and VISIBLE_MIN of the image
+  return {
+    concept: names[c],
+    layer: model.layer.name,
+    units,
+    by_class,
+    counts,
+    grid: [gh, gw],
+    maps,
+    visibleMin: Math.max(VISIBLE_MIN, 1 / (H * W)),
+  };
 }

@@ -165,6 +165,17 @@ export function rectMask(H: number, W: number, r: [number, number, number, numbe
   return m;
 }
 
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 /** s_c(x): the fraction of image i's pixels labelled c (by any of the segmenter's outputs). */
 export function conceptFraction(seg: SegmentedBatch, i: number, c: number): number {
   const P = seg.H * seg.W;
@@ -238,10 +249,25 @@ export class InterventionModel {
 
   /** The render model's image for n featuremaps, in chunks of the model's fixed batch where it has one (the last padded). */
   private async renderImage(fm: Float32Array, z: Float32Array, n: number): Promise<{ image: Float32Array; dims: readonly number[] }> {
+    return this.renderWith(this.render, fm, z, n, []);
+  }
+
+  /**
+   * Runs a render session (this model's, or one that also outputs later layers: `extra`) on n featuremaps;
+   * the image, and the later layers as NCHW in `layers` (by tensor).
+   */
+  async renderWith(
+    render: Session,
+    fm: Float32Array,
+    z: Float32Array,
+    n: number,
+    extra: readonly LayerInfo[],
+  ): Promise<{ image: Float32Array; dims: readonly number[]; layers: Map<string, Float32Array> }> {
     const chunk = this.gen.fixedBatch ?? n;
     const perFm = fm.length / n;
     const perZ = z.length / n;
     const parts: Float32Array[] = [];
+    const layerParts = new Map<string, Float32Array[]>(extra.map((l) => [l.tensor, []]));
     let dims: readonly number[] = [];
     for (let i = 0; i < n; i += chunk) {
       const m = Math.min(chunk, n - i);
@@ -255,21 +281,16 @@ export class InterventionModel {
         [this.layer.tensor]: floatTensor(pad(fm, perFm), [chunk, ...this.layer.shape]),
       };
       const all = this.gen.feeds(pad(z, perZ), chunk);
-      for (const name of this.render.inputNames) if (name !== this.layer.tensor && all[name]) feeds[name] = all[name];
-      const res = await runSession(this.render, feeds, [this.gen.output], 'render model');
+      for (const name of render.inputNames) if (name !== this.layer.tensor && all[name]) feeds[name] = all[name];
+      const res = await runSession(render, feeds, [this.gen.output, ...extra.map((l) => l.tensor)], 'render model');
       const img = this.gen.imageOf(res[this.gen.output]);
       dims = img.dims;
       const data = img.data;
       parts.push(data.subarray(0, (data.length / chunk) * m));
+      for (const l of extra) layerParts.get(l.tensor)!.push(this.gen.layerData(res[l.tensor], l, m));
     }
-    if (parts.length === 1) return { image: parts[0], dims };
-    const image = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      image.set(p, o);
-      o += p.length;
-    }
-    return { image, dims };
+    const layers = new Map([...layerParts].map(([t, ps]) => [t, concat(ps)]));
+    return { image: concat(parts), dims, layers };
   }
 
   /** Renders (and segments) featuremaps of the layer; z feeds the inputs later layers still read. */

@@ -5,11 +5,12 @@
  */
 import { InterventionModel, rectMask, checkUnits, interventionValues, type Intervention, type InterventionOptions } from './edit';
 import { averageCausalEffect, causalSearch, insertionContext, insertionValues, quantileValues, sampleSet, type EffectOptions } from './causal';
-import type { AceResult, CausalResult, ContextResult } from '../../shared/run/schema';
+import type { AceResult, CausalResult, ContextResult, TraceResult } from '../../shared/run/schema';
+import { traceIntervention } from './trace';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
 import { encodePng } from '../data/png';
-import { colourMap } from '../output/heatmap';
+import { gridBoxes, gridHeatmap } from '../output/grid-overlay';
 import { labelColour } from '../../shared/webview/colours';
 import { DissectError } from '../../shared/errors';
 import { RunFolder, JobFolder, type FromRun } from '../../shared/run/folder';
@@ -274,6 +275,35 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
   return r;
 }
 
+export async function runTrace(j: EffectJob & { grid: number; out: string }): Promise<TraceResult> {
+  const model = await InterventionModel.open(j);
+  const from = j.from ? new RunFolder(j.from).from(j.layer) : undefined;
+  const choice: UnitChoice = j.units
+    ? { units: j.units }
+    : {
+        concept: j.concept,
+        ranking: j.ranking ?? (from && aceRanking(from, j.concept) ? 'ace' : 'iou'),
+        count: Math.min(j.count ?? 20, model.shape[0]),
+      };
+  const units = chooseUnits(choice, from, model.shape[0]);
+  const c = model.concept(j.concept);
+  const o = effectOptions(j);
+  const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'high');
+  const r = await traceIntervention(model, c, units, k, { ...o, grid: j.grid });
+  ensureFolder(j.out);
+  const job = new JobFolder(j.out);
+  // the last layer's change over the grid, over the first sample
+  const first = await model.original(seededLatents(j.seed, model.gen.latentDims).batch(0, 1), 1);
+  const [, H, W] = first.imageShape;
+  const rgb = toRgbBytes(first.image, 0, H, W, model.gen.range);
+  const files = job.traceImages();
+  writeAtomic(files.sample, encodePng(rgb, W, H));
+  writeAtomic(files.heatmap, encodePng(gridHeatmap(rgb, H, W, r.grid, r.heatmap, Math.max(...r.heatmap)), W, H));
+  r.images = { sample: job.name(files.sample), heatmap: job.name(files.heatmap) };
+  job.writeTrace(r);
+  return r;
+}
+
 /** The first images of a context run with their per-location gain as a heatmap (files in `out`). */
 async function contextHeatmaps(
   model: InterventionModel,
@@ -281,30 +311,33 @@ async function contextHeatmaps(
   seed: number,
   count: number,
   out: string,
-): Promise<{ sample: number; image: string; heatmap: string }[]> {
+): Promise<{ sample: number; image: string; heatmap: string; boxes: string }[]> {
   const z = seededLatents(seed, model.gen.latentDims).batch(0, count);
   const orig = await model.original(z, count);
   const [, H, W] = orig.imageShape;
-  const [gh, gw] = r.grid;
   const max = Math.max(1e-6, ...r.maps.slice(0, count).flatMap((m) => m.gain));
   const files = [];
   for (let i = 0; i < count; i++) {
     const rgb = toRgbBytes(orig.image, i, H, W, model.gen.range);
-    const heat = new Uint8Array(H * W * 3);
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        const g = r.maps[i].gain[Math.min(gh - 1, Math.floor((y * gh) / H)) * gw + Math.min(gw - 1, Math.floor((x * gw) / W))];
-        const [cr, cg, cb] = colourMap(Math.max(0, g) / max);
-        const p = (y * W + x) * 3;
-        heat[p] = Math.round(rgb[p] * 0.35 + cr * 0.65);
-        heat[p + 1] = Math.round(rgb[p + 1] * 0.35 + cg * 0.65);
-        heat[p + 2] = Math.round(rgb[p + 2] * 0.35 + cb * 0.65);
-      }
-    }
-    const { image, heatmap } = new JobFolder(out).contextImages(i);
+    const { image, heatmap, boxes } = new JobFolder(out).contextImages(i);
     writeAtomic(image, encodePng(rgb, W, H));
-    writeAtomic(heatmap, encodePng(heat, W, H));
-    files.push({ sample: i, image, heatmap });
+    writeAtomic(heatmap, encodePng(gridHeatmap(rgb, H, W, r.grid, r.maps[i].gain, max), W, H));
+    // yellow boxes where inserting creates the concept (the paper's Fig. 11)
+    writeAtomic(
+      boxes,
+      encodePng(
+        gridBoxes(
+          rgb,
+          H,
+          W,
+          r.grid,
+          r.maps[i].gain.map((g) => g >= r.visibleMin),
+        ),
+        W,
+        H,
+      ),
+    );
+    files.push({ sample: i, image, heatmap, boxes });
   }
   return files;
 }

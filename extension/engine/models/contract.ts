@@ -256,14 +256,30 @@ export class Generator {
     return createSession(encodeModel(captureModel(this.model, extraOutputs)), what, this.sessionOptions);
   }
 
-  /** The render model from a layer to the image (graph surgery), as a session. */
-  async renderSession(layer: LayerInfo): Promise<Session> {
+  /** The render model from a layer to the image (graph surgery), as a session; `extraOutputs`: later layers it also outputs. */
+  async renderSession(layer: LayerInfo, extraOutputs: readonly string[] = []): Promise<Session> {
     await this.layers();
-    const render = renderModel(this.model, layer.tensor, layer.shape);
+    const cut = renderModel(this.model, layer.tensor, layer.shape);
+    const render = extraOutputs.length ? captureModel(cut, extraOutputs) : cut;
     // A float16 layer is fed as float32 (the edit is computed in float32) and cast back inside.
     let model = this.nhwcTensors.has(layer.tensor) ? nhwcLayerInput(render, layer.tensor) : render;
     if (this.halfTensors.has(layer.tensor)) model = halfLayerInput(model, layer.tensor);
     return createSession(encodeModel(model), `render model of ${layer.name}`, this.sessionOptions);
+  }
+
+  /** The layers after `layer`: those the render model from it computes (in the generator's order). */
+  async laterLayers(layer: LayerInfo): Promise<LayerInfo[]> {
+    const all = await this.layers();
+    const produced = new Set((renderModel(this.model, layer.tensor, layer.shape).graph?.node ?? []).flatMap((n) => n.output ?? []));
+    return all.filter((l) => l.tensor !== layer.tensor && produced.has(l.tensor));
+  }
+
+  /** A layer's tensor from a session's result as NCHW float32 [n, C, h, w] (a channels-last or float16 one converted). */
+  layerData(t: ort.Tensor, l: LayerInfo, n: number): Float32Array {
+    const data = floatData(t);
+    const N = t.dims[0] as number;
+    const first = N === n ? data : data.subarray(0, (data.length / N) * n);
+    return this.nhwcTensors.has(l.tensor) ? nhwcToNchw(first, n, l.shape) : first;
   }
 
   /**

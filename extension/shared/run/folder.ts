@@ -18,7 +18,7 @@
  *   interventions/LAYER/seedS-I-{before,seg}.png        the live preview's unedited samples
  *   insertion/LAYER/CONCEPT.json     cached insertion constants (`_quantile-0.99.json`: the 0.99 quantiles)
  *   rankings/LAYER/CONCEPT-ace.json  the ACE ranking of a `causal` run
- *   causal/LAYER/CONCEPT/, context/LAYER/CONCEPT/       job folders (JobFolder)
+ *   causal/LAYER/CONCEPT/, context/LAYER/CONCEPT/, trace/LAYER/CONCEPT/   job folders (JobFolder)
  *   artifacts/LAYER/artifacts.json   the realism of the layer's units, automatic flags, the repair's measure
  *   artifacts/LAYER/unitNNNN.png     a unit's top samples by spatial max (the realism score's samples)
  *   artifacts/LAYER/pair-I-{before,after}.png    sample I before and after the repair
@@ -30,7 +30,7 @@ import * as path from 'node:path';
 import { DissectError } from '../errors';
 import { writeAtomic, makeFolder } from './blob';
 import { safeName } from './safe-name';
-import type { ArtifactsResult, SeriesResult, CausalResult, ContextResult, DissectResult, LayerResult, PairField } from './schema';
+import type { ArtifactsResult, SeriesResult, TraceResult, CausalResult, ContextResult, DissectResult, LayerResult, PairField } from './schema';
 
 const RESULT = 'dissect.json';
 const STATE = 'state.bin';
@@ -99,7 +99,7 @@ export interface FromRun {
   layer: LayerResult;
 }
 
-export type JobKind = 'causal' | 'context';
+export type JobKind = 'causal' | 'context' | 'trace';
 
 /** Insertion constants cached in a run folder (insertion/LAYER/…): for the generator of that hash. */
 export interface InsertionCache {
@@ -412,7 +412,7 @@ export class RunFolder extends Folder {
 
 /**
  * A job's folder: inside a run folder (RunFolder.jobFolder) or given with --out. intervention.json and
- * intervention.png; causal.json; context.json and context-I-{image,heat}.png.
+ * intervention.png; causal.json; context.json and context-I-{image,heat,boxes}.png; trace.json and trace-{sample,heat}.png.
  */
 export class JobFolder extends Folder {
   get interventionFile(): string {
@@ -431,9 +431,30 @@ export class JobFolder extends Folder {
     return this.file('context.json');
   }
 
-  /** Sample `sample` of a context run and its per-location gain as a heatmap. */
-  contextImages(sample: number): { image: string; heatmap: string } {
-    return { image: this.file(`context-${sample}-image.png`), heatmap: this.file(`context-${sample}-heat.png`) };
+  /** Sample `sample` of a context run, its per-location gain as a heatmap, and boxes where the concept is created. */
+  contextImages(sample: number): { image: string; heatmap: string; boxes: string } {
+    return {
+      image: this.file(`context-${sample}-image.png`),
+      heatmap: this.file(`context-${sample}-heat.png`),
+      boxes: this.file(`context-${sample}-boxes.png`),
+    };
+  }
+
+  get traceFile(): string {
+    return this.file('trace.json');
+  }
+
+  /** The first sample of a trace run and the last layer's change over the grid, as a heatmap. */
+  traceImages(): { sample: string; heatmap: string } {
+    return { sample: this.file('trace-sample.png'), heatmap: this.file('trace-heat.png') };
+  }
+
+  readTrace(): TraceResult | undefined {
+    return readJson<TraceResult>(this.traceFile);
+  }
+
+  writeTrace(r: TraceResult): void {
+    writeFile(this.traceFile, JSON.stringify(r, null, 1));
   }
 
   writeIntervention(summary: unknown): void {

@@ -220,8 +220,10 @@ export interface ContextResult {
   grid: [number, number];
   /** Per image: gains over the grid of locations (row-major), and each location's background class. */
   maps: { sample: number; gain: number[]; background: string[] }[];
-  /** Files: the first images and their gain heatmaps (written by the context job). */
-  heatmaps?: { sample: number; image: string; heatmap: string }[];
+  /** A location creates the concept when its gain is at least this share of the image (and one pixel). */
+  visibleMin: number;
+  /** Files: the first images, their gain heatmaps, and yellow boxes where insertion creates the concept (written by the context job). */
+  heatmaps?: { sample: number; image: string; heatmap: string; boxes?: string }[];
 }
 
 // ---- artifact units (engine/artifacts/: the paper's S-6.1 realism score, §4.2 Table 1 and 2, S-6.3) ----
@@ -348,4 +350,29 @@ export interface SeriesResult {
   /** By step. */
   checkpoints: SeriesCheckpoint[];
   updated: string;
+}
+
+/**
+ * Tracing an intervention through later layers (the paper's S-6.5, Fig. 17): a concept's units inserted at
+ * each location of a grid at layer L; for L and every later layer, the mean change of its featuremaps,
+ * each channel divided by its mean L1 magnitude over the unedited samples.
+ */
+export interface TraceResult {
+  concept: string;
+  layer: string;
+  units: number[];
+  samples: number;
+  grid: [number, number];
+  /** L, then the later layers in the generator's order. */
+  layers: { layer: string; shape: [number, number, number] }[];
+  /** Per layer: the mean normalised change over all insertions, those with a visible effect (the concept appears), and those without. */
+  curves: { all: number[]; visible: number[]; invisible: number[] };
+  counts: { visible: number; invisible: number };
+  /** Per grid location (row-major): the mean normalised change of the last layer, and the share of samples where the concept appeared. */
+  heatmap: number[];
+  visibleShare: number[];
+  /** An insertion is visible when the concept gains at least this share of the image's pixels (and one pixel). */
+  visibleMin: number;
+  /** Files: the heatmap of the last layer's change over the grid, beside the first sample. */
+  images?: { sample: string; heatmap: string };
 }
