@@ -705,11 +705,26 @@ async function interventionCommand(
       const r = await runAce({ ...base, concept: needConcept(), samples: int(v.samples, 'samples') ?? 200, signal: controller.signal, onProgress });
       if (v.json)
         process.stdout.write(
-          JSON.stringify({ removed: r.removed, added: r.added, ace: r.ace, samples: r.samples, units: r.units, base: r.base, ci: r.ci }) + '\n',
+          JSON.stringify({
+            removed: r.removed,
+            added: r.added,
+            ace: r.ace,
+            samples: r.samples,
+            units: r.units,
+            base: r.base,
+            ci: r.ci,
+            atLocation: r.atLocation,
+          }) + '\n',
         );
       else
         process.stdout.write(
-          `ACE of units ${r.units.join(',')} on ${v.concept}: ${r.ace.toFixed(3)} (removed ${r.removed.toFixed(3)}, added ${r.added.toFixed(3)}; ${r.samples} samples)\n`,
+          `ACE of units ${r.units.join(',')} on ${v.concept}: ${r.ace.toFixed(3)} (removed ${r.removed.toFixed(3)}, added ${r.added.toFixed(3)} inserting everywhere; ${r.samples} samples)\n` +
+            (r.atLocation
+              ? `  the paper's protocol (insertion at one sampled location per sample): ACE ${r.atLocation.ace.toFixed(3)}, added ${r.atLocation.added.toFixed(3)}\n`
+              : '') +
+            (r.added < 0
+              ? `  a negative "added": inserting these units lowered ${v.concept} (they draw something else where they are strongest)\n`
+              : ''),
         );
       return 0;
     }
@@ -726,7 +741,11 @@ async function interventionCommand(
         onProgress,
       });
       process.stdout.write(
-        `causal units for ${r.concept} in ${r.layer}: ${r.units.join(',')}\nACE ${r.ace.ace.toFixed(3)}${r.iouAce ? ` (IoU ranking: ${r.iouAce.ace.toFixed(3)})` : ''}; ${new JobFolder(out).causalFile}\n`,
+        `causal units for ${r.concept} in ${r.layer}: ${r.units.join(',')}\n` +
+          `ACE, the paper's protocol (whole-image ablation, insertion at one sampled location): ${r.ace.atLocation?.ace.toFixed(3)}${
+            r.iouAce ? ` (IoU ranking: ${r.iouAce.atLocation?.ace.toFixed(3)})` : ''
+          }\n` +
+          `ACE inserting everywhere: ${r.ace.ace.toFixed(3)}${r.iouAce ? ` (IoU ranking: ${r.iouAce.ace.toFixed(3)})` : ''}; ${new JobFolder(out).causalFile}\n`,
       );
       return 0;
     }

@@ -94,6 +94,9 @@ test('causal search finds the unit that causes trees, beating the IoU ranking mi
   const r = await causalSearch(model, tree, { ...opts, count: 1, searchSamples: 32, iouRanking, k });
   assert.deepEqual(r.units, [0]);
   assert.ok(r.ace.ace >= r.iouAce!.ace, `causal ACE ${r.ace.ace} vs IoU ACE ${r.iouAce!.ace}`);
+  // the paper's protocol too (insertion at one sampled location per sample)
+  assert.ok(r.ace.atLocation!.ace >= r.iouAce!.atLocation!.ace, `${r.ace.atLocation!.ace} vs ${r.iouAce!.atLocation!.ace}`);
+  assert.match(r.method, /swaps from the IoU start \(Eq\. 7\)/);
   assert.ok(r.ace.ace > r.iouAce!.ace + 0.5);
   assert.ok(r.curves.ace[0] >= 0.9 && r.curves.iou![0] < 0.05, JSON.stringify(r.curves));
   assert.equal(r.singleEffects.length, 4);
@@ -101,6 +104,7 @@ test('causal search finds the unit that causes trees, beating the IoU ranking mi
   const r2 = await causalSearch(model, tree, { ...opts, count: 2, searchSamples: 32, iouRanking, k });
   assert.equal(r2.units[0], 0);
   assert.ok(r2.ace.ace >= r2.iouAce!.ace - 1e-9);
+  assert.ok(r2.ace.atLocation!.ace >= r2.iouAce!.atLocation!.ace - 1e-9);
 });
 
 test('insertion context: doors appear only where a building is', async () => {

@@ -8,6 +8,7 @@
  */
 import { InterventionModel, applyIntervention, type Intervention } from './edit';
 import { seededLatents } from '../models/latents';
+import { Xoshiro128 } from '../data/rng';
 import { CancelledError, DissectError } from '../../shared/errors';
 import type { AceResult, CausalResult, ContextResult } from '../../shared/run/schema';
 
@@ -96,6 +97,43 @@ export async function editedShares(
   return out;
 }
 
+/** s_c of every sample of the set, each under its own edit (e.g. an insertion at a location of its own). */
+export async function editedSharesEach(
+  model: InterventionModel,
+  set: SampleSet,
+  c: number,
+  edit: (i: number) => Intervention,
+  batch: number,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
+  const [C, h, w] = model.shape;
+  const plane = C * h * w;
+  const dims = model.gen.latentDims;
+  const out = new Float64Array(set.n);
+  for (let i = 0; i < set.n; i += batch) {
+    checkCancel(signal);
+    const n = Math.min(batch, set.n - i);
+    const fm = new Float32Array(n * plane);
+    for (let j = 0; j < n; j++)
+      fm.set(applyIntervention(set.fm.subarray((i + j) * plane, (i + j + 1) * plane), 1, model.shape, edit(i + j)), j * plane);
+    const r = await model.renderFrom(fm, set.z.subarray(i * dims, (i + n) * dims), n);
+    for (let k = 0; k < n; k++) out[i + k] = conceptShare(r.seg.maps, k, r.seg.H * r.seg.W, c);
+  }
+  return out;
+}
+
+/** A one-cell mask at featuremap location p (of h·w). */
+export function locationMask(p: number, plane: number): Float32Array {
+  const m = new Float32Array(plane);
+  m[p] = 1;
+  return m;
+}
+
+/** The uniformly sampled featuremap location of sample i (seeded: the same for every unit set). */
+export function sampledLocation(seed: number, i: number, plane: number): number {
+  return Math.floor(new Xoshiro128(seed, 90000 + i).uniform() * plane);
+}
+
 function mean(a: ArrayLike<number>): number {
   let t = 0;
   for (let i = 0; i < a.length; i++) t += a[i];
@@ -149,7 +187,27 @@ export async function averageCausalEffect(
   const removed = ratioWithInterval(diff(s.s, abl), base);
   const added = ratioWithInterval(diff(ins, s.s), base);
   const ace = ratioWithInterval(diff(ins, abl), base);
-  return { removed: removed.v, added: added.v, ace: ace.v, samples: s.n, base, ci: { removed: removed.ci, added: added.ci, ace: ace.ci } };
+  // the paper's protocol (S-6.4): insertion at one uniformly sampled featuremap location per sample
+  const [, h, w] = model.shape;
+  const one = await editedSharesEach(
+    model,
+    s,
+    c,
+    (i) => insertion(units, k, locationMask(sampledLocation(o.seed, i, h * w), h * w), o.combine),
+    o.batch,
+    o.signal,
+  );
+  const addedOne = ratioWithInterval(diff(one, s.s), base);
+  const aceOne = ratioWithInterval(diff(one, abl), base);
+  return {
+    removed: removed.v,
+    added: added.v,
+    ace: ace.v,
+    samples: s.n,
+    base,
+    ci: { removed: removed.ci, added: added.ci, ace: ace.ci },
+    atLocation: { added: addedOne.v, ace: aceOne.v, ci: { added: addedOne.ci, ace: aceOne.ci } },
+  };
 }
 
 /**
@@ -211,57 +269,145 @@ export interface CausalOptions extends EffectOptions {
   k: Float32Array;
 }
 
+/** Sampled locations tried per search sample for one where inserting every unit creates the concept. */
+const CREATABLE_TRIES = 4;
+
 /**
- * Derivative-free causal unit search (ONNX Runtime for Node has no gradients for the paper's Adam over α):
- *  1. the single-unit ablation effect e_u of every unit (one render of the search samples per unit);
- *  2. greedy forward selection: at each step, among a pool of the best remaining units by e_u and by IoU,
- *     add the one whose ablation together with the chosen set removes the most of c (this finds units that
- *     only matter together, which e_u alone misses);
- *  3. the final ranking is the best, by removal of the whole set on the search samples, of the greedy
- *     order, the e_u order and the IoU order — so it never does worse there than the IoU ranking.
+ * Locations relevant to concept c, one per search sample (the paper's S-6.4): for half of the samples
+ * a featuremap location where c is present (the cell it covers most), for the other half one where
+ * inserting all of the layer's units creates it (the first of a few sampled cells where it does); -1
+ * where a sample has none.
+ */
+export async function relevantLocations(model: InterventionModel, set: SampleSet, c: number, k: Float32Array, o: EffectOptions): Promise<Int32Array> {
+  const [C, h, w] = model.shape;
+  const plane = h * w;
+  const [H, W] = set.segShape;
+  const out = new Int32Array(set.n).fill(-1);
+  const all = Array.from({ length: C }, (_, u) => u);
+  const coverage = (i: number) => {
+    const cov = new Float64Array(plane);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        if (set.labels[i * H * W + y * W + x] === c) cov[Math.min(h - 1, Math.floor((y * h) / H)) * w + Math.min(w - 1, Math.floor((x * w) / W))]++;
+    return cov;
+  };
+  for (let i = 0; i < set.n; i += 2) {
+    const cov = coverage(i);
+    let best = -1;
+    for (let p = 0; p < plane; p++) if (cov[p] > 0 && (best < 0 || cov[p] > cov[best])) best = p;
+    out[i] = best;
+  }
+  for (let t = 0; t < CREATABLE_TRIES; t++) {
+    const todo = Array.from({ length: Math.floor(set.n / 2) }, (_, j) => 2 * j + 1).filter((i) => out[i] < 0);
+    if (todo.length === 0) break;
+    const tries = todo.map((i) => sampledLocation(o.seed + t + 1, i, plane));
+    const sub: SampleSet = {
+      ...set,
+      n: todo.length,
+      z: gather(set.z, todo, model.gen.latentDims),
+      fm: gather(set.fm, todo, C * plane),
+      s: Float64Array.from(todo, (i) => set.s[i]),
+    };
+    const shares = await editedSharesEach(model, sub, c, (j) => insertion(all, k, locationMask(tries[j], plane), o.combine), o.batch, o.signal);
+    todo.forEach((i, j) => {
+      if (shares[j] > set.s[i]) out[i] = tries[j];
+    });
+  }
+  return out;
+}
+
+function gather(a: Float32Array, rows: readonly number[], per: number): Float32Array {
+  const out = new Float32Array(rows.length * per);
+  rows.forEach((r, j) => out.set(a.subarray(r * per, (r + 1) * per), j * per));
+  return out;
+}
+
+/**
+ * Derivative-free causal unit search. The paper (S-6.4) optimises α ∈ [0, 1]^d by gradient descent on the
+ * ACE; ONNX Runtime for Node has no gradients, so this search optimises the same objective over unit sets:
+ *   objective(U) = (E[s_c(x)] − E[s_c(x ablating U everywhere)] + E[s_c(x inserting U at a relevant
+ *                  location)] − E[s_c(x)]) / E[s_c(x)]
+ * on the search samples, with the relevant locations of `relevantLocations`. Steps:
+ *  1. each unit's own objective e_u;
+ *  2. a start from α initialised by IoU (Eq. 7: the units with the largest IoU with c), improved by swaps:
+ *     each chosen unit is replaced by the best of a pool of other units (by e_u) when that raises the objective;
+ *  3. greedy forward selection from nothing, among a pool by e_u and by IoU (units that only matter together);
+ *  4. the final set is the best by the objective of the swapped start, the greedy set, the e_u order and
+ *     the IoU order — so it never does worse there than the IoU ranking.
  */
 export async function causalSearch(model: InterventionModel, c: number, o: CausalOptions): Promise<CausalResult> {
-  const [C] = model.shape;
+  const [C, h, w] = model.shape;
+  const plane = h * w;
   const count = Math.min(o.count, C);
   const progress = (what: string, done: number, total: number) => o.onProgress?.(done, total, what);
   const search = await sampleSet(model, c, { ...o, samples: o.searchSamples });
   const base = mean(search.s);
   if (base <= 0)
     throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in the ${search.n} search samples; try more --samples`);
-  const removal = async (units: number[]) => 1 - mean(await editedShares(model, search, c, ablation(units), o.batch, o.signal)) / base;
+  const where = await relevantLocations(model, search, c, o.k, o);
+  const objective = async (units: readonly number[]) => {
+    const abl = await editedShares(model, search, c, ablation(units), o.batch, o.signal);
+    const ins = await editedSharesEach(
+      model,
+      search,
+      c,
+      (i) => (where[i] >= 0 ? insertion(units, o.k, locationMask(where[i], plane), o.combine) : insertion([], o.k)),
+      o.batch,
+      o.signal,
+    );
+    return (mean(diff(search.s, abl)) + mean(diff(ins, search.s))) / base;
+  };
   const single: number[] = [];
   for (let u = 0; u < C; u++) {
-    single.push(await removal([u]));
+    single.push(await objective([u]));
     progress('single-unit effects', u + 1, C);
   }
   const byEffect = [...Array(C).keys()].sort((a, b) => single[b] - single[a] || a - b);
   const iou = o.iouRanking ?? [];
-  const chosen: number[] = [];
   const pool = o.pool ?? 6;
+  // 2. α initialised by IoU (Eq. 7), improved by swaps
+  const start = (iou.length >= count ? iou : byEffect).slice(0, count);
+  let swapped = [...start];
+  let swappedV = await objective(swapped);
+  for (let j = 0; j < count; j++) {
+    for (const u of byEffect.filter((x) => !swapped.includes(x)).slice(0, pool)) {
+      const trial = swapped.map((x, i) => (i === j ? u : x));
+      const v = await objective(trial);
+      if (v > swappedV) {
+        swapped = trial;
+        swappedV = v;
+      }
+    }
+    progress('swaps from the IoU start', j + 1, count);
+  }
+  // 3. greedy forward selection
+  const chosen: number[] = [];
   for (let step = 0; step < count; step++) {
     const candidates = [
       ...new Set([...byEffect.filter((u) => !chosen.includes(u)).slice(0, pool), ...iou.filter((u) => !chosen.includes(u)).slice(0, 2)]),
     ];
     let best = { u: candidates[0], r: -Infinity };
     for (const u of candidates) {
-      const r = await removal([...chosen, u]);
+      const r = await objective([...chosen, u]);
       if (r > best.r) best = { u, r };
     }
     chosen.push(best.u);
     progress('greedy selection', step + 1, count);
   }
+  // 4. the best of the candidate sets, by the objective (the swapped set ordered by single effect)
   const rankings: { name: string; units: number[] }[] = [
+    { name: 'swapped-from-IoU', units: [...swapped].sort((a, b) => single[b] - single[a] || a - b) },
     { name: 'greedy', units: chosen },
     { name: 'single-effect', units: byEffect.slice(0, count) },
   ];
   if (iou.length >= count) rankings.push({ name: 'iou', units: iou.slice(0, count) });
   let final = rankings[0];
-  let finalR = -Infinity;
+  let finalV = -Infinity;
   for (const r of rankings) {
-    const v = await removal(r.units);
-    if (v > finalR) {
+    const v = r.name === 'swapped-from-IoU' ? swappedV : await objective(r.units);
+    if (v > finalV) {
       final = r;
-      finalR = v;
+      finalV = v;
     }
   }
   // curves and ACE on the evaluation samples
@@ -280,6 +426,7 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
   const iouCurve = iouUnits ? await curve(iouUnits) : undefined;
   const ace = await averageCausalEffect(model, c, final.units, o.k, o, evalSet);
   const iouAce = iouUnits ? await averageCausalEffect(model, c, iouUnits, o.k, o, evalSet) : undefined;
+  const located = Array.from(where).filter((p) => p >= 0).length;
   return {
     concept: model.seg.space.labels[c].name,
     layer: model.layer.name,
@@ -288,7 +435,9 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
     curves: { ace: aceCurve, ...(iouCurve ? { iou: iouCurve } : {}) },
     ace,
     ...(iouAce ? { iouAce, iouUnits } : {}),
-    method: `derivative-free: single-unit ablation effects, then greedy forward selection (pool ${pool} by effect + 2 by IoU); chose the ${final.name} ranking`,
+    method:
+      `derivative-free search of the ACE (whole-image ablation, insertion at ${located} of ${search.n} samples' relevant locations): ` +
+      `single-unit effects, swaps from the IoU start (Eq. 7), greedy selection (pool ${pool} by effect + 2 by IoU); chose the ${final.name} set`,
     searchSamples: o.searchSamples,
     samples: o.samples,
   };

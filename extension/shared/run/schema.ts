@@ -189,6 +189,11 @@ export interface AceResult {
   base: number;
   /** 95% intervals (normal approximation over samples, E[s_c(x)] taken as fixed). */
   ci: { removed: [number, number]; added: [number, number]; ace: [number, number] };
+  /**
+   * The paper's protocol (S-6.4): the units inserted at one uniformly sampled featuremap location per
+   * sample (not everywhere), and the ACE against the whole-image ablation.
+   */
+  atLocation?: { added: number; ace: number; ci: { added: [number, number]; ace: [number, number] } };
 }
 
 export interface CausalResult {
