@@ -186,6 +186,11 @@ test('beside a dissection of the same generator: its thresholds, and the realist
   assert.ok(html.includes(`Flagged automatically: ${r.flagged.join(', ')}`));
   assert.ok(html.includes('Realistic units only'));
   assert.equal((html.match(/ ⚑<\/td>/g) ?? []).length, 2);
+  // a re-dissection into the folder (--force: other settings) keeps the artifact results and the hand flags
+  new RunFolder(out).writeFlags({ layer1: [3] });
+  await dissect({ ...spec, out, layers: ['layer1'], samples: 150, thresholdSamples: 150, provider: 'cpu', workers: 0, force: true });
+  assert.deepEqual(new RunFolder(out).readArtifacts('layer1')?.flagged, r.flagged);
+  assert.deepEqual(new RunFolder(out).readFlags(), { layer1: [3] });
   const mask = writeMaskModels(dir);
   await assert.rejects(
     runArtifacts({
