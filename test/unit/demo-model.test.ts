@@ -52,3 +52,11 @@ test("a short dissection of the bundled demo model runs and labels units with it
   );
   assert.ok(fs.existsSync(path.join(out, 'index.html')));
 });
+
+test('the demo segmenter opened as the generator is refused as a segmenter, by name', () => {
+  const project = loadProject(demoProjectFile());
+  assert.throws(
+    () => Generator.open({ path: project.segmenter!.path }, { provider: 'cpu' }),
+    /segmenter\.onnx takes an image \[N, 3, 64, 64\] and outputs \[N, 13, …\]: it looks like a segmenter, not a generator/,
+  );
+});

@@ -104,6 +104,22 @@ export class Generator {
     if (!outputs.includes(output)) {
       throw new DissectError('bad-model', `the generator has no output "${output}"; its outputs: ${outputs.join(', ')}`);
     }
+    // A segmenter opened as the generator: it takes an image and makes per-class logits. Say so.
+    const outDims = valueDims(g.output!.find((o) => o.name === output)!) ?? [];
+    if (
+      rest.length === 3 &&
+      rest[0] === 3 &&
+      rest[1] >= 8 &&
+      rest[2] >= 8 &&
+      outDims.length === 4 &&
+      outDims[1] > 0 &&
+      outDims[1] !== 3 &&
+      outDims[3] !== 3
+    )
+      throw new DissectError(
+        'bad-model',
+        `${spec.path} takes an image [N, 3, ${rest[1]}, ${rest[2]}] and outputs [N, ${outDims[1]}, …]: it looks like a segmenter, not a generator (a generator takes a latent z and outputs an image [N, 3, H, W]); open it as the segmenter`,
+      );
     const outType = elemType(g.output!.find((o) => o.name === output)!);
     if (outType !== undefined && outType !== FLOAT) {
       throw new DissectError(
