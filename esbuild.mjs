@@ -20,7 +20,7 @@ const builds = [
   // The dissection's statistics threads (worker_threads; loaded from the engine's and the CLI's folder).
   { ...common, entryPoints: ['extension/engine/parallel/stats-worker.ts'], outfile: 'dist/stats-worker.js' },
   // The panels' webview apps (browser, ESM: loaded with <script type="module" nonce=…>).
-  ...['layer', 'unit', 'intervene', 'causal', 'artifacts'].map((app) => ({
+  ...['layer', 'unit', 'intervene', 'causal', 'artifacts', 'training', 'compare'].map((app) => ({
     entryPoints: [`webview/${app}/index.ts`],
     outfile: `dist/webview/${app}.js`,
     bundle: true,

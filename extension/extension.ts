@@ -7,8 +7,10 @@
  *   palette commands: open, dissect, cancel, resume, export               ui/commands/ (one file per group, index.ts lists them)
  *   the tree of models, layers and units                                  ui/tree.ts (models and their runs: ui/models.ts)
  *   hover and CodeLens on the training code                               ui/source-links.ts
- *   the webview panels (layer, unit, intervention, causal, artifacts)     ui/panels/
+ *   the webview panels (layer, unit, intervention, causal, artifacts,     ui/panels/
+ *     training, compare)
  *   the execution provider in the status bar                              ui/status.ts
+ *   watching training folders (a checkpoint series), their status bar     ui/training-watch.ts, ui/training-status.ts
  *   settings                                                              ui/config.ts
  * The engine itself (ONNX Runtime; also the CLI, cli.ts) is under engine/; what both sides read and
  * write (the run folder, result types, protocols) is under shared/.
@@ -21,6 +23,8 @@ import { DissectionTree } from './ui/tree';
 import { Panels } from './ui/panels/panels';
 import { SourceLinks } from './ui/source-links';
 import { ProviderStatus } from './ui/status';
+import { TrainingWatches } from './ui/training-watch';
+import { TrainingStatus } from './ui/training-status';
 import { registerCommands } from './ui/commands';
 import { settings } from './ui/config';
 
@@ -28,19 +32,23 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GAN Dissection');
   const engine = new EngineClient(path.join(context.extensionPath, 'dist', 'engine.js'), (line) => log.appendLine(line));
   const models = new ModelRegistry(context, engine);
-  const tree = new DissectionTree(models);
+  const watches = new TrainingWatches(engine);
+  const tree = new DissectionTree(models, (dir) => watches.get(dir)?.status);
   const source = new SourceLinks(models);
   const status = new ProviderStatus(settings().provider);
-  const panels = new Panels({ context, engine, models, hasSource: (g, l) => source.hasSource(g, l), flagsChanged: () => tree.refresh() });
+  const trainingStatus = new TrainingStatus(watches);
+  const panels = new Panels({ context, engine, models, watches, hasSource: (g, l) => source.hasSource(g, l), flagsChanged: () => tree.refresh() });
   context.subscriptions.push(
     log,
     status,
+    trainingStatus,
     { dispose: () => engine.dispose() },
-    vscode.window.createTreeView('ganDissection.models', { treeDataProvider: tree, showCollapseAll: true }),
+    watches,
+    vscode.window.createTreeView('ganDissection.models', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true }),
     vscode.languages.registerHoverProvider({ language: 'python' }, source),
     vscode.languages.registerCodeLensProvider({ language: 'python' }, source),
   );
-  registerCommands({ context, engine, models, tree, panels, source, status, log });
+  registerCommands({ context, engine, models, tree, panels, source, status, watches, trainingStatus, log });
 }
 
 export function deactivate(): void {}

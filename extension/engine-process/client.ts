@@ -4,7 +4,8 @@
  *   - the engine sends a heartbeat; an engine silent for `silenceMs` while a request is in flight is hung,
  *     and is stopped;
  *   - short requests have a timeout; long ones (dissect, causal, context, artifacts) a stall timeout that every
- *     progress report resets, so the limit rises with the work;
+ *     progress report resets, so the limit rises with the work; a training folder's watch, idle for as long
+ *     as no checkpoint lands, has none (the heartbeat still catches a hung engine);
  *   - a cancel that the engine does not honour within `cancelGraceMs` stops the engine (the run keeps
  *     its last checkpoint);
  *   - a crashed engine is restarted after a growing delay, and after `maxCrashes` crashes within
@@ -55,10 +56,15 @@ import {
   type HeatmapParams,
   type LayersParams,
   type LayersResult,
+  SeriesCheckpointNotification,
+  SeriesSummaryNotification,
+  SeriesWatchRequest,
+  type SeriesCheckpointEvent,
+  type SeriesWatchParams,
 } from '../shared/engine-protocol';
 import type { Progress } from '../shared/progress';
 import type { HeatmapSet } from '../shared/heatmaps';
-import type { ArtifactsResult } from '../shared/run/schema';
+import type { ArtifactsResult, SeriesResult } from '../shared/run/schema';
 
 /**
  * An error from the engine: `code` is the engine's error code, or one of the client's: 'crashed',
@@ -100,8 +106,8 @@ interface RequestKind {
   name: string;
   /** "listing the layers", "the dissection", …: what the messages call it. */
   what: string;
-  /** A fixed limit for the whole request, or a stall limit that progress resets. */
-  timeout: { totalMs: number } | { stallMs: number };
+  /** A fixed limit for the whole request, a stall limit that progress resets, or none (a watch: only the heartbeat). */
+  timeout: { totalMs: number } | { stallMs: number } | { none: true };
   /** Whether the request keeps checkpoints (a crash message then says to resume). */
   resumable?: boolean;
 }
@@ -118,7 +124,16 @@ const KINDS = {
   context: { name: 'context', what: 'the insertion context', timeout: { stallMs: 600_000 } },
   artifacts: { name: 'artifacts', what: 'the search for artifact units', timeout: { stallMs: 600_000 } },
   repairSave: { name: 'repairSave', what: 'saving the repaired generator', timeout: { totalMs: 600_000 } },
+  seriesWatch: { name: 'seriesWatch', what: 'the watch of the training folder', timeout: { none: true }, resumable: true },
 } satisfies Record<string, RequestKind>;
+
+/** What a training folder's watch reports as it goes. */
+export interface SeriesWatchListeners {
+  onCheckpoint(c: SeriesCheckpointEvent): void;
+  onSummary(s: SeriesResult): void;
+  /** The progress of the checkpoint being dissected. */
+  onProgress(p: Progress): void;
+}
 
 /** A request waiting for its answer: how to fail it, and what it is. */
 interface Pending {
@@ -134,6 +149,7 @@ export class EngineClient {
   private pending = new Set<Pending>();
   private progressListeners = new Map<string, (p: Progress) => void>();
   private jobListeners = new Map<string, (done: number, total: number, what: string) => void>();
+  private seriesListeners = new Map<string, SeriesWatchListeners>();
   private stderrTail = '';
   /** Set just before the client stops the engine on purpose: the error the requests in flight get. */
   private stopping?: (kind: RequestKind) => EngineError;
@@ -196,6 +212,14 @@ export class EngineClient {
     connection.onNotification(JobProgressNotification, ({ jobId, done, total, what }) => {
       heard();
       this.jobListeners.get(jobId)?.(done, total, what);
+    });
+    connection.onNotification(SeriesCheckpointNotification, ({ watchId, checkpoint }) => {
+      heard();
+      this.seriesListeners.get(watchId)?.onCheckpoint(checkpoint);
+    });
+    connection.onNotification(SeriesSummaryNotification, ({ watchId, summary }) => {
+      heard();
+      this.seriesListeners.get(watchId)?.onSummary(summary);
     });
     connection.listen();
     const ended = (how: string) => {
@@ -281,6 +305,7 @@ export class EngineClient {
     const failed = new Promise<never>((_, reject) => {
       const arm = () => {
         clearTimeout(timer);
+        if ('none' in kind.timeout) return;
         const ms = this.o.limits[kind.name as KindName] ?? ('totalMs' in kind.timeout ? kind.timeout.totalMs : kind.timeout.stallMs);
         timer = setTimeout(() => {
           const stalled = 'stallMs' in kind.timeout;
@@ -437,6 +462,21 @@ export class EngineClient {
     token?: Cancellable,
   ): Promise<ArtifactsResult> {
     return this.job(KINDS.artifacts, () => this.send(ArtifactsJobRequest, params, KINDS.artifacts, token), params.jobId, onProgress);
+  }
+
+  /**
+   * Watches a training folder, dissecting each checkpoint as it lands, until `token` is cancelled; resolves
+   * with the series as it is then.
+   */
+  async watchSeries(params: SeriesWatchParams, listeners: SeriesWatchListeners, token?: Cancellable): Promise<SeriesResult> {
+    this.seriesListeners.set(params.watchId, listeners);
+    this.progressListeners.set(params.watchId, (p) => listeners.onProgress(p));
+    try {
+      return await this.send(SeriesWatchRequest, params, KINDS.seriesWatch, token);
+    } finally {
+      this.seriesListeners.delete(params.watchId);
+      this.progressListeners.delete(params.watchId);
+    }
   }
 
   /** Writes the repaired generator and checks it against the intervention. */

@@ -28,6 +28,9 @@ import {
   PreviewSaveRequest,
   ProgressNotification,
   RepairSaveRequest,
+  SeriesCheckpointNotification,
+  SeriesSummaryNotification,
+  SeriesWatchRequest,
   type EngineErrorData,
   type JobParams,
 } from '../shared/engine-protocol';
@@ -39,6 +42,9 @@ import { generatorSpecOf, segmenterSpecOf } from '../shared/run/models-of';
 import { writeAtomic } from '../shared/run/blob';
 import { runArtifacts } from '../engine/artifacts/job';
 import { repairDifference, saveRepaired } from '../engine/artifacts/repair';
+import { runSeries, summaryOf } from '../engine/series/series';
+import { SeriesFolder } from '../shared/run/folder';
+import type { Progress } from '../shared/progress';
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 
@@ -69,24 +75,64 @@ connection.onRequest(LayersRequest, (p) =>
   }),
 );
 
+/** A dissection's progress as ProgressNotifications under `runId`, at most every 250 ms (and always the last of a phase). */
+function dissectProgress(runId: string): (progress: Progress) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < 250 && progress.done < progress.total) return;
+    last = now;
+    void connection.sendNotification(ProgressNotification, { runId, progress });
+  };
+}
+
 connection.onRequest(DissectRequest, (p, token) =>
   guarded(async () => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     const { runId, ...job } = p;
     const opts = checkSection<DissectJob>(job, DISSECT_JOB, `the dissection request for ${p.out}`, undefined, ['generator', 'segmenter', 'out']);
-    let last = 0;
     return dissect({
       ...opts,
       signal: controller.signal,
-      onProgress: (progress) => {
-        const now = Date.now();
-        if (now - last < 250 && progress.done < progress.total) return;
-        last = now;
-        void connection.sendNotification(ProgressNotification, { runId, progress });
-      },
+      onProgress: dissectProgress(runId),
       onLog: (line) => void connection.sendNotification(LogNotification, { line }),
     });
+  }),
+);
+
+// A training folder's watch: runs until cancelled, then answers with the series as it is on disk.
+connection.onRequest(SeriesWatchRequest, (p, token) =>
+  guarded(async () => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    const { watchId } = p;
+    // checked as a dissection of its own (runSeries gives each checkpoint its generator path and run folder)
+    const job = checkSection<DissectJob>({ ...p.dissect, out: p.out }, DISSECT_JOB, `the watch of ${p.pattern}`, undefined, [
+      'generator',
+      'segmenter',
+    ]);
+    const folder = new SeriesFolder(p.out);
+    const stopped = () => folder.readSummary() ?? summaryOf({ pattern: p.pattern, dissect: job }, folder, []);
+    try {
+      const summary = await runSeries({
+        pattern: p.pattern,
+        dissect: { ...job, onProgress: dissectProgress(watchId) },
+        out: p.out,
+        watch: true,
+        ...(p.pollMs !== undefined ? { pollMs: p.pollMs } : {}),
+        signal: controller.signal,
+        onLog: (line) => void connection.sendNotification(LogNotification, { line }),
+        onCheckpoint: (checkpoint) => void connection.sendNotification(SeriesCheckpointNotification, { watchId, checkpoint }),
+        onSummary: (summary) => void connection.sendNotification(SeriesSummaryNotification, { watchId, summary }),
+      });
+      // stopped while idle: the series as this watch saw it, or, when it saw no checkpoint yet, series.json's
+      return summary.checkpoints.length > 0 ? summary : stopped();
+    } catch (e) {
+      // stopped during a checkpoint's dissection: it keeps its checkpoint (resumed by the next watch)
+      if (e instanceof CancelledError && controller.signal.aborted) return stopped();
+      throw e;
+    }
   }),
 );
 

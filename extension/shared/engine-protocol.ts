@@ -6,7 +6,7 @@
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
 import type { ExportFormat } from './report/export';
 import type { GeneratorSpec, LayerInfo } from './models';
-import type { ArtifactsResult, CausalResult, ContextResult, DissectJob, DissectResult } from './run/schema';
+import type { ArtifactsResult, CausalResult, ContextResult, DissectJob, DissectResult, SeriesResult } from './run/schema';
 import type { Progress } from './progress';
 import type { InterventionSpec, PreviewResult } from './intervention';
 import type { HeatmapSet } from './heatmaps';
@@ -140,3 +140,37 @@ export interface RepairSaveResult {
 
 export const ArtifactsJobRequest = new RequestType<ArtifactsJobParams, ArtifactsResult, EngineErrorData>('engine/artifacts');
 export const RepairSaveRequest = new RequestType<RepairSaveParams, RepairSaveResult, EngineErrorData>('engine/artifacts/save');
+
+// ---- watching a training folder (a checkpoint series) -------------------------------------------------
+
+/**
+ * Watches a glob or folder of checkpoints and dissects each as it lands, with the same latents and settings,
+ * into `out` (a SeriesFolder: step-S/ per checkpoint and series.json). Runs until cancelled; then it answers
+ * with the series as it is (a checkpoint being dissected keeps its checkpoint and resumes next time).
+ */
+export interface SeriesWatchParams {
+  /** Names this watch's notifications (and the dissections' progress: ProgressNotification's runId). */
+  watchId: string;
+  /** A glob over one folder's file names (`ckpt/G_*.onnx`), a folder (its .onnx files), or one file. */
+  pattern: string;
+  out: string;
+  /** The dissection every checkpoint gets: the model's generator spec (its path is each checkpoint's), segmenter, layers, samples… */
+  dissect: Omit<DissectJob, 'out' | 'resume' | 'force'>;
+  /** Milliseconds between looks at the folder. */
+  pollMs?: number;
+}
+
+/** A checkpoint as it starts ('dissecting') and ends ('done', or 'cached' when it was dissected already). */
+export interface SeriesCheckpointEvent {
+  step: number;
+  file: string;
+  /** Its place among the checkpoints seen so far, and how many that is. */
+  index: number;
+  total: number;
+  state: 'dissecting' | 'done' | 'cached';
+}
+
+export const SeriesWatchRequest = new RequestType<SeriesWatchParams, SeriesResult, EngineErrorData>('engine/series/watch');
+export const SeriesCheckpointNotification = new NotificationType<{ watchId: string; checkpoint: SeriesCheckpointEvent }>('engine/series/checkpoint');
+/** The series summary after each checkpoint (series.json as just written). */
+export const SeriesSummaryNotification = new NotificationType<{ watchId: string; summary: SeriesResult }>('engine/series/summary');

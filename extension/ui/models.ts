@@ -1,6 +1,6 @@
 /**
  * The models the user opened (project files), remembered per workspace, with their layers (asked of the
- * engine once) and their runs on disk.
+ * engine once) and their runs on disk; and the checkpoint series on disk (a training folder watched).
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
@@ -9,6 +9,7 @@ import { loadProject, type Project } from '../shared/project';
 import type { LayerInfo } from '../shared/models';
 import type { EngineClient } from '../engine-process/client';
 import { listRuns, type RunInfo } from './run-index';
+import { listSeries, type SeriesInfo } from './series-index';
 import { resultsRoot } from './config';
 
 export interface OpenModel {
@@ -96,6 +97,11 @@ export class ModelRegistry {
 
   runs(m: OpenModel): RunInfo[] {
     return listRuns(resultsRoot(this.context), m.project.generator.path);
+  }
+
+  /** The checkpoint series in the results folder, newest first. */
+  series(): SeriesInfo[] {
+    return listSeries(resultsRoot(this.context));
   }
 
   refresh(): void {

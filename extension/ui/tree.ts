@@ -1,16 +1,38 @@
-/** The tree of models → layers (shape, interpretable units) → units (label, IoU, artifact flags; sorted by IoU). */
+/**
+ * The tree of models → layers (shape, interpretable units) → units (label, IoU, artifact flags; sorted by IoU),
+ * and of checkpoint series → checkpoints (step, interpretable units; one child per layer when there are
+ * several), each opening that checkpoint's layer panel.
+ */
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import type { ModelRegistry, OpenModel } from './models';
 import { flagText, latestLayer, layerFlags, layerSummaryLine, type RunInfo } from './run-index';
+import { patternDisplay, type SeriesInfo } from './series-index';
 import type { LayerInfo } from '../shared/models';
-import type { LayerResult, UnitResult } from '../shared/run/schema';
+import type { LayerFigures, LayerResult, SeriesCheckpoint, UnitResult } from '../shared/run/schema';
 import { describeIou } from '../shared/run/describe';
+import { escapeMarkdown as md } from '../shared/markdown';
+import type { WatchStatus } from '../shared/webview/training';
 
 export type Node =
   | { kind: 'model'; model: OpenModel }
   | { kind: 'layer'; model: OpenModel; layer: LayerInfo; run?: RunInfo; result?: LayerResult }
   | { kind: 'unit'; model: OpenModel; layer: LayerInfo; run: RunInfo; unit: UnitResult; flag: UnitFlag }
+  | { kind: 'series'; series: SeriesInfo }
+  /** A checkpoint of a series; `layer`: one layer of a checkpoint that has several. */
+  | { kind: 'checkpoint'; series: SeriesInfo; checkpoint: SeriesCheckpoint; layer?: LayerFigures }
   | { kind: 'message'; text: string };
+
+/** "2/4 interpretable" (one layer), "layer3 12/64 · layer4 20/128 interpretable" (several). */
+function checkpointLine(layers: LayerFigures[]): string {
+  if (layers.length === 1) return `${layers[0].interpretable}/${layers[0].units} interpretable`;
+  return `${layers.map((l) => `${l.layer} ${l.interpretable}/${l.units}`).join(' · ')} interpretable`;
+}
+
+/** A checkpoint's run folder. */
+export function checkpointRun(series: SeriesInfo, c: SeriesCheckpoint): string {
+  return path.join(series.dir, c.run);
+}
 
 /** How a unit is flagged as an artifact: by the user, by the layer's last artifacts run (with its realism), or not. */
 export interface UnitFlag {
@@ -21,13 +43,21 @@ export interface UnitFlag {
   realism?: { rank: number; distance: number; of: number; label: string };
 }
 
+function workspaceFolder(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
 export class DissectionTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** Show only units labelled with this concept (set by "Filter Units by Concept…"). */
   conceptFilter: string | undefined;
 
-  constructor(private readonly models: ModelRegistry) {
+  constructor(
+    private readonly models: ModelRegistry,
+    /** What the watch writing into a series folder is doing, if one is. */
+    private readonly watching: (seriesDir: string) => WatchStatus | undefined = () => undefined,
+  ) {
     models.onDidChange(() => this.changed.fire(undefined));
   }
 
@@ -89,13 +119,66 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
         };
         return item;
       }
+      case 'series': {
+        const s = n.series.summary;
+        const status = this.watching(n.series.dir);
+        const item = new vscode.TreeItem(patternDisplay(s.pattern, workspaceFolder()), vscode.TreeItemCollapsibleState.Expanded);
+        const what = status?.state === 'dissecting' ? ` · dissecting step ${status.step}` : status?.state === 'watching' ? ' · watching' : '';
+        item.description = `series · ${s.checkpoints.length} checkpoint${s.checkpoints.length === 1 ? '' : 's'}${what}`;
+        item.tooltip = new vscode.MarkdownString(
+          `**${md(s.pattern)}**\n\nEvery checkpoint dissected with ${s.settings.samples} samples (seed ${s.settings.seed}, ${s.settings.threshold} threshold), layers ${md(s.layers.join(', '))}.\n\n${md(n.series.dir)}`,
+        );
+        item.iconPath = new vscode.ThemeIcon(status?.state === 'dissecting' ? 'sync~spin' : status ? 'eye' : 'history');
+        item.contextValue = status ? 'series.watching' : 'series';
+        item.id = `series:${n.series.dir}`;
+        return item;
+      }
+      case 'checkpoint': {
+        const c = n.checkpoint;
+        const several = !n.layer && c.layers.length > 1;
+        const figures = n.layer ? [n.layer] : c.layers;
+        const item = new vscode.TreeItem(
+          n.layer ? n.layer.layer : `step ${c.step}`,
+          several ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
+        item.description = checkpointLine(figures);
+        const top = figures
+          .map((l) =>
+            md(
+              `${l.layer}: ${
+                l.unitsPerConcept
+                  .slice(0, 6)
+                  .map((x) => `${x.label} ${x.count}`)
+                  .join(', ') || 'no concepts'
+              }`,
+            ),
+          )
+          .join('\n\n');
+        item.tooltip = new vscode.MarkdownString(`**step ${c.step}** · ${md(path.basename(c.file))}\n\n${top}`);
+        item.iconPath = new vscode.ThemeIcon(n.layer ? 'layers-active' : 'git-commit');
+        item.contextValue = several ? 'checkpoint.layers' : 'checkpoint';
+        if (!several && figures[0])
+          item.command = {
+            command: 'ganDissection.showLayer',
+            title: 'Show Layer',
+            arguments: [{ runId: checkpointRun(n.series, c), layer: figures[0].layer }],
+          };
+        return item;
+      }
       case 'message':
         return new vscode.TreeItem(n.text);
     }
   }
 
   async getChildren(n?: Node): Promise<Node[]> {
-    if (!n) return this.models.all().map((model) => ({ kind: 'model', model }));
+    if (!n)
+      return [
+        ...this.models.all().map((model): Node => ({ kind: 'model', model })),
+        ...this.models.series().map((series): Node => ({ kind: 'series', series })),
+      ];
+    if (n.kind === 'series') return n.series.summary.checkpoints.map((checkpoint) => ({ kind: 'checkpoint', series: n.series, checkpoint }));
+    if (n.kind === 'checkpoint' && !n.layer && n.checkpoint.layers.length > 1)
+      return n.checkpoint.layers.map((layer) => ({ kind: 'checkpoint', series: n.series, checkpoint: n.checkpoint, layer }));
     if (n.kind === 'model') {
       let layers: LayerInfo[];
       try {

@@ -75,8 +75,8 @@ test('the jobs on a run: causal, context, heatmaps and the preview write where R
   const c = await runContext({ ...effect, samples: 8, grid: 2, out: context.dir });
   assert.equal(context.readContext()?.heatmaps?.length, c.heatmaps!.length);
   c.heatmaps!.forEach((h, i) => {
-    assert.deepEqual({ image: h.image, heatmap: h.heatmap }, context.contextImages(i));
-    assert.ok(fs.existsSync(h.image) && fs.existsSync(h.heatmap));
+    assert.deepEqual({ image: h.image, heatmap: h.heatmap, boxes: h.boxes }, context.contextImages(i));
+    assert.ok(fs.existsSync(h.image) && fs.existsSync(h.heatmap) && fs.existsSync(h.boxes!));
   });
 
   const heat = await unitHeatmaps({ out: run.dir, layer: 'layer1', unit: 0, count: 2, seed: 7, provider: 'cpu' });

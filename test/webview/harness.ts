@@ -16,17 +16,27 @@ import type { UnitProtocol } from '../../extension/shared/webview/unit';
 import type { InterveneProtocol } from '../../extension/shared/webview/intervene';
 import type { CausalProtocol } from '../../extension/shared/webview/causal';
 import type { ArtifactsProtocol } from '../../extension/shared/webview/artifacts';
+import type { TrainingProtocol } from '../../extension/shared/webview/training';
+import type { CompareProtocol } from '../../extension/shared/webview/compare';
 
 /** What any panel's host posts to its webview (its messages and the responses to its requests). */
 export type HostMessage =
-  ToWebview<LayerProtocol> | ToWebview<UnitProtocol> | ToWebview<InterveneProtocol> | ToWebview<CausalProtocol> | ToWebview<ArtifactsProtocol>;
+  | ToWebview<LayerProtocol>
+  | ToWebview<UnitProtocol>
+  | ToWebview<InterveneProtocol>
+  | ToWebview<CausalProtocol>
+  | ToWebview<ArtifactsProtocol>
+  | ToWebview<TrainingProtocol>
+  | ToWebview<CompareProtocol>;
 /** What any panel's webview posts (its messages and its requests). */
 export type WebviewMessage =
   | FromWebview<LayerProtocol>
   | FromWebview<UnitProtocol>
   | FromWebview<InterveneProtocol>
   | FromWebview<CausalProtocol>
-  | FromWebview<ArtifactsProtocol>;
+  | FromWebview<ArtifactsProtocol>
+  | FromWebview<TrainingProtocol>
+  | FromWebview<CompareProtocol>;
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -108,8 +118,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export type WebviewApp = 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts';
-const APPS: readonly WebviewApp[] = ['layer', 'unit', 'intervene', 'causal', 'artifacts'];
+export type WebviewApp = 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts' | 'training' | 'compare';
+const APPS: readonly WebviewApp[] = ['layer', 'unit', 'intervene', 'causal', 'artifacts', 'training', 'compare'];
 
 export async function startHarness(images: Map<string, Buffer>): Promise<Harness> {
   if (!fs.existsSync(CHROMIUM)) {

@@ -366,3 +366,9 @@ test('artifact flags: the user\'s ⚑ and the automatic "⚑ auto" are told apar
   await h.page.locator('gd-layer-app vscode-button.artifacts').click();
   assert.deepEqual(await h.posted(), [{ type: 'openArtifacts', layer: 'layer4' }]);
 });
+
+test('"Compare Layers" asks for all layers of this run side by side', async () => {
+  await h.clearPosted();
+  await h.page.locator('gd-layer-app vscode-button.compare-layers').click();
+  assert.deepEqual(await h.posted(), [{ type: 'compareLayers' }]);
+});

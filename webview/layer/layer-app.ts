@@ -129,6 +129,8 @@ export class LayerApp extends LitElement {
             @click=${() => this.post({ type: 'intervene', layer: v.layer, units: units.slice(0, 20).map((u) => u.unit), mode: 'ablate' })}>Ablate shown units…</vscode-button>
           <vscode-button class="artifacts" appearance="secondary" title="Rank the units by how realistic their top images are, flag and repair artifact units"
             @click=${() => this.post({ type: 'openArtifacts', layer: v.layer })}>Find artifact units…</vscode-button>
+          <vscode-button class="compare-layers" appearance="secondary" title="All layers of this run side by side: their concepts and the fraction of units per category"
+            @click=${() => this.post({ type: 'compareLayers' })}>Compare Layers</vscode-button>
           <span class="muted">Export:</span>
           ${(['html', 'csv', 'json'] as const).map(
             (format) =>

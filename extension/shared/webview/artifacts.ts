@@ -7,7 +7,7 @@
  */
 export { flagAgreement } from '../run/flags';
 import type { RealisticSummary, RepairMeasure } from '../run/schema';
-import type { FlaggedMessage, FlagUnitMessage, InterveneMessage, PanelProtocol, ReadyMessage } from './common';
+import type { FlaggedMessage, FlagUnitMessage, ImageRef, InterveneMessage, PanelProtocol, ReadyMessage } from './common';
 
 export type { RealisticSummary, RepairMeasure } from '../run/schema';
 
@@ -17,12 +17,8 @@ export const DEFAULT_ARTIFACT_SAMPLES = 4000;
 /** A saved repaired generator whose images differ from the intervention's by less than this is verified. */
 export const REPAIR_TOLERANCE = 1e-4;
 
-/** An image file as the webview shows it: its webview URI and its size in pixels (for integer upscaling). */
-export interface ImageRef {
-  src: string;
-  width: number;
-  height: number;
-}
+/** An image file as the webview shows it (common.ts). */
+export type { ImageRef } from './common';
 
 /** One unit of the ranking, least realistic first. */
 export interface ArtifactRow {

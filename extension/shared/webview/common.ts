@@ -2,7 +2,7 @@
  * What every panel's protocol shares (imported by the extension host and the webview apps): the panel's
  * identity, the request/response envelope, the messages several panels send, and the unit row the layer and
  * unit panels both show. Each panel's own messages and requests are in its file beside this one (layer.ts,
- * unit.ts, intervene.ts, causal.ts, artifacts.ts). Discriminated unions on `type`; no `any`. Images travel as webview URIs
+ * unit.ts, intervene.ts, causal.ts, artifacts.ts, training.ts, compare.ts). Discriminated unions on `type`; no `any`. Images travel as webview URIs
  * (asWebviewUri), never as JSON pixels.
  *
  * A request is a typed pair: a panel's `Requests` map names, per kind, the params the webview sends and the
@@ -11,11 +11,22 @@
  */
 import type { UnitResult } from '../run/schema';
 
-/** Which run and layer (and unit) a panel shows: kept in the webview's state so a reload restores it. */
+/**
+ * Which run and layer (and unit) a panel shows: kept in the webview's state so a reload restores it. The
+ * training panel's run is a series folder (layer ''); the compare panel's are `items` (runId and layer: the first).
+ */
 export interface PanelIdentity {
   runId: string;
   layer: string;
   unit?: number;
+  /** The compare panel: the run folders compared, each with one of its layers or (no layer) all of them. */
+  items?: CompareItem[];
+}
+
+/** A run folder in a comparison, with one of its layers or, without one, all of them. */
+export interface CompareItem {
+  runId: string;
+  layer?: string;
 }
 
 /** One request kind: what the webview sends, and what the host answers. */
@@ -86,6 +97,13 @@ export type UnitRow = Omit<UnitResult, 'image'> & {
   /** Flagged automatically: one of the least realistic units of the layer's last artifacts run. */
   autoFlagged?: boolean;
 };
+
+/** An image file as the webview shows it: its webview URI and its size in pixels (for integer upscaling). */
+export interface ImageRef {
+  src: string;
+  width: number;
+  height: number;
+}
 
 /** A label of the segmenter with its display colour (segmentation pictures use the same colours: colours.ts). */
 export interface LabelColour {

@@ -65,7 +65,9 @@ export type LayerWebviewMessage =
   | FlagUnitMessage
   | { type: 'exportReport'; format: 'html' | 'csv' | 'json' }
   | InterveneMessage
-  | OpenArtifactsMessage;
+  | OpenArtifactsMessage
+  /** Open the compare panel on all layers of this run. */
+  | { type: 'compareLayers' };
 
 /** The layer panel asks nothing: everything it needs comes with its view. */
 export type LayerRequests = Record<never, never>;

@@ -7,9 +7,11 @@ import { PHASE_TITLES, type Progress } from '../../shared/progress';
 import { defaultLayers } from '../../shared/run/layers';
 import type { Node } from '../tree';
 import { settings, resultsRoot } from '../config';
-import { runFolder, interruptedRuns } from '../run-index';
+import { runFolder, interruptedRuns, listRuns } from '../run-index';
+import { dissectedWith, reusableLayers } from '../layer-reuse';
 import { RunFolder } from '../../shared/run/folder';
 import { pickModel } from './models';
+import { pickSamples } from './samples';
 import { register, type CommandServices } from './services';
 
 interface DissectArgs {
@@ -114,11 +116,12 @@ export function registerDissectCommands(s: CommandServices): void {
         return undefined;
       }
       const def = new Set(defaultLayers(all).map((l) => l.name));
+      const done = dissectedWith(listRuns(resultsRoot(s.context), m.project.generator.path), m.project.generator.path);
       const picks = await vscode.window.showQuickPick(
         all
           .map((l) => ({
             label: l.name,
-            description: l.shape.join('×'),
+            description: `${l.shape.join('×')}${done.has(l.name) ? ` · dissected (${done.get(l.name)!.join('; ')})` : ''}`,
             detail: l.aliases.length ? `= ${l.aliases.join(', ')}` : undefined,
             picked: false,
             l,
@@ -133,27 +136,29 @@ export function registerDissectCommands(s: CommandServices): void {
     const cfg = settings();
     let samples = a.samples;
     if (samples === undefined) {
-      const pick = await vscode.window.showQuickPick(
-        [
-          { label: `${cfg.samples} samples`, description: 'from settings (the paper uses 1000)', n: cfg.samples },
-          { label: '200 samples', description: 'a quick look', n: 200 },
-          { label: 'Other…', n: -1 },
-        ],
-        { title: `Samples (threshold mode: ${a.threshold ?? cfg.threshold})` },
-      );
-      if (!pick) return undefined;
-      samples = pick.n;
-      if (samples < 0) {
-        const text = await vscode.window.showInputBox({
-          prompt: 'Number of samples',
-          value: String(cfg.samples),
-          validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'a positive integer'),
-        });
-        if (!text) return undefined;
-        samples = Number(text);
-      }
+      samples = await pickSamples(cfg.samples, `Samples (threshold mode: ${a.threshold ?? cfg.threshold})`);
+      if (samples === undefined) return undefined;
     }
     const threshold = a.threshold ?? cfg.threshold;
+    // a layer dissected before with these settings (in any run of this model) is reused, not redone
+    const { reuse, missing } = reusableLayers(listRuns(resultsRoot(s.context), m.project.generator.path), layers, {
+      generator: m.project.generator.path,
+      segmenter: m.project.segmenter.path,
+      threshold,
+      samples,
+      topk: cfg.topk,
+    });
+    const reused = [...reuse].map(([layer, r]) => ({ layer, r, l: r.result.layers.find((x) => x.layer === layer)! }));
+    if (!a.noPanel) for (const x of reused) s.panels.show('layer', { runId: x.r.out, layer: x.layer });
+    if (missing.length === 0) {
+      void vscode.window.setStatusBarMessage(`GAN Dissection: ${layers.join(', ')} dissected already with these settings: reused`, 5000);
+      return {
+        out: reused[0].r.out,
+        cached: true,
+        layers: reused.map((x) => ({ layer: x.layer, interpretable: x.l.summary.interpretable, units: x.l.summary.units })),
+      };
+    }
+    layers = missing;
     const out = runFolder(resultsRoot(s.context), m.project.generator.path, layers, threshold, samples);
     const params: DissectParams = {
       runId: out,
@@ -171,13 +176,21 @@ export function registerDissectCommands(s: CommandServices): void {
       ...(cfg.statisticsThreads >= 0 ? { workers: cfg.statisticsThreads } : {}),
       resume: new RunFolder(out).hasCheckpoint(),
     };
-    const r = await run(s, params, `Dissecting ${layers.join(', ')} of ${m.name}`);
+    const r = await run(
+      s,
+      params,
+      `Dissecting ${layers.join(', ')} of ${m.name}${reused.length ? ` (${reused.map((x) => x.layer).join(', ')} reused)` : ''}`,
+    );
     if (!r) return undefined;
     afterRun(s, r, out, !a.noPanel);
     return {
       out,
       cached: r.cached,
-      layers: r.result.layers.map((l) => ({ layer: l.layer, interpretable: l.summary.interpretable, units: l.summary.units })),
+      layers: [
+        ...reused.map((x) => ({ layer: x.layer, interpretable: x.l.summary.interpretable, units: x.l.summary.units })),
+        ...r.result.layers.map((l) => ({ layer: l.layer, interpretable: l.summary.interpretable, units: l.summary.units })),
+      ],
+      ...(reused.length ? { reused: reused.map((x) => ({ layer: x.layer, out: x.r.out })) } : {}),
     };
   });
 

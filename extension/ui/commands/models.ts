@@ -131,6 +131,17 @@ export function registerModelCommands(s: CommandServices): void {
     s.source.refresh();
   });
 
+  // the tree's top nodes and their children as the tree shows them (the tests read it)
+  register(s, 'ganDissection.treeItems', async () => {
+    const shown = (n: Node) => {
+      const item = s.tree.getTreeItem(n);
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+      return { label, description: typeof item.description === 'string' ? item.description : '', contextValue: item.contextValue ?? '' };
+    };
+    const top = await s.tree.getChildren();
+    return Promise.all(top.map(async (n) => ({ ...shown(n), children: (await s.tree.getChildren(n)).map(shown) })));
+  });
+
   register(s, 'ganDissection.listLayers', async () => {
     const m = await pickModel(s);
     if (!m) return;

@@ -6,6 +6,8 @@ import type { DissectionTree } from '../tree';
 import type { Panels } from '../panels/panels';
 import type { SourceLinks } from '../source-links';
 import type { ProviderStatus } from '../status';
+import type { TrainingWatches } from '../training-watch';
+import type { TrainingStatus } from '../training-status';
 
 export interface CommandServices {
   context: vscode.ExtensionContext;
@@ -15,6 +17,9 @@ export interface CommandServices {
   panels: Panels;
   source: SourceLinks;
   status: ProviderStatus;
+  /** The training folders being watched, and their status bar item. */
+  watches: TrainingWatches;
+  trainingStatus: TrainingStatus;
   log: vscode.OutputChannel;
 }
 

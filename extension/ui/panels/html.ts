@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 export function webviewHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,
-  app: 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts',
+  app: 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts' | 'training' | 'compare',
   title: string,
 ): string {
   const nonce = crypto.randomBytes(16).toString('base64');

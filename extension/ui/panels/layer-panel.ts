@@ -34,6 +34,9 @@ export function layerPanel(ctx: PanelContext<LayerProtocol>): PanelController<La
     flagUnit: (m) => flagUnit(ctx, m),
     intervene: (m) => openIntervention(ctx, m),
     openArtifacts: (m) => openArtifacts(ctx, m),
+    compareLayers: async () => {
+      await vscode.commands.executeCommand('ganDissection.compareLayers', { runId: id.runId });
+    },
     exportReport: async (m) => {
       await vscode.commands.executeCommand('ganDissection.exportReport', { runId: id.runId, format: m.format });
     },

@@ -1,6 +1,6 @@
 /**
  * What the panel hosts share (layer-panel.ts, unit-panel.ts, intervene-panel.ts, causal-panel.ts,
- * artifacts-panel.ts): the
+ * artifacts-panel.ts, training-panel.ts, compare-panel.ts): the
  * context a panel host works in, the shape of its handler tables, and the one function that dispatches a
  * webview's message to them. A panel host is a `PanelController`: a table of message handlers (one per
  * message type its webview posts) and a table of request handlers (one per kind of its `Requests` map), both
@@ -23,6 +23,7 @@ import type {
 import type { InterventionSpec } from '../../shared/webview/intervene';
 import type { EngineClient } from '../../engine-process/client';
 import type { ModelRegistry } from '../models';
+import type { TrainingWatches } from '../training-watch';
 import { readRun, setFlag, type RunInfo } from '../run-index';
 
 export interface PanelServices {
@@ -32,9 +33,11 @@ export interface PanelServices {
   hasSource(generatorPath: string, layer: string): Promise<boolean>;
   /** Artifact flags changed on disk (a unit flagged by eye, an artifacts run): the tree shows them again. */
   flagsChanged(): void;
+  /** The training folders being watched (the Training panel follows its series' watch). */
+  watches: TrainingWatches;
 }
 
-export type PanelKind = 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts';
+export type PanelKind = 'layer' | 'unit' | 'intervene' | 'causal' | 'artifacts' | 'training' | 'compare';
 
 /** What a panel may be opened with besides its identity: the intervention panel takes a preset spec. */
 export interface PanelInitial {
@@ -43,6 +46,8 @@ export interface PanelInitial {
   intervene: InterventionSpec;
   causal: undefined;
   artifacts: undefined;
+  training: undefined;
+  compare: undefined;
 }
 
 /** A dissected layer picked by the user (a quick pick across the open models' runs). */

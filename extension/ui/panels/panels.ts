@@ -1,9 +1,10 @@
 /**
  * The panels (host side), what they share: creating, revealing and reviving them. One panel per (kind,
- * run, layer[, unit]), revealed if already open; restored after a reload by a serializer reading the identity
- * the app keeps in its state. Each kind has its host file (layer-panel.ts, unit-panel.ts, intervene-panel.ts,
- * causal-panel.ts, artifacts-panel.ts) with handler tables typed by its protocol (extension/shared/webview/<kind>.ts); messages
- * reach them through `dispatch` (panel-host.ts).
+ * run, layer[, unit]) — a series for the Training panel, the runs compared for the compare panel — revealed
+ * if already open; restored after a reload by a serializer reading the identity the app keeps in its state.
+ * Each kind has its host file (layer-panel.ts, unit-panel.ts, intervene-panel.ts, causal-panel.ts,
+ * artifacts-panel.ts, training-panel.ts, compare-panel.ts) with handler tables typed by its protocol
+ * (extension/shared/webview/<kind>.ts); messages reach them through `dispatch` (panel-host.ts).
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
@@ -13,7 +14,11 @@ import type { UnitProtocol } from '../../shared/webview/unit';
 import type { InterveneProtocol } from '../../shared/webview/intervene';
 import type { CausalProtocol } from '../../shared/webview/causal';
 import type { ArtifactsProtocol } from '../../shared/webview/artifacts';
+import type { TrainingProtocol } from '../../shared/webview/training';
+import type { CompareProtocol } from '../../shared/webview/compare';
+import { SeriesFolder } from '../../shared/run/folder';
 import { readRun, listRuns, type RunInfo } from '../run-index';
+import { patternDisplay } from '../series-index';
 import { resultsRoot } from '../config';
 import { webviewHtml, panelOptions } from './html';
 import {
@@ -32,6 +37,8 @@ import { unitPanel } from './unit-panel';
 import { interventionPanel } from './intervene-panel';
 import { causalPanel } from './causal-panel';
 import { artifactsPanel } from './artifacts-panel';
+import { trainingPanel } from './training-panel';
+import { compareItems, comparePanel } from './compare-panel';
 
 export type { PanelKind, PanelServices } from './panel-host';
 
@@ -42,13 +49,32 @@ interface Protocols {
   intervene: InterveneProtocol;
   causal: CausalProtocol;
   artifacts: ArtifactsProtocol;
+  training: TrainingProtocol;
+  compare: CompareProtocol;
 }
 
 interface PanelKindInfo<K extends PanelKind> {
   viewType: string;
   icon: string;
-  title(id: PanelIdentity): string;
+  title(id: PanelIdentity, s: PanelServices): string;
   create(ctx: PanelContext<Protocols[K]>, initial?: PanelInitial[K]): PanelController<Protocols[K], PanelInitial[K]>;
+  /** Whether what the identity names is still on disk (a panel restored after a reload); default: its run's layer. */
+  exists?(id: Partial<PanelIdentity>): boolean;
+}
+
+/** The Training panel's title: the series' checkpoints as the user knows them ("ckpt/"). */
+function trainingTitle(id: PanelIdentity, s: PanelServices): string {
+  const watched = s.watches.get(id.runId)?.display;
+  if (watched) return `training · ${watched}`;
+  const pattern = new SeriesFolder(id.runId).readSummary()?.pattern;
+  return `training · ${pattern ? patternDisplay(pattern, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath) : path.basename(id.runId)}`;
+}
+
+function compareTitle(id: PanelIdentity): string {
+  const items = compareItems(id);
+  if (items.length === 1 && !items[0].layer) return `${path.basename(items[0].runId)} · all layers`;
+  const layers = [...new Set(items.map((i) => i.layer ?? 'all layers'))];
+  return `compare ${items.length} runs · ${layers.length === 1 ? layers[0] : `${layers.length} layers`}`;
 }
 
 const KINDS: { [K in PanelKind]: PanelKindInfo<K> } = {
@@ -67,7 +93,26 @@ const KINDS: { [K in PanelKind]: PanelKindInfo<K> } = {
     title: (id) => `${id.layer} · artifact units`,
     create: artifactsPanel,
   },
+  training: {
+    viewType: 'ganDissection.trainingPanel',
+    icon: 'pulse',
+    title: trainingTitle,
+    create: trainingPanel,
+    exists: (id) => !!id.runId && SeriesFolder.isSeries(id.runId),
+  },
+  compare: {
+    viewType: 'ganDissection.comparePanel',
+    icon: 'diff',
+    title: compareTitle,
+    create: comparePanel,
+    exists: (id) => !!id.runId && (id.items ?? [{ runId: id.runId }]).every((i) => !!readRun(i.runId)),
+  },
 };
+
+/** Whether a layer, unit, intervention, causal or artifacts panel's run and layer are still on disk. */
+function runLayerExists(id: Partial<PanelIdentity>): boolean {
+  return !!id.runId && !!id.layer && !!readRun(id.runId);
+}
 
 interface OpenPanel {
   panel: vscode.WebviewPanel;
@@ -83,11 +128,17 @@ export class Panels implements PanelOpener {
         vscode.window.registerWebviewPanelSerializer(KINDS[kind].viewType, {
           deserializeWebviewPanel: async (panel, state: unknown) => {
             const id = state as Partial<PanelIdentity> | undefined;
-            if (!id?.runId || !id.layer || !readRun(id.runId)) {
+            const exists: (id: Partial<PanelIdentity>) => boolean = KINDS[kind].exists ?? runLayerExists;
+            if (!id?.runId || !exists(id)) {
               panel.webview.html = `<!DOCTYPE html><html><body><p>This dissection is no longer on disk.</p></body></html>`;
               return;
             }
-            this.attach(kind, panel, { runId: id.runId, layer: id.layer, ...(id.unit !== undefined ? { unit: id.unit } : {}) });
+            this.attach(kind, panel, {
+              runId: id.runId,
+              layer: id.layer ?? '',
+              ...(id.unit !== undefined ? { unit: id.unit } : {}),
+              ...(id.items ? { items: id.items } : {}),
+            });
           },
         }),
       );
@@ -95,7 +146,7 @@ export class Panels implements PanelOpener {
   }
 
   private key(kind: PanelKind, id: PanelIdentity): string {
-    return `${kind}:${id.runId}:${id.layer}:${id.unit ?? ''}`;
+    return `${kind}:${id.runId}:${id.layer}:${id.unit ?? ''}${id.items ? `:${JSON.stringify(id.items)}` : ''}`;
   }
 
   private roots(runId: string): vscode.Uri[] {
@@ -116,7 +167,7 @@ export class Panels implements PanelOpener {
     }
     const panel = vscode.window.createWebviewPanel(
       KINDS[kind].viewType,
-      KINDS[kind].title(id),
+      KINDS[kind].title(id, this.s),
       vscode.ViewColumn.Active,
       panelOptions(this.roots(id.runId)),
     );

@@ -76,6 +76,25 @@ describe('dissection in VS Code', function () {
     assert.equal(r.cached, true);
   });
 
+  it('layer3 + layer2 reuses layer3 and dissects only layer2', async () => {
+    const r = (await vscode.commands.executeCommand('ganDissection.dissectLayer', {
+      layers: ['layer3', 'layer2'],
+      samples: 40,
+      threshold: 'quantile',
+      noPanel: true,
+    })) as { out: string; reused?: { layer: string; out: string }[]; layers: { layer: string }[] };
+    assert.deepEqual(r.reused, [{ layer: 'layer3', out }]);
+    assert.deepEqual(
+      r.layers.map((l) => l.layer),
+      ['layer3', 'layer2'],
+    );
+    const result = JSON.parse(fs.readFileSync(path.join(r.out, 'dissect.json'), 'utf8'));
+    assert.deepEqual(
+      result.layers.map((l: { layer: string }) => l.layer),
+      ['layer2'],
+    );
+  });
+
   it("hovering self.layer3 in train.py shows the layer's dissection summary", async () => {
     const doc = await vscode.workspace.openTextDocument(trainPy);
     await vscode.window.showTextDocument(doc);
