@@ -38,13 +38,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new ProviderStatus(settings().provider);
   const trainingStatus = new TrainingStatus(watches);
   const panels = new Panels({ context, engine, models, watches, hasSource: (g, l) => source.hasSource(g, l), flagsChanged: () => tree.refresh() });
+  tree.view = vscode.window.createTreeView('ganDissection.models', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(
     log,
     status,
     trainingStatus,
     { dispose: () => engine.dispose() },
     watches,
-    vscode.window.createTreeView('ganDissection.models', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true }),
+    tree.view,
     vscode.languages.registerHoverProvider({ language: 'python' }, source),
     vscode.languages.registerCodeLensProvider({ language: 'python' }, source),
   );

@@ -11,12 +11,16 @@ import { patternDisplay, type SeriesInfo } from './series-index';
 import type { LayerInfo } from '../shared/models';
 import type { LayerFigures, LayerResult, SeriesCheckpoint, UnitResult } from '../shared/run/schema';
 import { describeIou } from '../shared/run/describe';
+import { defaultLayers } from '../shared/run/layers';
 import { escapeMarkdown as md } from '../shared/markdown';
 import type { WatchStatus } from '../shared/webview/training';
 
 export type Node =
   | { kind: 'model'; model: OpenModel }
-  | { kind: 'layer'; model: OpenModel; layer: LayerInfo; run?: RunInfo; result?: LayerResult }
+  /** `main`: a layer a dissection takes by default (a block's output), listed first and marked. */
+  | { kind: 'layer'; model: OpenModel; layer: LayerInfo; run?: RunInfo; result?: LayerResult; main?: boolean }
+  /** The model's other layers (sub-modules, internal tensors), in module-path order. */
+  | { kind: 'group'; model: OpenModel; layers: LayerInfo[] }
   | { kind: 'unit'; model: OpenModel; layer: LayerInfo; run: RunInfo; unit: UnitResult; flag: UnitFlag }
   | { kind: 'series'; series: SeriesInfo }
   /** A checkpoint of a series; `layer`: one layer of a checkpoint that has several. */
@@ -77,13 +81,15 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
         item.tooltip = n.model.layersError ?? n.model.projectFile;
         item.iconPath = new vscode.ThemeIcon(n.model.layersError ? 'error' : 'circuit-board');
         item.contextValue = 'model';
+        item.id = `model:${n.model.projectFile}`;
         return item;
       }
       case 'layer': {
         const dissected = !!n.result;
         const item = new vscode.TreeItem(n.layer.name, dissected ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         const shape = n.layer.shape.join('×');
-        item.description = n.result ? `${shape} · ${n.result.summary.interpretable}/${n.result.summary.units} interpretable` : shape;
+        const summary = n.result ? `${shape} · ${n.result.summary.interpretable}/${n.result.summary.units} interpretable` : shape;
+        item.description = n.main ? `★ ${summary}` : summary;
         item.tooltip = new vscode.MarkdownString(
           n.result ? `**${n.layer.name}** \`${shape}\`\n\n${layerSummaryLine(n.result, 8)}` : `**${n.layer.name}** \`${shape}\` — not dissected yet`,
         );
@@ -165,9 +171,57 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
           };
         return item;
       }
+      case 'group': {
+        const item = new vscode.TreeItem('More layers', vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${n.layers.length} sub-modules and tensors`;
+        item.tooltip =
+          'Layers a dissection does not take by default (★ marks those it does): sub-modules and internal tensors, in module-path order.';
+        item.iconPath = new vscode.ThemeIcon('list-tree');
+        item.contextValue = 'layerGroup';
+        return item;
+      }
       case 'message':
         return new vscode.TreeItem(n.text);
     }
+  }
+
+  private layerNode(model: OpenModel, layer: LayerInfo, main: boolean): Node {
+    const found = latestLayer(this.models.runs(model), layer.name);
+    return { kind: 'layer', model, layer, main, ...(found ? { run: found.run, result: found.layer } : {}) };
+  }
+
+  /** A line saying the units are filtered, while they are. */
+  private filterNote(): Node[] {
+    return this.conceptFilter
+      ? [{ kind: 'message', text: `Showing only units labelled "${this.conceptFilter}" (Filter Units by Concept… to change)` }]
+      : [];
+  }
+
+  /** Sets the concept filter and shows it: on the view's title and as a line in the tree. */
+  setFilter(concept: string | undefined): void {
+    this.conceptFilter = concept;
+    if (this.view) this.view.description = concept ? `units: ${concept}` : undefined;
+    this.refresh();
+  }
+
+  /** The view this tree is shown in (for its title's filter state). */
+  view: vscode.TreeView<Node> | undefined;
+
+  /** Reveals the view with a model selected and expanded (after Open Model). */
+  async reveal(model: OpenModel): Promise<void> {
+    try {
+      await this.view?.reveal({ kind: 'model', model }, { select: true, focus: false, expand: true });
+    } catch {
+      // the view may not be shown yet (its container collapsed): nothing to reveal into
+    }
+  }
+
+  /** The parent of a node (VS Code needs it to reveal one); models and series are roots. */
+  getParent(n: Node): Node | undefined {
+    if (n.kind === 'layer' || n.kind === 'group') return { kind: 'model', model: n.model };
+    if (n.kind === 'checkpoint' && n.layer) return { kind: 'checkpoint', series: n.series, checkpoint: n.checkpoint };
+    if (n.kind === 'checkpoint') return { kind: 'series', series: n.series };
+    return undefined;
   }
 
   async getChildren(n?: Node): Promise<Node[]> {
@@ -186,12 +240,16 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
       } catch (e) {
         return [{ kind: 'message', text: `Cannot read layers: ${(e as Error).message}` }];
       }
-      const runs = this.models.runs(n.model);
-      return layers.map((layer) => {
-        const found = latestLayer(runs, layer.name);
-        return { kind: 'layer', model: n.model, layer, ...(found ? { run: found.run, result: found.layer } : {}) };
-      });
+      // the layers a dissection takes by default first (marked ★), the rest grouped under "More layers"
+      const main = new Set(defaultLayers(layers).map((l) => l.tensor));
+      const rest = layers.filter((l) => !main.has(l.tensor)).sort((a, b) => byModulePath(a.name, b.name));
+      return [
+        ...this.filterNote(),
+        ...layers.filter((l) => main.has(l.tensor)).map((layer) => this.layerNode(n.model, layer, true)),
+        ...(rest.length ? [{ kind: 'group' as const, model: n.model, layers: rest }] : []),
+      ];
     }
+    if (n.kind === 'group') return n.layers.map((layer) => this.layerNode(n.model, layer, false));
     if (n.kind === 'layer' && n.result && n.run) {
       const units = [...n.result.units].filter((u) => !this.conceptFilter || u.label === this.conceptFilter).sort((a, b) => b.iou - a.iou);
       const flags = layerFlags(n.run.out, n.layer.name);
@@ -210,4 +268,18 @@ export class DissectionTree implements vscode.TreeDataProvider<Node> {
     }
     return [];
   }
+}
+
+/** Module paths in their natural order: `layer1` < `layer1.1` < `layer1.10` < `layer2` (numbers by value). */
+export function byModulePath(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i] === pb[i]) continue;
+    const na = /^\d+$/.test(pa[i]) ? Number(pa[i]) : NaN;
+    const nb = /^\d+$/.test(pb[i]) ? Number(pb[i]) : NaN;
+    if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+    return pa[i].localeCompare(pb[i], undefined, { numeric: true });
+  }
+  return pa.length - pb.length;
 }

@@ -41,14 +41,30 @@ async function run(s: CommandServices, params: DissectParams, title: string, ret
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => source.cancel());
       let last = 0;
+      // the run's log in the Output channel: what it was asked, its phases as they start, what it used and took
+      const t0 = Date.now();
+      const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      s.log.appendLine(
+        `[run] ${title}: ${params.layers?.join(', ')} · ${params.samples} samples · ${params.threshold} · provider ${params.provider ?? 'auto'} · batch ${params.batch ?? 'auto'} → ${params.out}${params.resume ? ' (resuming)' : ''}`,
+      );
+      let phase = '';
       const r = await s.engine.dissect(
         params,
         (p) => {
+          if (p.phase !== phase) {
+            phase = p.phase;
+            s.log.appendLine(`[run]   ${stamp()}: ${PHASE_TITLES[p.phase]} (${p.total} ${p.phase === 'render' ? 'images' : 'samples'})`);
+          }
           const frac = p.phase === 'render' ? 1 : p.overallDone / Math.max(1, p.overallTotal);
           progress.report({ message: progressText(p), increment: Math.max(0, (frac - last) * 100) });
           last = frac;
         },
         source.token,
+      );
+      s.log.appendLine(
+        `[run]   ${stamp()}: ${r.cached ? 'reused the earlier result' : 'done'} on ${r.result.provider.name}${r.result.provider.fallback ? ` (${r.result.provider.fallback})` : ''}; the engine's time ${r.result.timings.seconds.toFixed(1)} s; ${r.result.layers
+          .map((l) => `${l.layer} ${l.summary.interpretable}/${l.summary.units} interpretable`)
+          .join(', ')}`,
       );
       return r;
     });
@@ -87,7 +103,17 @@ function afterRun(s: CommandServices, r: DissectResponse, out: string, showPanel
   s.models.refresh();
   s.source.refresh();
   if (r.cached) void vscode.window.setStatusBarMessage(`GAN Dissection: reused the earlier dissection in ${path.basename(out)}`, 5000);
-  if (showPanel && r.result.layers[0]) s.panels.show('layer', { runId: out, layer: r.result.layers[0].layer });
+  if (showPanel && r.result.layers[0]) {
+    s.panels.show('layer', { runId: out, layer: r.result.layers[0].layer });
+    // a multi-layer run: offer the other layers' panels
+    const rest = r.result.layers.slice(1).map((l) => l.layer);
+    if (rest.length)
+      void vscode.window
+        .showInformationMessage(`Dissected ${r.result.layers.map((l) => l.layer).join(', ')}.`, `Open ${rest.join(', ')}`)
+        .then((choice) => {
+          if (choice) for (const layer of rest) s.panels.show('layer', { runId: out, layer });
+        });
+  }
 }
 
 export function registerDissectCommands(s: CommandServices): void {

@@ -89,6 +89,9 @@ export async function openModel(s: CommandServices, arg?: string | vscode.Uri): 
   try {
     const m = await s.models.open(file);
     s.source.refresh();
+    // show it: the view revealed, the model selected and expanded, and a word that it worked
+    void s.tree.reveal(m);
+    void vscode.window.setStatusBarMessage(`GAN Dissection: opened ${m.name}`, 4000);
     return m;
   } catch (e) {
     void vscode.window.showErrorMessage(`GAN Dissection: cannot open ${path.basename(file)}: ${(e as Error).message}`);
@@ -118,8 +121,7 @@ export function registerModelCommands(s: CommandServices): void {
       for (const r of s.models.runs(m)) for (const l of r.result.layers) for (const c of l.summary.concepts) concepts.add(c.label);
     const pick = await vscode.window.showQuickPick(['(all units)', ...[...concepts].sort()], { title: 'Show units labelled…' });
     if (!pick) return;
-    s.tree.conceptFilter = pick === '(all units)' ? undefined : pick;
-    s.tree.refresh();
+    s.tree.setFilter(pick === '(all units)' ? undefined : pick);
   });
 
   register(s, 'ganDissection.closeModel', async (n?: Node) => {

@@ -24,6 +24,24 @@ export function registerPanelCommands(s: CommandServices): void {
     s.panels.show('unit', arg);
   });
 
+  // Open Unit…: a dissected layer, then one of its units, by quick pick (best IoU first)
+  register(s, 'ganDissection.openUnit', async () => {
+    const pick = await s.panels.pickLayer('Open a unit of which layer?');
+    if (!pick) return undefined;
+    const units = [...pick.layer.units].sort((a, b) => b.iou - a.iou);
+    const u = await vscode.window.showQuickPick(
+      units.map((x) => ({
+        label: `unit ${x.unit}`,
+        description: `${x.label} · IoU ${x.iou.toFixed(3)}${x.interpretable ? '' : ' (uninterpretable)'}`,
+        unit: x.unit,
+      })),
+      { title: `Units of ${pick.layer.layer}`, matchOnDescription: true, placeHolder: 'type a unit number or a concept' },
+    );
+    if (!u) return undefined;
+    s.panels.show('unit', { runId: pick.run.out, layer: pick.layer.layer, unit: u.unit });
+    return { runId: pick.run.out, layer: pick.layer.layer, unit: u.unit };
+  });
+
   /** A dissected layer from a tree node, an argument, or a quick pick; `why`: what needs the dissection, for the message. */
   const dissectedLayer = async (
     arg: { runId: string; layer: string } | Node | undefined,
@@ -70,8 +88,18 @@ export function registerPanelCommands(s: CommandServices): void {
       if (arg.kind !== 'layer' && arg.kind !== 'unit') return false;
       arg = { generator: arg.model.project.generator.path, layer: arg.layer.name };
     }
-    if (!arg) return false;
-    return s.source.goToSource(arg.generator, arg.layer);
+    if (!arg) {
+      // from the palette: which layer
+      const pick = await s.panels.pickLayer('Go to the source of which layer?');
+      if (!pick) return false;
+      arg = { generator: pick.run.result.settings.generator.path, layer: pick.layer.layer };
+    }
+    const found = await s.source.goToSource(arg.generator, arg.layer);
+    if (!found)
+      void vscode.window.showWarningMessage(
+        `GAN Dissection: no definition of ${arg.layer} found in this workspace's Python files (a \`self.${arg.layer.split('.')[0]} = …\` in the generator's class).`,
+      );
+    return found;
   });
 
   register(s, 'ganDissection.openedPanels', () => s.panels.openPanels());

@@ -16,6 +16,21 @@ describe('smoke', () => {
     assert.ok(commands.includes('ganDissection.listLayers'), 'ganDissection.listLayers is not registered');
   });
 
+  it('registers every command the manifest contributes', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const contributed = (ext.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+    );
+  });
+
+  it('opens the walkthrough', async () => {
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#ganDissection.start`, false);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('opens the fixture workspace (train.py)', async () => {
     const folders = vscode.workspace.workspaceFolders ?? [];
     assert.equal(folders.length, 1, `expected one workspace folder, got ${folders.length}`);
