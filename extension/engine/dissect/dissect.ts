@@ -33,6 +33,7 @@ import { takeRunFolder } from '../../shared/run/lock';
 import { CancelledError, DissectError, fileSystemError } from '../../shared/errors';
 import { sha256 } from '../models/onnx/proto';
 import type { Phase, ProgressListener } from '../../shared/progress';
+import { Eta } from './eta';
 import { finalizeResults, writeResults } from './results';
 import { pairArrays, type LayerTallies, type RunContext, type ThresholdInfo } from './run-context';
 import { PAIR_FIELDS, type DissectJob, type DissectResult, type ResolvedSettings } from '../../shared/run/schema';
@@ -278,7 +279,9 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
   const overallTotal = phases.reduce((a, p) => a + p.total, 0);
   const order = phases.map((p) => p.phase);
   const startedAt = Date.now();
-  let doneThisRun = 0;
+  // the time left over every phase, from each phase's measured rate (eta.ts); the IoU pass keeps almost every
+  // top image (top-cache.ts), so the render at the end is left out
+  const eta = new Eta(phases, 0);
   let lastCheckpoint = Date.now();
   const every = (opts.checkpointSeconds ?? 5) * 1000;
 
@@ -328,6 +331,8 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
       }
       const fromCheckpoint = checkpoint && pi === resumeAt;
       if (fromCheckpoint) done = checkpoint!.done;
+      const phaseStarted = Date.now();
+      const phaseFrom = done;
       // restore thresholds / levels computed by earlier phases
       if (checkpoint && pi >= resumeAt) {
         tallies.forEach((t, i) => {
@@ -406,9 +411,8 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
         await pool.submit((slot) => fillSlot(slot, tallies, b, segBatch), n, s0, keepTop);
         clock('wait');
         done += n;
-        doneThisRun += n;
-        const elapsed = (Date.now() - startedAt) / 1000;
-        const rate = doneThisRun / Math.max(elapsed, 1e-3);
+        const rate = (done - phaseFrom) / Math.max((Date.now() - phaseStarted) / 1000, 1e-3);
+        eta.measure(phase, rate);
         const overallDone = overallBase + done;
         opts.onProgress?.({
           phase,
@@ -417,7 +421,7 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
           overallDone,
           overallTotal,
           samplesPerSecond: rate,
-          etaSeconds: (overallTotal - overallDone) / Math.max(rate, 1e-9),
+          etaSeconds: eta.seconds(phase, total - done),
         });
         if (Date.now() - lastCheckpoint >= every && done < total) {
           await gather();
