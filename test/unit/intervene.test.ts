@@ -101,7 +101,23 @@ test('causal search finds the unit that causes trees, beating the IoU ranking mi
   assert.ok(r.curves.ace[0] >= 0.9 && r.curves.iou![0] < 0.05, JSON.stringify(r.curves));
   assert.equal(r.singleEffects.length, 4);
   // with two units, the search still puts the causal unit first
-  const r2 = await causalSearch(model, tree, { ...opts, count: 2, searchSamples: 32, iouRanking, k });
+  const seen: { done: number; total: number; what: string }[] = [];
+  const r2 = await causalSearch(model, tree, {
+    ...opts,
+    count: 2,
+    searchSamples: 32,
+    iouRanking,
+    k,
+    onProgress: (done, total, what) => seen.push({ done, total, what }),
+  });
+  // one bar for the whole search: never going back, one total, ending full
+  assert.ok(seen.length > 5);
+  assert.ok(seen.every((p, i) => p.total === seen[0].total && (i === 0 || p.done >= seen[i - 1].done)));
+  assert.equal(seen[seen.length - 1].done, seen[0].total);
+  assert.deepEqual(
+    [...new Set(seen.map((p) => p.what))],
+    ['search samples', 'single-unit effects', 'swaps from the IoU start', 'greedy selection', 'curves and ACE'],
+  );
   assert.equal(r2.units[0], 0);
   assert.ok(r2.ace.ace >= r2.iouAce!.ace - 1e-9);
   assert.ok(r2.ace.atLocation!.ace >= r2.iouAce!.atLocation!.ace - 1e-9);

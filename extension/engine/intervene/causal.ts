@@ -339,8 +339,21 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
   const [C, h, w] = model.shape;
   const plane = h * w;
   const count = Math.min(o.count, C);
-  const progress = (what: string, done: number, total: number) => o.onProgress?.(done, total, what);
-  const search = await sampleSet(model, c, { ...o, samples: o.searchSamples });
+  const pool = o.pool ?? 6;
+  const iou = o.iouRanking ?? [];
+  // one bar for the whole search: its work in rendered images, each phase's share known in advance
+  const S = o.searchSamples;
+  const E = o.samples;
+  const objectives = C + 1 + count * pool + count * (pool + 2) + 3;
+  const total = S + 2 * S * objectives + E + (count + (iou.length > 0 ? count : 0)) * E + (iou.length > 0 ? 2 : 1) * 3 * E;
+  let work = 0;
+  let phase = 'search samples';
+  const progress = (step: number) => {
+    work = Math.min(total, work + step);
+    o.onProgress?.(work, total, phase);
+  };
+  const search = await sampleSet(model, c, { ...o, samples: o.searchSamples, onProgress: undefined });
+  progress(S);
   const base = mean(search.s);
   if (base <= 0)
     throw new DissectError('bad-usage', `"${model.seg.space.labels[c].name}" does not appear in the ${search.n} search samples; try more --samples`);
@@ -355,17 +368,15 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
       o.batch,
       o.signal,
     );
+    progress(2 * S);
     return (mean(diff(search.s, abl)) + mean(diff(ins, search.s))) / base;
   };
+  phase = 'single-unit effects';
   const single: number[] = [];
-  for (let u = 0; u < C; u++) {
-    single.push(await objective([u]));
-    progress('single-unit effects', u + 1, C);
-  }
+  for (let u = 0; u < C; u++) single.push(await objective([u]));
   const byEffect = [...Array(C).keys()].sort((a, b) => single[b] - single[a] || a - b);
-  const iou = o.iouRanking ?? [];
-  const pool = o.pool ?? 6;
   // 2. α initialised by IoU (Eq. 7), improved by swaps
+  phase = 'swaps from the IoU start';
   const start = (iou.length >= count ? iou : byEffect).slice(0, count);
   let swapped = [...start];
   let swappedV = await objective(swapped);
@@ -378,9 +389,9 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
         swappedV = v;
       }
     }
-    progress('swaps from the IoU start', j + 1, count);
   }
   // 3. greedy forward selection
+  phase = 'greedy selection';
   const chosen: number[] = [];
   for (let step = 0; step < count; step++) {
     const candidates = [
@@ -392,7 +403,6 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
       if (r > best.r) best = { u, r };
     }
     chosen.push(best.u);
-    progress('greedy selection', step + 1, count);
   }
   // 4. the best of the candidate sets, by the objective (the swapped set ordered by single effect)
   const rankings: { name: string; units: number[] }[] = [
@@ -411,21 +421,27 @@ export async function causalSearch(model: InterventionModel, c: number, o: Causa
     }
   }
   // curves and ACE on the evaluation samples
-  const evalSet = await sampleSet(model, c, o);
+  phase = 'curves and ACE';
+  work = total - (E + (count + (iou.length > 0 ? count : 0)) * E + (iou.length > 0 ? 2 : 1) * 3 * E);
+  const evalSet = await sampleSet(model, c, { ...o, onProgress: undefined });
+  progress(E);
   const evalBase = mean(evalSet.s);
   const curve = async (units: number[]) => {
     const out: number[] = [];
     for (let k = 1; k <= units.length; k++) {
       out.push(1 - mean(await editedShares(model, evalSet, c, ablation(units.slice(0, k)), o.batch, o.signal)) / evalBase);
-      progress('curves', k, units.length);
+      progress(E);
     }
     return out;
   };
   const aceCurve = await curve(final.units);
   const iouUnits = iou.length > 0 ? iou.slice(0, count) : undefined;
   const iouCurve = iouUnits ? await curve(iouUnits) : undefined;
-  const ace = await averageCausalEffect(model, c, final.units, o.k, o, evalSet);
-  const iouAce = iouUnits ? await averageCausalEffect(model, c, iouUnits, o.k, o, evalSet) : undefined;
+  const quiet = { ...o, onProgress: undefined };
+  const ace = await averageCausalEffect(model, c, final.units, o.k, quiet, evalSet);
+  progress(3 * E);
+  const iouAce = iouUnits ? await averageCausalEffect(model, c, iouUnits, o.k, quiet, evalSet) : undefined;
+  progress(total);
   const located = Array.from(where).filter((p) => p >= 0).length;
   return {
     concept: model.seg.space.labels[c].name,
