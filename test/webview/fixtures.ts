@@ -142,6 +142,14 @@ export function makeHeatmaps(count: number): HeatmapSet {
       heatmap: `/img/fresh/heat${i}.png`,
       maxact: 5 - i * 0.5,
     })),
+    scale: {
+      max: 5,
+      threshold: 1.25,
+      stops: [
+        [13, 8, 135],
+        [240, 249, 33],
+      ],
+    },
   };
 }
 

@@ -146,6 +146,10 @@ test('heatmaps: a request for 6 fresh samples, a loading state, then each image 
     ),
   );
   assert.equal(await app('section.heatmaps .error').count(), 0);
+  // one colour scale for all heatmaps: 0 … the unit's top activation, the threshold (the contour) marked at 1.25 / 5
+  const marker = await app('gd-heatmaps .scale .threshold').evaluate((e: HTMLElement) => e.style.left);
+  assert.equal(marker, '25%');
+  assert.match(await app('gd-heatmaps .scale figcaption').innerText(), /threshold 1\.25.*white contour/s);
   await h.screenshot('unit-heatmaps');
 });
 

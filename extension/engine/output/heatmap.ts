@@ -13,15 +13,18 @@ import { generatorSpecOf } from '../../shared/run/models-of';
 import type { ProviderRequest } from '../../shared/models';
 import { writeAtomic, makeFolder } from '../../shared/run/blob';
 
-/** A perceptually ordered colour map (dark blue → yellow), t in [0, 1]. */
+/** The colour map's stops: plasma (perceptually ordered, dark blue → yellow), evenly spaced over [0, 1]. */
+export const COLOUR_STOPS: [number, number, number][] = [
+  [13, 8, 135],
+  [126, 3, 168],
+  [204, 71, 120],
+  [248, 149, 64],
+  [240, 249, 33],
+];
+
+/** The colour map at t in [0, 1]. */
 export function colourMap(t: number): [number, number, number] {
-  const stops: [number, number, number][] = [
-    [13, 8, 135],
-    [126, 3, 168],
-    [204, 71, 120],
-    [248, 149, 64],
-    [240, 249, 33],
-  ];
+  const stops = COLOUR_STOPS;
   const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
@@ -55,19 +58,37 @@ export async function unitHeatmaps(o: { out: string; layer: string; unit: number
     up.run(fm, i * C * h * w + o.unit * h * w, act);
     const heat = new Uint8Array(H * W * 3);
     let maxact = -Infinity;
-    for (let p = 0; p < H * W; p++) {
-      maxact = Math.max(maxact, act[p]);
-      const t = top > 0 ? act[p] / top : 0;
-      const [cr, cg, cb] = colourMap(t);
-      const a = Math.min(1, Math.max(0, t)) * 0.75;
-      heat[p * 3] = Math.round(rgb[p * 3] * 0.4 * (1 - a) + cr * a);
-      heat[p * 3 + 1] = Math.round(rgb[p * 3 + 1] * 0.4 * (1 - a) + cg * a);
-      heat[p * 3 + 2] = Math.round(rgb[p * 3 + 2] * 0.4 * (1 - a) + cb * a);
-    }
+    for (let p = 0; p < H * W; p++) maxact = Math.max(maxact, act[p]);
+    heat.set(heatmapRgb(rgb, act, H, W, top, unit.threshold));
     const { image, heatmap } = run.heatmapFiles(o.layer, o.unit, o.seed, i);
     writeAtomic(image, encodePng(rgb, W, H));
     writeAtomic(heatmap, encodePng(heat, W, H));
     samples.push({ seed: o.seed, sample: i, image, heatmap, maxact });
   }
-  return { samples };
+  return { samples, scale: { max: top, threshold: unit.threshold, stops: COLOUR_STOPS } };
+}
+
+/**
+ * The heatmap of an activation map `act` (H × W) over an image: the colour map of act / max at 80% over the
+ * image at 20% (legible at any activation, the image still there), and a white contour where act crosses
+ * the unit's threshold (its pixels at or above it that touch one below).
+ */
+export function heatmapRgb(rgb: Uint8Array, act: Float32Array, H: number, W: number, max: number, threshold: number): Uint8Array {
+  const out = new Uint8Array(H * W * 3);
+  const on = (y: number, x: number) => act[y * W + x] >= threshold;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      const edge =
+        threshold > 0 &&
+        on(y, x) &&
+        ((y > 0 && !on(y - 1, x)) || (y < H - 1 && !on(y + 1, x)) || (x > 0 && !on(y, x - 1)) || (x < W - 1 && !on(y, x + 1)));
+      if (edge) {
+        out.fill(255, p * 3, p * 3 + 3);
+        continue;
+      }
+      const c = colourMap(max > 0 ? act[p] / max : 0);
+      for (let k = 0; k < 3; k++) out[p * 3 + k] = Math.round(rgb[p * 3 + k] * 0.2 + c[k] * 0.8);
+    }
+  return out;
 }

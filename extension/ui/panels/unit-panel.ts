@@ -45,7 +45,10 @@ export function unitPanel(ctx: PanelContext<UnitProtocol>): PanelController<Unit
         seed: 1000 + Math.floor(Math.random() * 1e6),
         provider: settings().provider,
       });
-      return { samples: res.samples.map((x) => ({ ...x, image: ctx.uri(x.image), heatmap: ctx.uri(x.heatmap) })) };
+      return {
+        samples: res.samples.map((x) => ({ ...x, image: ctx.uri(x.image), heatmap: ctx.uri(x.heatmap) })),
+        ...(res.scale ? { scale: res.scale } : {}),
+      };
     },
   };
 
