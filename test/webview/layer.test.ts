@@ -157,6 +157,15 @@ test('the gallery shows exactly the filtered units with their strips; a click op
       STRIP_WIDTH,
     ),
   );
+  // the size control: a whole multiple of the strip's native pixels, never shrunk to fit
+  await h.page.locator('gd-units-gallery select.zoom').selectOption('3');
+  await eventually(async () => {
+    const r = await h.page
+      .locator('gd-units-gallery img')
+      .first()
+      .evaluate((i: HTMLImageElement) => ({ w: i.getBoundingClientRect().width, natural: i.naturalWidth }));
+    assert.equal(r.w, 3 * r.natural);
+  });
   await h.page.locator('vscode-checkbox.interpretable').click();
   await eventually(async () =>
     assert.deepEqual(

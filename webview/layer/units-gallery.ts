@@ -10,15 +10,19 @@ export class UnitsGallery extends LitElement {
   static override properties = {
     units: { attribute: false },
     tile: { attribute: false },
+    zoom: { state: true },
   };
 
   declare units: UnitRow[];
   declare tile: Tile;
+  /** Whole-number magnification of the strips' native pixels; 0 = automatic (tiles at least ~96 px tall). */
+  declare zoom: number;
 
   constructor() {
     super();
     this.units = [];
     this.tile = { width: 1, height: 1, gap: 0 };
+    this.zoom = 0;
   }
 
   static override styles = [
@@ -57,11 +61,27 @@ export class UnitsGallery extends LitElement {
       .uninterpretable .caption {
         color: var(--vscode-descriptionForeground, #9d9d9d);
       }
+      .strip {
+        overflow-x: auto;
+      }
       img {
         display: block;
-        max-width: 100%;
-        height: auto;
+        /* whole-number magnification only: never shrunk to the panel's width (that would blur or drop pixels) */
+        max-width: none;
         image-rendering: pixelated;
+      }
+      .size {
+        display: flex;
+        align-items: center;
+        gap: 6px;
+        margin-bottom: 8px;
+      }
+      select.zoom {
+        font: inherit;
+        color: var(--vscode-dropdown-foreground);
+        background: var(--vscode-dropdown-background);
+        border: 1px solid var(--vscode-dropdown-border, transparent);
+        padding: 1px 4px;
       }
       .noimage {
         font-style: italic;
@@ -71,9 +91,22 @@ export class UnitsGallery extends LitElement {
 
   override render() {
     if (this.units.length === 0) return html`<p class="muted">No units match the filter.</p>`;
-    // Small tiles are scaled up by a whole factor (pixelated) so each is at least ~96 px tall.
-    const scale = Math.max(1, Math.round(96 / Math.max(1, this.tile.height)));
-    return html`<div class="cards">
+    // Tiles are scaled up by a whole factor (pixelated): the user's, or so that each is at least ~96 px tall.
+    const auto = Math.max(1, Math.round(96 / Math.max(1, this.tile.height)));
+    const scale = this.zoom > 0 ? this.zoom : auto;
+    return html`<label class="size"
+        >Image size
+        <select
+          class="zoom"
+          aria-label="image size"
+          .value=${String(this.zoom)}
+          @change=${(e: Event) => (this.zoom = Number((e.target as HTMLSelectElement).value))}
+        >
+          <option value="0">auto (×${auto})</option>
+          ${[1, 2, 3, 4, 6, 8].map((z) => html`<option value=${z}>×${z} (${this.tile.height * z} px)</option>`)}
+        </select></label
+      >
+      <div class="cards">
       ${this.units.map(
         (u) => html`
           <button class="card ${u.interpretable ? 'interpretable' : 'uninterpretable'}" data-unit=${u.unit} @click=${() => this.open(u.unit)}>
@@ -82,13 +115,13 @@ export class UnitsGallery extends LitElement {
             </div>
             ${
               u.image
-                ? html`<img
+                ? html`<div class="strip"><img
                   src=${u.image}
                   loading="lazy"
                   width=${stripWidth(this.tile, Math.max(1, u.top.length)) * scale}
                   height=${this.tile.height * scale}
                   alt="top images of unit ${u.unit}"
-                />`
+                /></div>`
                 : html`<span class="muted noimage">no images rendered</span>`
             }
           </button>
