@@ -8,9 +8,9 @@ import type { LayerSummary } from '../../extension/shared/webview/layer';
 import { categoryClass } from '../../extension/shared/webview/colours';
 import { baseStyles, categoryStyles } from '../shared/theme';
 
-const BAR = 22; // bar pitch
-const BAR_W = 16;
-const PLOT_H = 140;
+const MIN_BAR = 22; // bar pitch: at least this, wider to fill the panel
+const MAX_BAR = 56;
+const PLOT_H = 180;
 const TOP = 16; // room for the count above the tallest bar
 const CHAR_W = 6.5; // ~ width of a character of the 11 px concept names
 const COS = Math.cos(Math.PI / 3);
@@ -29,7 +29,25 @@ export class SummaryChart extends LitElement {
   static override properties = {
     summary: { attribute: false },
     caption: {},
+    available: { state: true },
   };
+
+  /** The width the chart may fill (the element's own), measured as it changes. */
+  declare available: number;
+  private readonly resize = new ResizeObserver((entries) => {
+    const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+    if (w > 0 && w !== this.available) this.available = w;
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    this.resize.disconnect();
+    super.disconnectedCallback();
+  }
 
   declare summary: LayerSummary | undefined;
   /** Optional title above the chart (model · layer in the compare view). */
@@ -39,6 +57,7 @@ export class SummaryChart extends LitElement {
     super();
     this.summary = undefined;
     this.caption = '';
+    this.available = 0;
   }
 
   static override styles = [
@@ -88,9 +107,13 @@ export class SummaryChart extends LitElement {
     // Names are rotated -60° and end under their bar: reserve room below for the longest and on the left for
     // the first ones (which reach left of the first bar).
     const textW = (label: string) => Math.min(24, label.length) * CHAR_W;
+    // bars as wide as fill the panel (between MIN_BAR and MAX_BAR a concept); many concepts scroll
+    const n = Math.max(1, concepts.length);
+    const BAR = Math.max(MIN_BAR, Math.min(MAX_BAR, Math.floor((this.available - 60) / n)));
+    const BAR_W = Math.round(BAR * 0.72);
     const left = 4 + Math.max(0, ...concepts.slice(0, 4).map((c, i) => textW(c.label) * COS - i * BAR));
     const labelsH = 16 + Math.max(0, ...concepts.map((c) => textW(c.label) * SIN));
-    const width = left + Math.max(1, concepts.length) * BAR + 8;
+    const width = left + n * BAR + 8;
     const base = TOP + PLOT_H;
     const cats = [...new Set(concepts.map((c) => c.category))];
     return html`
