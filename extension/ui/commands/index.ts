@@ -6,7 +6,8 @@
  *   export.ts   export a run (HTML report, CSV, JSON);
  *   panels.ts   show a layer or a unit, intervene, find causal units or artifact units, go to a layer's source;
  *   training.ts watch a training folder (a checkpoint series), stop it, show its Training panel;
- *   compare.ts  compare all layers of a run, or runs' layers side by side with their diffs.
+ *   compare.ts  compare all layers of a run, or runs' layers side by side with their diffs;
+ *   snippet.ts  insert the two lines that export the generator from a training loop.
  */
 import { registerModelCommands } from './models';
 import { registerDissectCommands } from './dissect';
@@ -14,6 +15,7 @@ import { registerExportCommands } from './export';
 import { registerPanelCommands } from './panels';
 import { registerTrainingCommands } from './training';
 import { registerCompareCommands } from './compare';
+import { registerSnippetCommands } from './snippet';
 import type { CommandServices } from './services';
 
 export type { CommandServices } from './services';
@@ -25,4 +27,5 @@ export function registerCommands(s: CommandServices): void {
   registerPanelCommands(s);
   registerTrainingCommands(s);
   registerCompareCommands(s);
+  registerSnippetCommands(s);
 }
