@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const models = new ModelRegistry(context, engine);
   const watches = new TrainingWatches(engine);
   const tree = new DissectionTree(models, (dir) => watches.get(dir)?.status);
-  const source = new SourceLinks(models);
+  const source = new SourceLinks(models, context.workspaceState);
   const status = new ProviderStatus(settings().provider);
   const trainingStatus = new TrainingStatus(watches);
   const panels = new Panels({ context, engine, models, watches, hasSource: (g, l) => source.hasSource(g, l), flagsChanged: () => tree.refresh() });

@@ -1,13 +1,14 @@
 /**
- * Project files (`*.dissect.json`, README: "A project file"): the generator, the segmenter and their conventions, and
- * default dissection settings, kept beside the models. Paths are relative to the project file.
+ * Project files (`*.dissect.json`, README: "A project file"): the generator, the segmenter and their conventions,
+ * default dissection settings, and where the generator's Python source is (the file and class whose modules its
+ * layers are: hover and CodeLens go there), kept beside the models. Paths are relative to the project file.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GeneratorSpec, SegmenterSpec } from './models';
 import type { DissectSettings } from './run/schema';
 import { DissectError } from './errors';
-import { checkSection, DISSECT_SETTINGS, GENERATOR_SPEC, SEGMENTER_SPEC, object } from './settings-check';
+import { checkSection, DISSECT_SETTINGS, GENERATOR_SPEC, SEGMENTER_SPEC, object, str } from './settings-check';
 import { writeAtomic } from './run/blob';
 
 /** A project file's sections (shared/settings-check.ts checks each key). */
@@ -16,13 +17,23 @@ const PROJECT = {
   generator: object(GENERATOR_SPEC, ['path']),
   segmenter: object(SEGMENTER_SPEC, ['path', 'labels']),
   dissect: object(DISSECT_SETTINGS),
+  source: object<GeneratorSource>({ file: str, class: str }, ['file', 'class']),
 };
+
+/** The Python class that defines the generator: `{"file": "models/gan.py", "class": "Generator"}`. */
+export interface GeneratorSource {
+  /** The .py file (absolute once loaded; relative to the project file in the file). */
+  file: string;
+  /** The class's qualified name (`Generator`, `Outer.Generator`). */
+  class: string;
+}
 
 export interface Project {
   file?: string;
   generator: GeneratorSpec;
   segmenter?: SegmenterSpec;
   dissect?: DissectSettings;
+  source?: GeneratorSource;
 }
 
 export function loadProject(file: string): Project {
@@ -41,6 +52,7 @@ export function loadProject(file: string): Project {
     project.segmenter = { ...p.segmenter, path: rel(p.segmenter.path), labels: rel(p.segmenter.labels) };
   }
   if (p.dissect) project.dissect = p.dissect;
+  if (p.source) project.source = { file: rel(p.source.file), class: p.source.class };
   return project;
 }
 
@@ -51,6 +63,7 @@ export function saveProject(file: string, project: Project): void {
   const out: Project = { generator: { ...project.generator, path: rel(project.generator.path) } };
   if (project.segmenter) out.segmenter = { ...project.segmenter, path: rel(project.segmenter.path), labels: rel(project.segmenter.labels) };
   if (project.dissect) out.dissect = project.dissect;
+  if (project.source) out.source = { file: rel(project.source.file), class: project.source.class };
   writeAtomic(file, JSON.stringify(out, null, 2) + '\n');
 }
 

@@ -31,7 +31,7 @@ const num =
       ? undefined
       : `must be a number ${open ? 'strictly ' : ''}between ${lo} and ${hi}, got ${show(v)}`;
 
-const str: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : `must be a non-empty string, got ${show(v)}`);
+export const str: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : `must be a non-empty string, got ${show(v)}`);
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : `must be true or false, got ${show(v)}`);
 
 const oneOf =

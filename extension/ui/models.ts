@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadProject, type Project } from '../shared/project';
+import { loadProject, saveProject, type GeneratorSource, type Project } from '../shared/project';
 import type { LayerInfo } from '../shared/models';
 import type { EngineClient } from '../engine-process/client';
 import { listRuns, type RunInfo } from './run-index';
@@ -22,6 +22,8 @@ export interface OpenModel {
 }
 
 const STATE_KEY = 'ganDissection.openModels';
+/** Sources set in this workspace for project files the extension does not write (the bundled demo's). */
+const SOURCES_KEY = 'ganDissection.generatorSources';
 
 export class ModelRegistry {
   private models: OpenModel[] = [];
@@ -106,5 +108,35 @@ export class ModelRegistry {
 
   refresh(): void {
     this.changed.fire();
+  }
+
+  /** The Python class that defines the model's generator: its project file's "source", else one set in this workspace. */
+  source(m: OpenModel): GeneratorSource | undefined {
+    return m.project.source ?? this.context.workspaceState.get<Record<string, GeneratorSource>>(SOURCES_KEY, {})[m.projectFile];
+  }
+
+  /**
+   * Links the model to its source: written into its project file ("source", relative to it), except for a
+   * project file inside the extension (the bundled demo, replaced on every update) or one that cannot be
+   * written, whose link is kept in this workspace. Says where it went.
+   */
+  async setSource(m: OpenModel, source: GeneratorSource): Promise<'project' | 'workspace'> {
+    const inExtension = !path.relative(this.context.extensionPath, m.projectFile).startsWith('..');
+    let where: 'project' | 'workspace' = 'workspace';
+    if (!inExtension) {
+      try {
+        saveProject(m.projectFile, { ...m.project, source });
+        m.project = { ...m.project, source };
+        where = 'project';
+      } catch {
+        // read-only: kept in the workspace instead
+      }
+    }
+    if (where === 'workspace') {
+      const all = { ...this.context.workspaceState.get<Record<string, GeneratorSource>>(SOURCES_KEY, {}), [m.projectFile]: source };
+      await this.context.workspaceState.update(SOURCES_KEY, all);
+    }
+    this.changed.fire();
+    return where;
   }
 }

@@ -81,7 +81,9 @@ def export_generator(
         step: the training step; when given, also writes the sidecar ``<path>.json`` ``{"step": step}``
             that the checkpoint series reads the step from.
         project: whether to write the project file ``<path without .onnx>.dissect.json``. An existing one
-            keeps its other keys (its ``dissect`` settings, the generator's ``inputs``).
+            keeps its other keys (its ``dissect`` settings, the generator's ``inputs``). It also records
+            where ``G``'s class is defined (``"source": {"file": …, "class": "Generator"}``), so that hover
+            and CodeLens in VS Code go to that class and to files that import it.
         latent_name, output_name: the ONNX names of the latent input and the image output.
         inputs: the project file's ``generator.inputs`` (values for the other inputs, e.g.
             ``{"truncation": 0.7}``, ``{"y": {"class": 3}}``); by default the extension detects them.
@@ -185,7 +187,7 @@ def export_generator(
     project_file = None
     if project:
         project_file = (path[: -len(".onnx")] if path.lower().endswith(".onnx") else path) + ".dissect.json"
-        _write_project(project_file, path, latent_name, output_name, image_range, segmenter, labels, inputs, dissect)
+        _write_project(project_file, path, latent_name, output_name, image_range, segmenter, labels, inputs, dissect, _source_of(model))
     return ExportResult(path, project_file, sidecar)
 
 
@@ -341,7 +343,22 @@ def _relative(target, folder):
         return target
 
 
-def _write_project(file, onnx_path, latent, output, image_range, segmenter, labels, inputs, dissect):
+def _source_of(model):
+    """Where the model's class is defined: ``(file, qualified name)``, or None for a class without a file
+    (defined in a notebook cell or inside a function)."""
+    cls = type(model)
+    if "<locals>" in cls.__qualname__:
+        return None
+    try:
+        file = inspect.getsourcefile(cls)
+    except (TypeError, OSError):
+        return None
+    if not file or not os.path.exists(file):
+        return None
+    return os.path.abspath(file), cls.__qualname__
+
+
+def _write_project(file, onnx_path, latent, output, image_range, segmenter, labels, inputs, dissect, source=None):
     """Writes the project file (extension/shared/project.ts's format), keeping an existing one's other keys."""
     folder = os.path.dirname(file)
     old = {}
@@ -373,6 +390,10 @@ def _write_project(file, onnx_path, latent, output, image_range, segmenter, labe
         out["dissect"] = dissect
     elif "dissect" in old:
         out["dissect"] = old["dissect"]
+    if source is not None:
+        out["source"] = {"file": _relative(source[0], folder), "class": source[1]}
+    elif "source" in old:
+        out["source"] = old["source"]
     # One line a section, as media/demo/demo.dissect.json.
     body = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in out.items())
     _write_atomic(file, "{\n" + body + "\n}\n")

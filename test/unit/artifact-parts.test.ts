@@ -16,7 +16,7 @@ import { realisticSummary } from '../../extension/engine/artifacts/realistic';
 import { meanInterval, randomUnits } from '../../extension/engine/artifacts/measure';
 import { runArtifacts } from '../../extension/engine/artifacts/job';
 import { dissect } from '../../extension/engine/dissect/dissect';
-import { encodePng } from '../../extension/engine/data/png';
+import { encodePng } from '../../extension/shared/png';
 import { tmpDir, writeMaskModels } from '../fixtures/models';
 import { writePlantedModels } from '../fixtures/artifact-models';
 import type { LayerResult, UnitResult } from '../../extension/shared/run/schema';

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpDir } from '../fixtures/models';
-import { encodePng } from '../../extension/engine/data/png';
+import { encodePng } from '../../extension/shared/png';
 import { ARTIFACT_DEFAULTS } from '../../extension/engine/artifacts/options';
 import { RunFolder } from '../../extension/shared/run/folder';
 import type { ArtifactsResult, DissectResult, LayerResult, UnitResult } from '../../extension/shared/run/schema';

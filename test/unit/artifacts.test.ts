@@ -14,7 +14,7 @@ import { runArtifacts } from '../../extension/engine/artifacts/job';
 import { InterventionModel, applyIntervention } from '../../extension/engine/intervene/edit';
 import { latentsOf } from '../../extension/engine/artifacts/realism';
 import { toRgbBytes } from '../../extension/engine/data/image';
-import { encodePng } from '../../extension/engine/data/png';
+import { encodePng } from '../../extension/shared/png';
 import { RunFolder } from '../../extension/shared/run/folder';
 import { CancelledError } from '../../extension/shared/errors';
 import type { ArtifactsResult } from '../../extension/shared/run/schema';

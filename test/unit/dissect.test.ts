@@ -7,7 +7,7 @@ import { writeMaskModels, tmpDir } from '../fixtures/models';
 import { dissect, type DissectOptions } from '../../extension/engine/dissect/dissect';
 import { mergeShards } from '../../extension/engine/dissect/merge';
 import { CancelledError } from '../../extension/shared/errors';
-import { decodePng } from '../../extension/engine/data/png';
+import { decodePng } from '../../extension/shared/png';
 import type { DissectResult } from '../../extension/shared/run/schema';
 
 const dir = tmpDir();

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { writeCausalModels, tmpDir } from '../fixtures/models';
-import { decodePng } from '../../extension/engine/data/png';
+import { decodePng } from '../../extension/shared/png';
 import { dissect } from '../../extension/engine/dissect/dissect';
 import { PreviewSession } from '../../extension/engine/intervene/preview';
 import type { InterventionSpec } from '../../extension/shared/intervention';

@@ -11,7 +11,16 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadProject } from '../../extension/shared/project';
 import { stepOf } from '../../extension/engine/series/checkpoints';
-import { moduleDefinitions, bestDefinition, identifierAt, topModule } from '../../extension/ui/python-source';
+import {
+  analyzePython,
+  attributeReferences,
+  classModules,
+  findDefinition,
+  importsClass,
+  moduleOf,
+  referenceAt,
+  refersTo,
+} from '../../extension/ui/python-source';
 import { tmpDir } from '../fixtures/models';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -191,36 +200,42 @@ test('a generator whose trace fixes the batch size (len(z)) is exported with a w
 
 test("the CLI's layer names are the module names in the Python source, as hover and CodeLens find them", { skip }, () => {
   const e = exportOnce();
+  // the project file names the generator's class and its file (relative to it)
+  const project = loadProject(e.g.project);
+  assert.deepEqual(project.source, { file: e.source, class: 'Generator' });
   const l = layers(e.g.project);
   assert.equal(l.latent.name, 'z');
   const modules = l.layers.filter((x) => x.name !== x.tensor);
   assert.ok(modules.length > 0, 'no layer named by a module path');
   const text = fs.readFileSync(e.source, 'utf8');
-  const defs = moduleDefinitions(text);
-  const defined = new Set(defs.map((d) => d.name));
-  const tops = [...new Set(modules.map((x) => topModule(x.name)))];
+  const py = analyzePython(text);
+  const defs = classModules(py, 'Generator')!;
+  const tops = [...new Set(modules.map((x) => x.name.split('.')[0]))];
   assert.deepEqual(tops, ['layer1', 'layer2', 'layer3', 'layer4', 'to_rgb']);
-  for (const t of tops) assert.ok(defined.has(t), `${t} is not defined in generator.py (${[...defined].join(', ')})`);
+  // Every module path of the graph is a definition in the class, exactly: blocks and their Sequential children.
+  for (const x of modules) {
+    const found = findDefinition(defs, { name: x.name, aliases: x.aliases });
+    assert.ok(found?.exact, `${x.name} is not defined in generator.py (${defs.map((d) => d.name).join(', ')})`);
+  }
   // Each block is one layer by its own name (its last output), with its parts below it.
   const byName = new Map(l.layers.map((x) => [x.name, x]));
   assert.deepEqual(byName.get('layer2')?.shape, [64, 8, 8]);
   assert.deepEqual(byName.get('layer4')?.shape, [16, 32, 32]);
   assert.match(byName.get('layer2')!.tensor, /^\/layer2\/layer2\.2\/Relu/);
 
-  // Hover and CodeLens: the definition of each layer, in the file that defines the model.
+  // CodeLens: the definition of each block is its `self.X = nn.Sequential(` line, at the name.
   const lines = text.split('\n');
-  const names = l.layers.map((x) => x.name);
-  const other = { file: 'other.py', defs: moduleDefinitions('self.layer2 = None\n') };
-  for (const layer of ['layer2', 'layer4.0', 'to_rgb']) {
-    const best = bestDefinition([other, { file: e.source, defs }], names, layer);
-    assert.equal(best?.file, e.source, layer);
-    const line = lines[best!.def.line];
-    assert.equal(line.slice(best!.def.start, best!.def.end), topModule(layer));
-    assert.match(line, new RegExp(`self\\.${topModule(layer)} = nn\\.Sequential`));
+  for (const layer of ['layer2', 'to_rgb']) {
+    const d = findDefinition(defs, { name: layer })!.def;
+    assert.equal(lines[d.line].slice(d.start, d.end), layer);
+    assert.match(lines[d.line], new RegExp(`self\\.${layer} = nn\\.Sequential`));
   }
-  // Hovering a use in forward() names the layer.
-  const use = lines.findIndex((x) => x.includes('self.layer3(x)'));
-  assert.equal(identifierAt(lines[use], lines[use].indexOf('layer3') + 1)?.name, 'layer3');
+  // Hover: a use in forward() refers to the layer; the export script, which imports the class, is linked.
+  const use = text.indexOf('self.layer3(x)') + 'self.la'.length;
+  const ref = referenceAt(attributeReferences(py), use);
+  assert.ok(ref && refersTo(ref.path, { name: 'layer3' }), JSON.stringify(ref));
+  const script = analyzePython(fs.readFileSync(path.join(e.dir, 'export.py'), 'utf8'));
+  assert.ok(importsClass(script, moduleOf('generator.py'), 'Generator'));
 });
 
 test('the exported generator dissects with the demo segmenter', { skip }, () => {

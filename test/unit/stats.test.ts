@@ -9,7 +9,7 @@ import { TopK } from '../../extension/engine/stats/topk';
 import { sortFloat32 } from '../../extension/engine/stats/radix-sort';
 import { BucketIndex } from '../../extension/engine/stats/bucket-index';
 import { firstNonFinite } from '../../extension/engine/data/image';
-import { crc32, decodePng, encodePng, encodePngFast } from '../../extension/engine/data/png';
+import { crc32, decodePng, encodePng, encodePngFast } from '../../extension/shared/png';
 import { Upsampler } from '../../extension/engine/data/upsample';
 import { Xoshiro128 } from '../../extension/engine/data/rng';
 import { GraphBuilder } from '../../extension/engine/models/onnx/builder';

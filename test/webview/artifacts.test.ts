@@ -1,7 +1,7 @@
 /** The artifacts panel's webview app (dist/webview/artifacts.js) in headless Chromium, against a test double of its host. */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { encodePng } from '../../extension/engine/data/png';
+import { encodePng } from '../../extension/shared/png';
 import type { RequestMessage } from '../../extension/shared/webview/common';
 import type { ArtifactRow, ArtifactsRequests, ArtifactsResultView, ArtifactsView, RepairView } from '../../extension/shared/webview/artifacts';
 import { eventually, startHarness, type Harness } from './harness';

@@ -1,7 +1,7 @@
 /** The causal panel's webview app (dist/webview/causal.js) in headless Chromium. */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { encodePng } from '../../extension/engine/data/png';
+import { encodePng } from '../../extension/shared/png';
 import type { RequestMessage } from '../../extension/shared/webview/common';
 import type { CausalConceptResult, CausalRequests, CausalView, ContextView } from '../../extension/shared/webview/causal';
 import { eventually, startHarness, type Harness } from './harness';

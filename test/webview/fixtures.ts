@@ -1,5 +1,5 @@
 /** Fixture layer/unit views for the webview tests, with small PNG strips and heatmaps to serve. */
-import { encodePng } from '../../extension/engine/data/png';
+import { encodePng } from '../../extension/shared/png';
 import type { LayerSummary, LayerView, UnitRow } from '../../extension/shared/webview/layer';
 import type { HeatmapSet, UnitView } from '../../extension/shared/webview/unit';
 

@@ -1,7 +1,7 @@
 /** The Training panel's webview app (dist/webview/training.js) in headless Chromium, against a test double of its host. */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { encodePng } from '../../extension/engine/data/png';
+import { encodePng } from '../../extension/shared/png';
 import type { RequestMessage } from '../../extension/shared/webview/common';
 import type { LayerFigures, StepStrip, TrainingCheckpoint, TrainingRequests, TrainingView } from '../../extension/shared/webview/training';
 import { eventually, startHarness, type Harness } from './harness';

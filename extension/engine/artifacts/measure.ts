@@ -11,7 +11,7 @@ import { latentsOf, type Progress } from './realism';
 import { Xoshiro128 } from '../data/rng';
 import { Upsampler } from '../data/upsample';
 import { toRgbBytes } from '../data/image';
-import { encodePng } from '../data/png';
+import { encodePng } from '../../shared/png';
 import { CancelledError } from '../../shared/errors';
 import type { RepairMeasure } from '../../shared/run/schema';
 

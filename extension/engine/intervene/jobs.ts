@@ -9,7 +9,7 @@ import type { AceResult, CausalResult, ContextResult, TraceResult } from '../../
 import { traceIntervention } from './trace';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
-import { encodePng } from '../data/png';
+import { encodePng } from '../../shared/png';
 import { gridBoxes, gridHeatmap } from '../output/grid-overlay';
 import { labelColour } from '../../shared/webview/colours';
 import { DissectError } from '../../shared/errors';

@@ -5,7 +5,7 @@
 import { InterventionModel, checkUnits, type Intervention } from './edit';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
-import { encodePng } from '../data/png';
+import { encodePng } from '../../shared/png';
 import { cachedInsertionValues, segmentationRgb } from './jobs';
 import { RunFolder, type FromRun } from '../../shared/run/folder';
 import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';

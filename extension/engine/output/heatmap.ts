@@ -6,7 +6,7 @@ import { Generator } from '../models/contract';
 import { seededLatents } from '../models/latents';
 import { Upsampler } from '../data/upsample';
 import { toRgbBytes } from '../data/image';
-import { encodePng } from '../data/png';
+import { encodePng } from '../../shared/png';
 import { RunFolder } from '../../shared/run/folder';
 import { DissectError } from '../../shared/errors';
 import { generatorSpecOf } from '../../shared/run/models-of';

@@ -4,7 +4,7 @@
  * threads can write the strips in parallel at the end of a run (parallel/stats-worker.ts).
  */
 import { Upsampler } from '../data/upsample';
-import { encodePngFast } from '../data/png';
+import { encodePngFast } from '../../shared/png';
 import { highlight } from './highlight';
 import { GAP } from '../../shared/run/strip-layout';
 import { writeAtomic } from '../../shared/run/blob';

@@ -92,6 +92,8 @@ export async function openModel(s: CommandServices, arg?: string | vscode.Uri): 
     // show it: the view revealed, the model selected and expanded, and a word that it worked
     void s.tree.reveal(m);
     void vscode.window.setStatusBarMessage(`GAN Dissection: opened ${m.name}`, 4000);
+    // the first time: which Python class defines it (for hover and CodeLens)
+    void s.source.offerSource(m);
     return m;
   } catch (e) {
     void vscode.window.showErrorMessage(`GAN Dissection: cannot open ${path.basename(file)}: ${(e as Error).message}`);
@@ -114,6 +116,14 @@ export async function pickModel(s: CommandServices, id?: string): Promise<OpenMo
 
 export function registerModelCommands(s: CommandServices): void {
   register(s, 'ganDissection.openModel', (arg?: string | vscode.Uri) => openModel(s, arg));
+
+  // Link a model to the Python class that defines it: given (file and class), or picked among the workspace's classes.
+  register(s, 'ganDissection.setGeneratorSource', async (arg?: { model?: string; file?: string; class?: string }) => {
+    const m = await pickModel(s, arg?.model);
+    if (!m) return undefined;
+    if (arg?.file && arg.class) return s.source.link(m, { file: path.resolve(arg.file), class: arg.class });
+    return s.source.chooseSource(m);
+  });
 
   register(s, 'ganDissection.filterConcept', async () => {
     const concepts = new Set<string>();

@@ -94,12 +94,8 @@ export function registerPanelCommands(s: CommandServices): void {
       if (!pick) return false;
       arg = { generator: pick.run.result.settings.generator.path, layer: pick.layer.layer };
     }
-    const found = await s.source.goToSource(arg.generator, arg.layer);
-    if (!found)
-      void vscode.window.showWarningMessage(
-        `GAN Dissection: no definition of ${arg.layer} found in this workspace's Python files (a \`self.${arg.layer.split('.')[0]} = …\` in the generator's class).`,
-      );
-    return found;
+    // it says why where it finds nothing, and asks for the generator's class where none is linked
+    return s.source.goToSource(arg.generator, arg.layer);
   });
 
   register(s, 'ganDissection.openedPanels', () => s.panels.openPanels());

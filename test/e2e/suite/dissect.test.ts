@@ -1,7 +1,8 @@
 /**
- * The user's path in a real VS Code: open the bundled demo model, dissect a layer, see its panel, read a
- * layer's summary by hovering its name in train.py, follow the CodeLens and Go to Source, open a unit,
- * export. The layer panel is left open: the harness then checks its rows and images in the webview.
+ * The user's path in a real VS Code: open the bundled demo model, dissect a layer, see its panel, link the
+ * model to train.py's Generator, read a layer's summary (and its best units' images) by hovering its name in
+ * train.py and in a file that imports the class, but not in strings, comments or an unrelated class with the
+ * same names; follow the CodeLens and Go to Source, open a unit, export. The layer panel is left open: the harness then checks its rows and images in the webview.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -95,6 +96,17 @@ describe('dissection in VS Code', function () {
     );
   });
 
+  it("links the model to train.py's Generator, kept in the workspace for the bundled demo", async () => {
+    const src = (await vscode.commands.executeCommand('ganDissection.setGeneratorSource', {
+      model: demo,
+      file: trainPy.fsPath,
+      class: 'Generator',
+    })) as { file: string; class: string };
+    assert.deepEqual(src, { file: trainPy.fsPath, class: 'Generator' });
+    // the bundled demo's project file is not rewritten
+    assert.equal(JSON.parse(fs.readFileSync(demo, 'utf8')).source, undefined);
+  });
+
   it("hovering self.layer3 in train.py shows the layer's dissection summary", async () => {
     const doc = await vscode.workspace.openTextDocument(trainPy);
     await vscode.window.showTextDocument(doc);
@@ -109,6 +121,40 @@ describe('dissection in VS Code', function () {
     const pos4 = await positionOf(doc, 'x = self.layer4(x)', 'x = self.'.length + 2);
     const none = hoverText((await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, pos4)) as vscode.Hover[]);
     assert.doesNotMatch(none, /units interpretable/);
+  });
+
+  it("the hover shows the layer's best units as an image, with links to open them", async () => {
+    const doc = await vscode.workspace.openTextDocument(trainPy);
+    const pos = await positionOf(doc, 'x = self.layer3(x)', 'x = self.'.length + 2);
+    const text = hoverText((await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, pos)) as vscode.Hover[]);
+    const img = /<img src="data:image\/png;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)"/.exec(text);
+    assert.ok(img, text);
+    const png = Buffer.from(img[1], 'base64');
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    // one 64×64 tile a unit (the demo's images), 2 px apart, shown at a whole multiple of its size
+    const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    const units = (text.match(/command:ganDissection\.showUnit/g) ?? []).length;
+    assert.ok(units >= 1 && units <= 5, text);
+    assert.equal(h, 64);
+    assert.equal(w, units * 64 + (units - 1) * 2);
+    assert.equal(Number(img[2]) % w, 0);
+  });
+
+  it('no hover in strings or comments, nor in an unrelated class with the same names; one where the class is imported', async () => {
+    const doc = await vscode.workspace.openTextDocument(trainPy);
+    const hoverAt = async (d: vscode.TextDocument, needle: string, offset: number) =>
+      hoverText((await vscode.commands.executeCommand('vscode.executeHoverProvider', d.uri, await positionOf(d, needle, offset))) as vscode.Hover[]);
+    assert.doesNotMatch(await hoverAt(doc, '"self.layer3 is', 8), /units interpretable/);
+    assert.doesNotMatch(await hoverAt(doc, '# and self.layer3', 13), /units interpretable/);
+    const features = await vscode.workspace.openTextDocument((await vscode.workspace.findFiles('features.py'))[0]);
+    assert.doesNotMatch(await hoverAt(features, 'self.layer3(x)', 7), /units interpretable/);
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', features.uri, 10)) as vscode.CodeLens[];
+    assert.deepEqual(
+      lenses.map((l) => l.command?.title),
+      [],
+    );
+    const sample = await vscode.workspace.openTextDocument((await vscode.workspace.findFiles('sample.py'))[0]);
+    assert.match(await hoverAt(sample, 'G.layer3', 4), /\*\*layer3\*\* · generator\\\.onnx/);
   });
 
   it('puts a CodeLens on the line that defines layer3', async () => {

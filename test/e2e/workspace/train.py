@@ -62,3 +62,6 @@ def train(steps=10, batch_size=16, z_dim=128):
 
 if __name__ == "__main__":
     train()
+
+
+NOTE = "self.layer3 is the third block"  # and self.layer3 in a comment: no hover in either

@@ -1,4 +1,4 @@
-/** PNG encoding of RGB images (zlib from Node; no dependency needed for 8-bit truecolour). */
+/** PNG encoding and decoding of RGB images (zlib from Node; no dependency needed for 8-bit truecolour): the engine writes strips and heatmaps, the host reads strips for the hover. */
 import * as zlib from 'node:zlib';
 
 /** CRC-32 tables for slicing by 4 (T[k][b]: the CRC of byte b followed by k zero bytes). */
