@@ -5,6 +5,7 @@ import { encodePng } from '../../extension/shared/png';
 import type { RequestMessage } from '../../extension/shared/webview/common';
 import type { ArtifactRow, ArtifactsRequests, ArtifactsResultView, ArtifactsView, RepairView } from '../../extension/shared/webview/artifacts';
 import { eventually, startHarness, type Harness } from './harness';
+import { assertLegible } from './contrast';
 
 /** Strips: 3 tiles of 16 × 16, 2 px apart; pairs: 24 × 24. */
 const TILE = 16;
@@ -414,4 +415,10 @@ test('the identity, sample count and tab persist; another layer starts over', as
 test('no CSP violations and no page errors', async () => {
   assert.deepEqual(await h.csp(), []);
   assert.deepEqual(h.errors, []);
+});
+
+test('legible in dark, light and high-contrast themes (WCAG AA contrast)', async () => {
+  await h.push({ type: 'artifacts', view });
+  await h.page.waitForTimeout(50);
+  await assertLegible(h, 'artifacts panel');
 });

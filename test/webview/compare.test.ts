@@ -9,6 +9,7 @@ import { diffLayers, layerFigures } from '../../extension/shared/run/compare';
 import type { ArtifactsResult, LayerResult, UnitResult } from '../../extension/shared/run/schema';
 import type { ComparedRow, CompareView } from '../../extension/shared/webview/compare';
 import { eventually, startHarness, type Harness } from './harness';
+import { assertLegible } from './contrast';
 
 const CATEGORY: Record<string, string> = { tree: 'object', sky: 'object', grass: 'object', window: 'part', door: 'part', brick: 'material' };
 
@@ -233,4 +234,10 @@ test('all layers of one run: a concept chart per layer and the fraction of units
 test('no CSP violation, no error', async () => {
   assert.deepEqual(await h.csp(), []);
   assert.deepEqual(h.errors, []);
+});
+
+test('legible in dark, light and high-contrast themes (WCAG AA contrast)', async () => {
+  await h.push({ type: 'compare', view: two });
+  await h.page.waitForTimeout(50);
+  await assertLegible(h, 'compare panel');
 });

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { LayerPanelState, UnitRow } from '../../extension/shared/webview/layer';
 import { eventually, startHarness, type Harness } from './harness';
+import { assertLegible } from './contrast';
 import { STRIP_WIDTH, TILE, fixtureImages, imagePath, makeCompareView, makeLayerView, makeUnits } from './fixtures';
 
 let h: Harness;
@@ -380,4 +381,15 @@ test('"Compare Layers" asks for all layers of this run side by side', async () =
   await h.clearPosted();
   await h.page.locator('gd-layer-app vscode-button.compare-layers').click();
   assert.deepEqual(await h.posted(), [{ type: 'compareLayers' }]);
+});
+
+test('every tab is legible in dark, light and high-contrast themes (WCAG AA contrast)', async () => {
+  // with a flag of each kind, whose marks are in the warning colour
+  const flagged = view.units.map((u, i) => (i === 0 ? { ...u, flagged: true } : i === 1 ? { ...u, autoFlagged: true } : u));
+  await h.push({ type: 'layer', view: { ...view, units: flagged } });
+  for (const name of ['table', 'gallery', 'summary']) {
+    await tab(name).click();
+    await h.page.waitForTimeout(50);
+    await assertLegible(h, `layer panel, ${name} tab`);
+  }
 });

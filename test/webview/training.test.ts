@@ -5,6 +5,7 @@ import { encodePng } from '../../extension/shared/png';
 import type { RequestMessage } from '../../extension/shared/webview/common';
 import type { LayerFigures, StepStrip, TrainingCheckpoint, TrainingRequests, TrainingView } from '../../extension/shared/webview/training';
 import { eventually, startHarness, type Harness } from './harness';
+import { assertLegible } from './contrast';
 
 /** Strips: 4 tiles of 16 × 16, 2 px apart; the timeline shows them at ×4 (64 px tall). */
 const STRIP = { width: 4 * 16 + 3 * 2, height: 16 };
@@ -388,4 +389,10 @@ test('the panel keeps its identity, layer and units across a reload; no CSP viol
   assert.deepEqual(r.params, { layer: 'layer2', units: last.units });
   assert.deepEqual(await h.csp(), []);
   assert.deepEqual(h.errors, []);
+});
+
+test('legible in dark, light and high-contrast themes (WCAG AA contrast)', async () => {
+  await h.push({ type: 'training', view: view() });
+  await h.page.waitForTimeout(50);
+  await assertLegible(h, 'training panel');
 });

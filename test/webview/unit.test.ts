@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { RequestMessage } from '../../extension/shared/webview/common';
 import type { UnitRequests } from '../../extension/shared/webview/unit';
 import { eventually, startHarness, type Harness } from './harness';
+import { assertLegible } from './contrast';
 import { TILE, fixtureImages, imagePath, makeHeatmaps, makeUnitView, makeUnits } from './fixtures';
 
 let h: Harness;
@@ -217,4 +218,10 @@ test('with an artifacts result: the realism score and rank with what it is measu
   await h.push({ type: 'unit', view });
   await eventually(async () => assert.equal(await app('.realism').count(), 0));
   assert.equal(await app('.auto-flagged').count(), 0);
+});
+
+test('legible in dark, light and high-contrast themes (WCAG AA contrast)', async () => {
+  await h.push({ type: 'unit', view });
+  await h.page.waitForTimeout(50);
+  await assertLegible(h, 'unit panel');
 });

@@ -95,9 +95,11 @@ export class ArtifactRanking extends LitElement {
         background: var(--vscode-badge-background, #616161);
         color: var(--vscode-badge-foreground, #f8f8f8);
       }
+      /* outlined in the warning colour: text on it would be below 4.5:1 in Light Modern (#bf8803) */
       .badge.auto {
-        background: var(--vscode-editorWarning-foreground, #cca700);
-        color: var(--vscode-editor-background, #1e1e1e);
+        background: transparent;
+        border: 1px solid var(--vscode-editorWarning-foreground, #cca700);
+        color: var(--vscode-foreground, #cccccc);
       }
       .strip {
         overflow-x: auto;

@@ -44,7 +44,7 @@ export class RealisticSummaryElement extends LitElement {
         font-weight: 600;
       }
       tr.fewer td.realistic {
-        color: var(--vscode-editorWarning-foreground, #cca700);
+        color: var(--gd-warning-text);
       }
     `,
   ];

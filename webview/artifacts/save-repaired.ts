@@ -51,7 +51,7 @@ export class SaveRepaired extends LitElement {
         overflow-wrap: anywhere;
       }
       .warning {
-        color: var(--vscode-editorWarning-foreground, #cca700);
+        color: var(--gd-warning-text);
       }
       code {
         font-family: var(--vscode-editor-font-family, monospace);

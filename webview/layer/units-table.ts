@@ -118,7 +118,7 @@ export class UnitsTable extends LitElement {
       }
       .flag,
       .auto-flag {
-        color: var(--vscode-editorWarning-foreground, #cca700);
+        color: var(--gd-warning-text);
         margin-left: 4px;
       }
       .auto-flag {

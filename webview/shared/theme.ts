@@ -4,6 +4,9 @@ import { categoryCssRules } from '../../extension/shared/webview/colours';
 
 export const baseStyles = css`
   :host {
+    /* warning-coloured text: the theme's warning colour toward the text colour, so it keeps 4.5:1 where the
+       warning colour alone does not (Light Modern's #bf8803 on white is 3.1:1) */
+    --gd-warning-text: color-mix(in srgb, var(--vscode-editorWarning-foreground, #cca700) 60%, var(--vscode-foreground, #cccccc));
     display: block;
     color: var(--vscode-foreground, #cccccc);
     font-family: var(--vscode-font-family, system-ui, sans-serif);

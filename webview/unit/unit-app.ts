@@ -70,7 +70,7 @@ export class UnitApp extends LitElement {
       }
       .flagged,
       .auto-flagged {
-        color: var(--vscode-editorWarning-foreground, #cca700);
+        color: var(--gd-warning-text);
       }
       .realism {
         margin: 4px 0 8px;
