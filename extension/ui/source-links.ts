@@ -5,26 +5,17 @@
  *   `add_module("layer4", …)`, a ModuleDict key), and nowhere else;
  * - hovering an attribute reference to a dissected layer (`self.layer4`, `G.layer4.conv`, `G.module.layer4`)
  *   shows its dissection, with its best units' top images, in that file and in files that import the class;
- *   never in a string or a comment (python-source.ts tokenizes);
+ *   never in a string or a comment (python/tokens.ts tokenizes);
  * - Go to Source opens the definition.
  */
 import { escapeMarkdown } from '../shared/markdown';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import {
-  analyzePython,
-  attributeReferences,
-  candidateClasses,
-  classModules,
-  findDefinition,
-  importsClass,
-  moduleOf,
-  referenceAt,
-  refersTo,
-  type LayerName,
-  type PyFile,
-  type Reference,
-} from './python-source';
+import { analyzePython, type PyFile } from './python/classes';
+import { classModules, findDefinition, type LayerName } from './python/modules';
+import { attributeReferences, referenceAt, refersTo, type Reference } from './python/references';
+import { importsClass, moduleOf } from './python/imports';
+import { candidateClasses } from './python/candidates';
 import type { ModelRegistry, OpenModel } from './models';
 import { latestLayer, layerSummaryLine, type RunInfo } from './run-index';
 import type { LayerResult } from '../shared/run/schema';

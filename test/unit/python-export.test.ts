@@ -11,16 +11,10 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadProject } from '../../extension/shared/project';
 import { stepOf } from '../../extension/engine/series/checkpoints';
-import {
-  analyzePython,
-  attributeReferences,
-  classModules,
-  findDefinition,
-  importsClass,
-  moduleOf,
-  referenceAt,
-  refersTo,
-} from '../../extension/ui/python-source';
+import { analyzePython } from '../../extension/ui/python/classes';
+import { attributeReferences, referenceAt, refersTo } from '../../extension/ui/python/references';
+import { classModules, findDefinition } from '../../extension/ui/python/modules';
+import { importsClass, moduleOf } from '../../extension/ui/python/imports';
 import { tmpDir } from '../fixtures/models';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -1,11 +1,13 @@
 /**
- * Which files a model's hover goes to and which class is its source (extension/ui/python-source.ts, issue 18
+ * Which files a model's hover goes to and which class is its source (extension/ui/python/, issue 18
  * item 1): files that import the generator's class; the candidate classes, best first, so an unrelated
  * ResNet with the same attribute names is not taken for the generator.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { analyzePython, candidateClasses, importsClass, moduleOf } from '../../extension/ui/python-source';
+import { analyzePython } from '../../extension/ui/python/classes';
+import { candidateClasses } from '../../extension/ui/python/candidates';
+import { importsClass, moduleOf } from '../../extension/ui/python/imports';
 
 const MODULE = moduleOf('pkg/models/gan.py');
 

@@ -1,10 +1,11 @@
 /**
- * The modules a generator class defines (extension/ui/python-source.ts, issue 18 item 1): each pattern
+ * The modules a generator class defines (extension/ui/python/, issue 18 item 1): each pattern
  * people write, and what must not be taken for a definition. Positions are checked against the text.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { analyzePython, classModules, findDefinition, type ModuleDefinition } from '../../extension/ui/python-source';
+import { analyzePython } from '../../extension/ui/python/classes';
+import { classModules, findDefinition, type ModuleDefinition } from '../../extension/ui/python/modules';
 
 const SRC = `import torch.nn as nn
 from collections import OrderedDict

@@ -1,10 +1,12 @@
 /**
- * Where a hover may fire (extension/ui/python-source.ts, issue 18 item 1): attribute references to module
+ * Where a hover may fire (extension/ui/python/, issue 18 item 1): attribute references to module
  * paths, never inside strings (any prefix, triple-quoted, f-strings with nested quotes) or comments.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { analyzePython, attributeReferences, referenceAt, refersTo, tokenize } from '../../extension/ui/python-source';
+import { analyzePython } from '../../extension/ui/python/classes';
+import { attributeReferences, referenceAt, refersTo } from '../../extension/ui/python/references';
+import { tokenize } from '../../extension/ui/python/tokens';
 
 /** The path of the reference at the n-th occurrence of `needle` (at its middle), or undefined. */
 function refAt(src: string, needle: string, nth = 0): string | undefined {
