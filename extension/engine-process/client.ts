@@ -3,7 +3,7 @@
  * waits for ever and no crash loops:
  *   - the engine sends a heartbeat; an engine silent for `silenceMs` while a request is in flight is hung,
  *     and is stopped;
- *   - short requests have a timeout; long ones (dissect, causal, context, artifacts) a stall timeout that every
+ *   - short requests have a timeout; long ones (dissect, causal, context, trace, artifacts) a stall timeout that every
  *     progress report resets, so the limit rises with the work; a training folder's watch, idle for as long
  *     as no checkpoint lands, has none (the heartbeat still catches a hung engine);
  *   - a cancel that the engine does not honour within `cancelGraceMs` stops the engine (the run keeps
@@ -33,6 +33,7 @@ import {
   type RepairSaveResult,
   CausalJobRequest,
   ContextJobRequest,
+  TraceJobRequest,
   HeartbeatNotification,
   ExportRequest,
   type ExportParams,
@@ -64,7 +65,7 @@ import {
 } from '../shared/engine-protocol';
 import type { Progress } from '../shared/progress';
 import type { HeatmapSet } from '../shared/heatmaps';
-import type { ArtifactsResult, SeriesResult } from '../shared/run/schema';
+import type { ArtifactsResult, SeriesResult, TraceResult } from '../shared/run/schema';
 
 /**
  * An error from the engine: `code` is the engine's error code, or one of the client's: 'crashed',
@@ -122,6 +123,7 @@ const KINDS = {
   previewSave: { name: 'previewSave', what: 'saving the image', timeout: { totalMs: 120_000 } },
   causal: { name: 'causal', what: 'the causal search', timeout: { stallMs: 600_000 } },
   context: { name: 'context', what: 'the insertion context', timeout: { stallMs: 600_000 } },
+  trace: { name: 'trace', what: 'the trace through the later layers', timeout: { stallMs: 600_000 } },
   artifacts: { name: 'artifacts', what: 'the search for artifact units', timeout: { stallMs: 600_000 } },
   repairSave: { name: 'repairSave', what: 'saving the repaired generator', timeout: { totalMs: 600_000 } },
   seriesWatch: { name: 'seriesWatch', what: 'the watch of the training folder', timeout: { none: true }, resumable: true },
@@ -454,6 +456,15 @@ export class EngineClient {
 
   context(params: JobParams & { grid: number }, onProgress: (done: number, total: number, what: string) => void, token?: Cancellable) {
     return this.job(KINDS.context, () => this.send(ContextJobRequest, params, KINDS.context, token), params.jobId, onProgress);
+  }
+
+  /** Traces the concept's units inserted over a grid through the later layers (the paper's S-6.5). */
+  trace(
+    params: JobParams & { grid: number; count: number },
+    onProgress: (done: number, total: number, what: string) => void,
+    token?: Cancellable,
+  ): Promise<TraceResult> {
+    return this.job(KINDS.trace, () => this.send(TraceJobRequest, params, KINDS.trace, token), params.jobId, onProgress);
   }
 
   artifacts(

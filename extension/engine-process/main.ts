@@ -31,12 +31,13 @@ import {
   SeriesCheckpointNotification,
   SeriesSummaryNotification,
   SeriesWatchRequest,
+  TraceJobRequest,
   type EngineErrorData,
   type JobParams,
 } from '../shared/engine-protocol';
 import { PreviewSession } from '../engine/intervene/preview';
 import { hexColour } from '../shared/webview/colours';
-import { runCausal, runContext } from '../engine/intervene/jobs';
+import { runCausal, runContext, runTrace } from '../engine/intervene/jobs';
 import { RunFolder } from '../shared/run/folder';
 import { generatorSpecOf, segmenterSpecOf } from '../shared/run/models-of';
 import { writeAtomic } from '../shared/run/blob';
@@ -218,6 +219,7 @@ function jobBase(p: JobParams, token: { onCancellationRequested(l: () => void): 
     seed: 3,
     batch: 16,
     provider: p.provider ?? 'auto',
+    ...(p.insertion ? { insertion: p.insertion } : {}),
     signal: cancelSignal(token),
     onProgress: jobProgress(p.jobId),
   };
@@ -235,6 +237,17 @@ connection.onRequest(CausalJobRequest, (p, token) =>
 );
 connection.onRequest(ContextJobRequest, (p, token) =>
   guarded(() => runContext({ ...jobBase(p, token), grid: p.grid, out: new RunFolder(p.runId).jobFolder('context', p.layer, p.concept).dir })),
+);
+
+connection.onRequest(TraceJobRequest, (p, token) =>
+  guarded(() =>
+    runTrace({
+      ...jobBase(p, token),
+      count: p.count,
+      grid: p.grid,
+      out: new RunFolder(p.runId).jobFolder('trace', p.layer, p.concept).dir,
+    }),
+  ),
 );
 
 connection.onRequest(ArtifactsJobRequest, (p, token) =>

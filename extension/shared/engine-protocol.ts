@@ -6,7 +6,7 @@
 import { RequestType, NotificationType } from 'vscode-jsonrpc';
 import type { ExportFormat } from './report/export';
 import type { GeneratorSpec, LayerInfo } from './models';
-import type { ArtifactsResult, CausalResult, ContextResult, DissectJob, DissectResult, SeriesResult } from './run/schema';
+import type { ArtifactsResult, CausalResult, ContextResult, DissectJob, DissectResult, SeriesResult, TraceResult } from './run/schema';
 import type { Progress } from './progress';
 import type { InterventionSpec, PreviewResult } from './intervention';
 import type { HeatmapSet } from './heatmaps';
@@ -95,6 +95,8 @@ export interface JobParams {
   concept: string;
   samples: number;
   provider?: ProviderRequest;
+  /** How inserted units combine with the featuremap (engine/intervene/jobs.ts InsertionSource; default `high`). */
+  insertion?: 'high' | 'concept' | 'quantile' | 'paper';
 }
 
 export const PreviewOpenRequest = new RequestType<PreviewOpenParams, PreviewOpenResult, EngineErrorData>('engine/preview/open');
@@ -103,6 +105,12 @@ export const PreviewSaveRequest = new RequestType<PreviewParams & { sample: numb
 export const PreviewCloseNotification = new NotificationType<{ key: string }>('engine/preview/close');
 export const CausalJobRequest = new RequestType<JobParams & { count: number; searchSamples: number }, CausalResult, EngineErrorData>('engine/causal');
 export const ContextJobRequest = new RequestType<JobParams & { grid: number }, ContextResult, EngineErrorData>('engine/context');
+/**
+ * Traces inserting the concept's first `count` units (the run's causal ranking for it where one was found, else
+ * its IoU ranking) at each location of a grid × grid grid through the later layers (the paper's S-6.5, Fig. 17);
+ * the result goes to the run's trace/LAYER/CONCEPT/ folder.
+ */
+export const TraceJobRequest = new RequestType<JobParams & { grid: number; count: number }, TraceResult, EngineErrorData>('engine/trace');
 export const JobProgressNotification = new NotificationType<{ jobId: string; done: number; total: number; what: string }>('engine/job/progress');
 
 // ---- artifact units ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-/** The causal panel's webview app (dist/webview/causal.js) in headless Chromium. */
+/** The causal panel's webview app (dist/webview/causal.js) in headless Chromium (the ACE table: causal-ace.test.ts; traces: causal-trace.test.ts). */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { encodePng } from '../../extension/shared/png';
@@ -29,6 +29,14 @@ function images(): Map<string, Buffer> {
         return [v, v * 0.5, 255 - v];
       }),
     );
+    // the engine's picture: the image with a one-pixel yellow box around the locations (3×3 px) that create the concept
+    m.set(
+      `/img/ctx/boxes${i}.png`,
+      png((x, y) => {
+        const inBox = x >= 9 && x < 12 && y >= 12 && y < 15 && (x === 9 || x === 11 || y === 12 || y === 14);
+        return inBox ? [255, 224, 0] : y < 9 ? [90, 150, 230] : [160, 110, 90];
+      }),
+    );
   }
   return m;
 }
@@ -38,7 +46,13 @@ const treeResult: CausalConceptResult = {
   units: [6, 0, 4, 2, 5],
   iouUnits: [0, 6, 4, 5, 1],
   curves: { ace: [0.31, 0.52, 0.66, 0.71, 0.74], iou: [0.12, 0.4, 0.49, 0.55, 0.58] },
-  ace: { ace: 0.912, removed: 0.741, added: 0.171, ci: { ace: [0.853, 0.971] } },
+  ace: {
+    ace: 0.912,
+    removed: 0.741,
+    added: 0.171,
+    ci: { ace: [0.853, 0.971], removed: [0.7, 0.782], added: [0.15, 0.192] },
+    atLocation: { added: 0.042, ace: 0.783, ci: { added: [0.031, 0.053], ace: [0.74, 0.826] } },
+  },
   iouAce: { ace: 0.702, removed: 0.583, added: 0.119, ci: { ace: [0.631, 0.773] } },
   samples: 200,
 };
@@ -60,7 +74,12 @@ const doorContext: ContextView = {
     { label: 'tree', gain: 0.0031, count: 64 },
   ],
   grid: [8, 8],
-  heatmaps: [0, 1, 2, 3].map((i) => ({ sample: i, image: `/img/ctx/image${i}.png`, heatmap: `/img/ctx/heat${i}.png` })),
+  heatmaps: [0, 1, 2, 3].map((i) => ({
+    sample: i,
+    image: `/img/ctx/image${i}.png`,
+    heatmap: `/img/ctx/heat${i}.png`,
+    boxes: `/img/ctx/boxes${i}.png`,
+  })),
 };
 
 const view: CausalView = {
@@ -141,10 +160,11 @@ test('posts ready, then shows each result: the Fig. 4 chart with both rankings, 
   assert.deepEqual(await card('tree', 'gd-ace-chart .tick.y text').allTextContents(), ['0%', '25%', '50%', '75%', '100%']);
   assert.deepEqual(await card('tree', 'gd-ace-chart .legend text').allTextContents(), ['causal ranking', 'IoU ranking']);
 
-  const row = (cls: string) =>
-    card('tree', `table.ace tr.${cls}`).evaluate((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim()));
-  assert.deepEqual(await row('causal'), ['causal', '5', '0.912', '[0.853, 0.971]', '0.741', '0.171']);
-  assert.deepEqual(await row('iou'), ['IoU', '5', '0.702', '[0.631, 0.773]', '0.583', '0.119']);
+  const column = (cls: string) =>
+    card('tree', `gd-ace-table table.ace td.${cls} .value`).evaluateAll((vs) => vs.map((v) => v.closest('tr')?.className + ' ' + v.textContent));
+  assert.deepEqual(await column('causal'), ['removed 0.741', 'added 0.171', 'ace 0.912', 'added-at 0.042', 'ace-at 0.783']);
+  // the IoU set's result has no single-location measures: no number there
+  assert.deepEqual(await column('iou'), ['removed 0.583', 'added 0.119', 'ace 0.702']);
   assert.equal((await card('tree', '.causal-units').textContent())?.replace(/\s+/g, ' ').trim(), 'Causal units: 6, 0, 4, 2, 5');
   assert.equal((await card('tree', '.iou-units').textContent())?.replace(/\s+/g, ' ').trim(), 'IoU units: 0, 6, 4, 5, 1');
 });
@@ -166,7 +186,10 @@ test('"Find causal units" requests a job; progress shows as a bar; Cancel posts 
   const r = await lastRequest();
   assert.equal(r.kind, 'causal');
   const req = r.params as CausalRequests['causal']['params'];
-  assert.deepEqual({ kind: r.kind, params: { ...req, job: '' } }, { kind: 'causal', params: { job: '', concept: 'sky', count: 3, samples: 100 } });
+  assert.deepEqual(
+    { kind: r.kind, params: { ...req, job: '' } },
+    { kind: 'causal', params: { job: '', concept: 'sky', count: 3, samples: 100, insertion: 'high' } },
+  );
   assert.ok(req.job.length > 0);
   await h.push({ type: 'progress', job: req.job, done: 30, total: 120, what: 'single-unit effects' });
   const job = app(`.job[data-job="${req.job}"]`);
@@ -216,12 +239,15 @@ test('a finished search adds its result first; an error is shown', async () => {
   );
 });
 
-test('"Where can it be inserted?" requests the context; its bars match byClass; heatmaps pair image and gain', async () => {
+test('"Where can it be inserted?" requests the context; its bars match byClass; heatmaps pair the yellow-box image (Fig. 11) and the gain', async () => {
   await app('select.concept').selectOption('door');
   await app('.form vscode-button.where').click();
   const r = await lastRequest();
   const req = r.params as CausalRequests['context']['params'];
-  assert.deepEqual({ kind: r.kind, params: { ...req, job: '' } }, { kind: 'context', params: { job: '', concept: 'door', samples: 20 } });
+  assert.deepEqual(
+    { kind: r.kind, params: { ...req, job: '' } },
+    { kind: 'context', params: { job: '', concept: 'door', samples: 20, insertion: 'high' } },
+  );
   await h.push({ type: 'progress', job: req.job, done: 5, total: 20, what: 'inserting' });
   await eventually(async () =>
     assert.match((await app(`.job[data-job="${req.job}"] .text`).textContent()) ?? '', /Insertion context of door: inserting \(5\/20\)/),
@@ -247,21 +273,44 @@ test('"Where can it be inserted?" requests the context; its bars match byClass; 
   const figs = await card('door', 'gd-context-view figure.heatmap').evaluateAll((fs) =>
     fs.map((f) => Array.from(f.querySelectorAll('img')).map((i) => i.getAttribute('src'))),
   );
+  // the engine's yellow boxes (the paper's Fig. 11) stand in for the plain image, beside the gain heatmap
   assert.deepEqual(
     figs,
-    doorContext.heatmaps.map((m) => [m.image, m.heatmap]),
+    doorContext.heatmaps.map((m) => [m.boxes, m.heatmap]),
   );
+  assert.match(
+    (await card('door', 'gd-context-view .boxes-note').textContent()) ?? '',
+    /Yellow boxes: the locations where inserting the units creates door/,
+  );
+  const yellow = await card('door', 'gd-context-view img.boxes')
+    .first()
+    .evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      return Array.from(g.getImageData(9, 12, 1, 1).data.slice(0, 3));
+    });
+  assert.deepEqual(yellow, [255, 224, 0], 'the boxes picture is the one loaded');
   assert.equal(await card('door', 'table.ace').count(), 0, 'no causal result for door');
   // the tree card's own button asks for tree
   await card('tree', 'vscode-button.where').click();
   const t = await lastRequest();
   assert.equal(t.params.concept, 'tree');
+  // a context without boxes (an older run) shows the plain image and no note
   await h.push({
     type: 'response',
     id: t.id,
-    result: { ...doorContext, concept: 'tree', units: [6, 0], heatmaps: doorContext.heatmaps.slice(0, 2) },
+    result: { ...doorContext, concept: 'tree', units: [6, 0], heatmaps: doorContext.heatmaps.slice(0, 2).map(({ boxes: _, ...m }) => m) },
   });
   await eventually(async () => assert.equal(await card('tree', 'gd-context-view rect.bar').count(), 3));
+  assert.deepEqual(await card('tree', 'gd-context-view img.image').evaluateAll((is) => is.map((i) => i.getAttribute('src'))), [
+    doorContext.heatmaps[0].image,
+    doorContext.heatmaps[1].image,
+  ]);
+  assert.equal(await card('tree', 'gd-context-view .boxes-note').count(), 0);
   assert.equal(await card('tree', 'vscode-button.where').count(), 0);
   await h.page.locator('gd-causal-app').evaluate(() => window.scrollTo(0, 0));
   await h.screenshot('causal');

@@ -1,8 +1,10 @@
 /**
- * <gd-causal-app>: the causal panel (`{type:'causal'}`; the paper's §3.2, Fig. 4 and Fig. 11). Starts causal
- * unit searches and insertion-context jobs with `host.request` (progress arrives as `{type:'progress'}` with
- * the job id; Cancel posts `cancelJob`), and shows per concept: the removal curves of the causal and the IoU
- * ranking, the ACE of both unit sets with 95% intervals, the units, and where the concept can be inserted.
+ * <gd-causal-app>: the causal panel (`{type:'causal'}`; the paper's §3.2, Fig. 4, Fig. 11 and Fig. 17). Starts
+ * causal unit searches, insertion-context jobs and traces with `host.request` (progress arrives as
+ * `{type:'progress'}` with the job id; Cancel posts `cancelJob`), with the insertion chosen in the toolbar, and
+ * shows per concept: the removal curves of the causal and the IoU ranking, the ACE of both unit sets with 95%
+ * intervals (<gd-ace-table>), the units, where the concept can be inserted (<gd-context-view>) and how an
+ * insertion travels through the later layers (<gd-trace-view>).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { PanelIdentity } from '../../extension/shared/webview/common';
@@ -13,21 +15,32 @@ import type {
   CausalView,
   CausalWebviewMessage,
   ContextView,
+  InsertionChoice,
+  TraceView,
 } from '../../extension/shared/webview/causal';
 import { controlStyles } from '../shared/controls';
 import { cssProps } from '../shared/css-props';
 import type { Host } from '../shared/host';
 import { baseStyles, panelStyles } from '../shared/theme';
 import './ace-chart';
+import './ace-table';
 import './context-view';
+import './trace-view';
+import { INSERTIONS } from './insertion';
 
 const DEFAULT_COUNT = 20;
 const DEFAULT_SAMPLES = 200;
 const CONTEXT_SAMPLES = 20;
+/** The trace's samples and grid (gan-dissect trace's defaults). */
+const TRACE_SAMPLES = 20;
+const TRACE_GRID = 8;
+
+const JOB_TITLES = { causal: 'Finding causal units for', context: 'Insertion context of', trace: 'Tracing' } as const;
+const ERROR_TITLES = { causal: 'Causal search', context: 'Insertion context', trace: 'Trace' } as const;
 
 interface Job {
   job: string;
-  kind: 'causal' | 'context';
+  kind: 'causal' | 'context' | 'trace';
   concept: string;
   done: number;
   total: number;
@@ -38,11 +51,8 @@ interface CausalPanelState extends PanelIdentity {
   concept?: string;
   count?: number;
   samples?: number;
+  insertion?: InsertionChoice;
 }
-
-type Ace = CausalConceptResult['ace'];
-
-const f3 = (x: number): string => x.toFixed(3);
 
 let jobCounter = 0;
 function newJobId(kind: string): string {
@@ -55,12 +65,14 @@ export class CausalApp extends LitElement {
     view: { state: true },
     results: { state: true },
     contexts: { state: true },
+    traces: { state: true },
     order: { state: true },
     jobs: { state: true },
     errors: { state: true },
     concept: { state: true },
     count: { state: true },
     samples: { state: true },
+    insertion: { state: true },
   };
 
   /** Set by the entry point before the element is connected. */
@@ -68,6 +80,7 @@ export class CausalApp extends LitElement {
   declare view: CausalView | undefined;
   declare results: Map<string, CausalConceptResult>;
   declare contexts: Map<string, ContextView>;
+  declare traces: Map<string, TraceView>;
   /** Concepts shown, most recently computed first. */
   declare order: string[];
   declare jobs: Job[];
@@ -75,6 +88,7 @@ export class CausalApp extends LitElement {
   declare concept: string;
   declare count: number;
   declare samples: number;
+  declare insertion: InsertionChoice;
 
   private cancelled = new Set<string>();
   private generation = 0;
@@ -84,10 +98,12 @@ export class CausalApp extends LitElement {
     this.view = undefined;
     this.results = new Map();
     this.contexts = new Map();
+    this.traces = new Map();
     this.order = [];
     this.jobs = [];
     this.errors = [];
     this.concept = '';
+    this.insertion = 'high';
     this.count = DEFAULT_COUNT;
     this.samples = DEFAULT_SAMPLES;
   }
@@ -143,33 +159,14 @@ export class CausalApp extends LitElement {
         gap: 12px 24px;
         align-items: flex-start;
       }
-      table.ace {
-        border-collapse: collapse;
-        margin-bottom: 8px;
-      }
-      table.ace th,
-      table.ace td {
-        padding: 3px 10px 3px 0;
-        text-align: right;
-      }
-      table.ace th:first-child,
-      table.ace td:first-child {
-        text-align: left;
-      }
-      table.ace th {
-        color: var(--vscode-descriptionForeground, #9d9d9d);
-        font-weight: 600;
-      }
-      table.ace td {
-        font-variant-numeric: tabular-nums;
-      }
       .units {
         margin: 4px 0;
         max-width: 460px;
         overflow-wrap: anywhere;
         font-variant-numeric: tabular-nums;
       }
-      .context {
+      .context,
+      .tracing {
         margin-top: 12px;
       }
       h3 {
@@ -186,6 +183,7 @@ export class CausalApp extends LitElement {
       if (typeof s.count === 'number') this.count = s.count;
       if (typeof s.samples === 'number') this.samples = s.samples;
       if (typeof s.concept === 'string') this.concept = s.concept;
+      if (INSERTIONS.some((i) => i.value === s.insertion)) this.insertion = s.insertion!;
     }
     this.host.onMessage(this.onMessage);
     this.post({ type: 'ready' });
@@ -197,7 +195,15 @@ export class CausalApp extends LitElement {
 
   private persist(): void {
     const v = this.view;
-    if (v) this.host?.setState<CausalPanelState>({ runId: v.runId, layer: v.layer, concept: this.concept, count: this.count, samples: this.samples });
+    if (v)
+      this.host?.setState<CausalPanelState>({
+        runId: v.runId,
+        layer: v.layer,
+        concept: this.concept,
+        count: this.count,
+        samples: this.samples,
+        insertion: this.insertion,
+      });
   }
 
   private onMessage = (m: CausalHostMessage): void => {
@@ -221,12 +227,14 @@ export class CausalApp extends LitElement {
       this.generation++;
       this.results = new Map();
       this.contexts = new Map();
+      this.traces = new Map();
       this.order = [];
       this.jobs = [];
       this.errors = [];
     }
     const results = new Map(this.results);
     const contexts = new Map(this.contexts);
+    const traces = new Map(this.traces);
     const order = [...this.order];
     for (const r of view.results) {
       results.set(r.concept, r);
@@ -236,8 +244,13 @@ export class CausalApp extends LitElement {
       contexts.set(c.concept, c);
       if (!order.includes(c.concept)) order.push(c.concept);
     }
+    for (const t of view.traces ?? []) {
+      traces.set(t.concept, t);
+      if (!order.includes(t.concept)) order.push(t.concept);
+    }
     this.results = results;
     this.contexts = contexts;
+    this.traces = traces;
     this.order = order;
     this.view = view;
     if (!view.concepts.includes(this.concept)) this.concept = view.concepts[0] ?? '';
@@ -256,16 +269,22 @@ export class CausalApp extends LitElement {
     this.jobs = [...this.jobs, { job, kind, concept, done: 0, total: 0, what: 'starting…' }];
     this.errors = this.errors.filter((e) => !(e.concept === concept && e.kind === kind));
     try {
+      const insertion = this.insertion;
       if (kind === 'causal') {
-        const result = await host.request('causal', { job, concept, count: this.count, samples: this.samples });
+        const result = await host.request('causal', { job, concept, count: this.count, samples: this.samples, insertion });
         if (generation !== this.generation) return;
         this.results = new Map(this.results).set(result.concept, result);
         this.toFront(result.concept);
-      } else {
-        const context = await host.request('context', { job, concept, samples: CONTEXT_SAMPLES });
+      } else if (kind === 'context') {
+        const context = await host.request('context', { job, concept, samples: CONTEXT_SAMPLES, insertion });
         if (generation !== this.generation) return;
         this.contexts = new Map(this.contexts).set(context.concept, context);
         this.toFront(context.concept);
+      } else {
+        const trace = await host.request('trace', { job, concept, count: this.count, samples: TRACE_SAMPLES, grid: TRACE_GRID, insertion });
+        if (generation !== this.generation) return;
+        this.traces = new Map(this.traces).set(trace.concept, trace);
+        this.toFront(trace.concept);
       }
     } catch (e) {
       if (generation === this.generation && !this.cancelled.has(job)) {
@@ -315,14 +334,25 @@ export class CausalApp extends LitElement {
             this.samples = this.numberInput(e, 2) ?? this.samples;
             this.persist();
           }} /></label>
+        <label class="field"><span>Insertion</span>
+          <select class="insertion" title="How inserted units combine with the featuremap (r: the activation, k: the constant)" @change=${(
+            e: Event,
+          ) => {
+            this.insertion = (e.target as HTMLSelectElement).value as InsertionChoice;
+            this.persist();
+          }}>
+            ${INSERTIONS.map((i) => html`<option value=${i.value} title=${i.title} ?selected=${i.value === this.insertion}>${i.label}</option>`)}
+          </select></label>
         <vscode-button class="find" ?disabled=${!this.concept || busy('causal')} @click=${() => void this.start('causal', this.concept)}>Find causal units</vscode-button>
         <vscode-button class="where" appearance="secondary" ?disabled=${!this.concept || busy('context')}
           @click=${() => void this.start('context', this.concept)}>Where can it be inserted?</vscode-button>
+        <vscode-button class="trace" appearance="secondary" ?disabled=${!this.concept || busy('trace')} title="Insert the concept's units over a grid and follow the change through the later layers (the paper's S-6.5)"
+          @click=${() => void this.start('trace', this.concept)}>Trace through later layers</vscode-button>
       </div>
       ${this.jobs.length > 0 ? html`<div class="jobs">${this.jobs.map((j) => this.renderJob(j))}</div>` : nothing}
       ${
         this.errors.length > 0
-          ? html`<div class="errors">${this.errors.map((e) => html`<p class="error" role="alert">${e.kind === 'causal' ? 'Causal search' : 'Insertion context'} for ${e.concept} failed: ${e.message}</p>`)}</div>`
+          ? html`<div class="errors">${this.errors.map((e) => html`<p class="error" role="alert">${ERROR_TITLES[e.kind]} for ${e.concept} failed: ${e.message}</p>`)}</div>`
           : nothing
       }
       ${this.order.length === 0 ? html`<p class="muted empty">No results yet: choose a concept and find its causal units.</p>` : nothing}
@@ -332,7 +362,7 @@ export class CausalApp extends LitElement {
 
   private renderJob(j: Job) {
     const frac = j.total > 0 ? Math.min(1, j.done / j.total) : 0;
-    const title = j.kind === 'causal' ? `Finding causal units for ${j.concept}` : `Insertion context of ${j.concept}`;
+    const title = `${JOB_TITLES[j.kind]} ${j.concept}`;
     return html`<div class="job" data-job=${j.job} data-kind=${j.kind}>
       <div class="track" role="progressbar" aria-label=${title} aria-valuemin="0" aria-valuemax=${j.total} aria-valuenow=${j.done}>
         <div class="fill" ${cssProps({ width: `${(frac * 100).toFixed(1)}%` })}></div>
@@ -345,7 +375,9 @@ export class CausalApp extends LitElement {
   private renderConcept(v: CausalView, concept: string) {
     const r = this.results.get(concept);
     const ctx = this.contexts.get(concept);
+    const trace = this.traces.get(concept);
     const contextBusy = this.jobs.some((j) => j.kind === 'context' && j.concept === concept);
+    const traceBusy = this.jobs.some((j) => j.kind === 'trace' && j.concept === concept);
     return html`<section class="card" data-concept=${concept}>
       <header>
         <h2>${concept}</h2>
@@ -362,19 +394,21 @@ export class CausalApp extends LitElement {
             ? html`<vscode-button class="where" appearance="secondary" ?disabled=${contextBusy} @click=${() => void this.start('context', concept)}>Where can it be inserted?</vscode-button>`
             : nothing
         }
+        ${
+          !trace
+            ? html`<vscode-button class="trace" appearance="secondary" ?disabled=${traceBusy} @click=${() => void this.start('trace', concept)}>Trace</vscode-button>`
+            : nothing
+        }
       </header>
       ${
         r
           ? html`<div class="body">
             <gd-ace-chart .ace=${r.curves.ace} .iou=${r.curves.iou} .concept=${concept}></gd-ace-chart>
             <div>
-              <table class="ace">
-                <thead><tr><th>Ranking</th><th>Units</th><th>ACE</th><th>95% interval</th><th>Removed</th><th>Added</th></tr></thead>
-                <tbody>
-                  ${this.aceRow('causal', 'causal', r.units.length, r.ace)}
-                  ${r.iouAce ? this.aceRow('iou', 'IoU', (r.iouUnits ?? r.units).length, r.iouAce) : nothing}
-                </tbody>
-              </table>
+              <gd-ace-table .concept=${concept} .insertion=${r.insertion} .columns=${[
+                { key: 'causal', name: 'causal ranking', units: r.units.length, ace: r.ace },
+                ...(r.iouAce ? [{ key: 'iou', name: 'IoU ranking', units: (r.iouUnits ?? r.units).length, ace: r.iouAce }] : []),
+              ]}></gd-ace-table>
               <p class="units causal-units"><span class="muted">Causal units:</span> ${r.units.join(', ')}</p>
               ${r.iouUnits ? html`<p class="units iou-units"><span class="muted">IoU units:</span> ${r.iouUnits.join(', ')}</p>` : nothing}
             </div>
@@ -382,18 +416,8 @@ export class CausalApp extends LitElement {
           : nothing
       }
       ${ctx ? html`<div class="context"><h3>Where can ${concept} be inserted?</h3><gd-context-view .context=${ctx}></gd-context-view></div>` : nothing}
+      ${trace ? html`<div class="tracing"><h3>Tracing ${concept} through the later layers</h3><gd-trace-view .trace=${trace}></gd-trace-view></div>` : nothing}
     </section>`;
-  }
-
-  private aceRow(cls: string, name: string, n: number, a: Ace) {
-    return html`<tr class=${cls}>
-      <td>${name}</td>
-      <td class="n">${n}</td>
-      <td class="ace-value">${f3(a.ace)}</td>
-      <td class="ci">[${f3(a.ci.ace[0])}, ${f3(a.ci.ace[1])}]</td>
-      <td class="removed">${f3(a.removed)}</td>
-      <td class="added">${f3(a.added)}</td>
-    </tr>`;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * <gd-context-view>: where a concept can be inserted (the paper's Fig. 11): the mean gain of the concept (as a
  * fraction of the image) per background class, as horizontal bars (`data-label`, `data-gain`), and a few
- * images with their per-location gain heatmaps.
+ * images with their per-location gain heatmaps; where the engine drew them, the image shown has yellow boxes
+ * around the locations where inserting creates the concept (the context job's `boxes` picture).
  */
 import { LitElement, css, html, svg } from 'lit';
 import type { ContextView } from '../../extension/shared/webview/causal';
@@ -64,6 +65,10 @@ export class ContextViewElement extends LitElement {
         image-rendering: pixelated;
         display: block;
       }
+      img.boxes {
+        /* one-pixel boxes: averaged when shrunk, not dropped */
+        image-rendering: auto;
+      }
       figcaption {
         font-size: 0.9em;
         margin-top: 2px;
@@ -100,12 +105,21 @@ export class ContextViewElement extends LitElement {
           </svg>`
       }
       ${
+        c.heatmaps.some((m) => m.boxes)
+          ? html`<p class="muted boxes-note">Yellow boxes: the locations where inserting the units creates ${c.concept} (the paper's Fig. 11).</p>`
+          : ''
+      }
+      ${
         c.heatmaps.length > 0
           ? html`<div class="heatmaps">
             ${c.heatmaps.map(
               (m) => html`<figure class="heatmap" data-sample=${m.sample}>
                 <div class="pair">
-                  <img class="image" src=${m.image} alt="sample ${m.sample}" />
+                  ${
+                    m.boxes
+                      ? html`<img class="image boxes" src=${m.boxes} alt="sample ${m.sample}, yellow boxes where inserting creates ${c.concept}" />`
+                      : html`<img class="image" src=${m.image} alt="sample ${m.sample}" />`
+                  }
                   <img class="heat" src=${m.heatmap} alt="gain of ${c.concept} per location on sample ${m.sample}" />
                 </div>
                 <figcaption class="muted">sample ${m.sample}</figcaption>

@@ -1,42 +1,45 @@
 /**
- * The causal panel's host (the paper's §3.2, Fig. 4 and Fig. 11): posts what was computed so far for the
- * layer, runs causal unit searches and insertion-context jobs in the engine with progress and cancellation
- * (webview/causal; protocol in extension/shared/webview/causal.ts).
+ * The causal panel's host (the paper's §3.2, Fig. 4, Fig. 11 and S-6.5): posts what was computed so far for the
+ * layer, runs causal unit searches, insertion-context jobs and traces in the engine with progress and
+ * cancellation (webview/causal; protocol in extension/shared/webview/causal.ts; views in causal-views.ts).
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { CausalConceptResult, CausalProtocol, CausalRequests, CausalView, CausalWebviewMessage, ContextView } from '../../shared/webview/causal';
-import type { CausalResult, ContextResult } from '../../shared/run/schema';
+import type {
+  CausalConceptResult,
+  CausalProtocol,
+  CausalRequests,
+  CausalView,
+  CausalWebviewMessage,
+  ContextView,
+  TraceView,
+} from '../../shared/webview/causal';
 import { RunFolder } from '../../shared/run/folder';
 import { settings } from '../config';
 import { readRun, type RunInfo } from '../run-index';
 import { openIntervention, type MessageHandlers, type PanelContext, type PanelController, type RequestHandlers } from './panel-host';
+import { toCausalView, toContextView, toTraceView } from './causal-views';
 
 export function causalPanel(ctx: PanelContext<CausalProtocol>): PanelController<CausalProtocol> {
   const { id, services: s } = ctx;
+  const uri = (file: string) => ctx.uri(file);
   /** The jobs running for this panel, by the job id the webview chose. */
   const jobs = new Map<string, vscode.CancellationTokenSource>();
-
-  const toContextView = (r: ContextResult): ContextView => ({
-    concept: r.concept,
-    units: r.units,
-    byClass: Object.entries(r.by_class)
-      .map(([label, gain]) => ({ label, gain, count: r.counts[label] }))
-      .sort((a, b) => b.gain - a.gain),
-    grid: r.grid,
-    heatmaps: (r.heatmaps ?? []).map((h) => ({ sample: h.sample, image: ctx.uri(h.image), heatmap: ctx.uri(h.heatmap) })),
-  });
 
   const causalView = (run: RunInfo, layer: string): CausalView => {
     const results: CausalConceptResult[] = [];
     const contexts: ContextView[] = [];
+    const traces: TraceView[] = [];
     const folder = new RunFolder(run.out);
     for (const l of run.result.labels) {
       if (l.category === '-') continue;
       const c = folder.jobFolder('causal', layer, l.name).readCausal();
       if (c) results.push(toCausalView(c));
       const x = folder.jobFolder('context', layer, l.name).readContext();
-      if (x) contexts.push(toContextView(x));
+      if (x) contexts.push(toContextView(x, uri));
+      const tf = folder.jobFolder('trace', layer, l.name);
+      const t = tf.readTrace();
+      if (t) traces.push(toTraceView(t, tf, uri));
     }
     return {
       runId: run.out,
@@ -45,6 +48,7 @@ export function causalPanel(ctx: PanelContext<CausalProtocol>): PanelController<
       concepts: run.result.labels.filter((l) => l.category !== '-').map((l) => l.name),
       results,
       contexts,
+      traces,
     };
   };
 
@@ -69,6 +73,17 @@ export function causalPanel(ctx: PanelContext<CausalProtocol>): PanelController<
     }
   };
 
+  /** What every engine job of this panel shares. */
+  const base = (p: { job: string; concept: string; samples: number; insertion?: CausalRequests['causal']['params']['insertion'] }) => ({
+    jobId: p.job,
+    runId: id.runId,
+    layer: id.layer,
+    concept: p.concept,
+    samples: p.samples,
+    provider: settings().provider,
+    ...(p.insertion ? { insertion: p.insertion } : {}),
+  });
+
   const messages: MessageHandlers<CausalWebviewMessage> = {
     ready: () => postView(),
     cancelJob: (m) => jobs.get(m.job)?.cancel(),
@@ -78,13 +93,14 @@ export function causalPanel(ctx: PanelContext<CausalProtocol>): PanelController<
   const requests: RequestHandlers<CausalRequests> = {
     causal: (p) =>
       job(p.job, async (onProgress, token) => {
-        const base = { jobId: p.job, runId: id.runId, layer: id.layer, concept: p.concept, samples: p.samples, provider: settings().provider };
-        return toCausalView(await s.engine.causal({ ...base, count: p.count, searchSamples: Math.min(32, p.samples) }, onProgress, token));
+        const r = await s.engine.causal({ ...base(p), count: p.count, searchSamples: Math.min(32, p.samples) }, onProgress, token);
+        return toCausalView(r, p.insertion ?? 'high');
       }),
-    context: (p) =>
+    context: (p) => job(p.job, async (onProgress, token) => toContextView(await s.engine.context({ ...base(p), grid: 8 }, onProgress, token), uri)),
+    trace: (p) =>
       job(p.job, async (onProgress, token) => {
-        const base = { jobId: p.job, runId: id.runId, layer: id.layer, concept: p.concept, samples: p.samples, provider: settings().provider };
-        return toContextView(await s.engine.context({ ...base, grid: 8 }, onProgress, token));
+        const r = await s.engine.trace({ ...base(p), count: p.count, grid: p.grid }, onProgress, token);
+        return toTraceView(r, new RunFolder(id.runId).jobFolder('trace', id.layer, p.concept), uri, p.insertion ?? 'high');
       }),
   };
 
@@ -94,18 +110,5 @@ export function causalPanel(ctx: PanelContext<CausalProtocol>): PanelController<
     dispose: () => {
       for (const j of jobs.values()) j.cancel();
     },
-  };
-}
-
-function toCausalView(r: CausalResult): CausalConceptResult {
-  const brief = (a: CausalResult['ace']) => ({ ace: a.ace, removed: a.removed, added: a.added, ci: { ace: a.ci.ace } });
-  return {
-    concept: r.concept,
-    units: r.units,
-    ...(r.iouUnits ? { iouUnits: r.iouUnits } : {}),
-    curves: r.curves,
-    ace: brief(r.ace),
-    ...(r.iouAce ? { iouAce: brief(r.iouAce) } : {}),
-    samples: r.samples,
   };
 }
