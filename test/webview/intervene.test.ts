@@ -5,6 +5,7 @@ import { encodePng } from '../../extension/shared/png';
 import type { RequestMessage } from '../../extension/shared/webview/common';
 import type { InterveneRequests, InterventionSpec, InterventionView, PreviewResult } from '../../extension/shared/webview/intervene';
 import { eventually, startHarness, type Harness } from './harness';
+import { assertLegible } from './contrast';
 import { fixtureImages, makeUnits } from './fixtures';
 
 const W = 24;
@@ -147,7 +148,7 @@ test('posts ready, shows the samples, and previews the default spec: the first c
   await h.push({ type: 'intervention', view });
   await eventually(async () => assert.equal(await app('h1.title').textContent(), 'Intervene · layer4'));
   const r = await pending();
-  assert.deepEqual(specOf(r), { units: [0, 6, 4], mode: 'ablate', strength: 1, concept: 'tree', mask: null });
+  assert.deepEqual(specOf(r), { units: [0, 6, 4], mode: 'ablate', strength: 1, concept: 'tree', insertion: 'high', mask: null });
   assert.deepEqual(await chips(), [0, 6, 4]);
   assert.deepEqual(await app('tr.sample').evaluateAll((rs) => rs.map((x) => Number(x.getAttribute('data-sample')))), SAMPLES);
   assert.deepEqual(
@@ -167,11 +168,24 @@ test('posts ready, shows the samples, and previews the default spec: the first c
     SAMPLES.map((s) => `/img/iv/segafter-a-${s}.png`),
   );
   assert.match((await app('.status .timing').textContent()) ?? '', /^12\.5 ms per image/);
+  // changes as shares of the image's pixels (tree 30% → 5.1%), not relative to the label's own area (−83%)
   assert.deepEqual(await app('tr.sample[data-sample="11"] ul.changes li').allTextContents(), [
-    'tree \u221283%',
-    'sky +10%',
-    'building +12%',
-    'door new',
+    'tree \u221224.9% of the image',
+    'sky +5.0% of the image',
+    'building +2.4% of the image',
+    'door +2.0% of the image',
+  ]);
+  assert.deepEqual(await app('tr.sample[data-sample="11"] ul.changes li').evaluateAll((ls) => ls.map((l) => l.getAttribute('title'))), [
+    'tree: 30.0% \u2192 5.1% of the image',
+    'sky: 50.0% \u2192 55.0% of the image',
+    'building: 20.0% \u2192 22.4% of the image',
+    'door: 0.0% \u2192 2.0% of the image (new)',
+  ]);
+  assert.deepEqual(await app('tr.sample[data-sample="13"] ul.changes li').allTextContents(), [
+    'tree \u221224.9% of the image',
+    'sky +5.0% of the image',
+    'building +2.2% of the image',
+    'door +2.0% of the image',
   ]);
   const img = await app('img.after')
     .first()
@@ -188,7 +202,9 @@ test('posts ready, shows the samples, and previews the default spec: the first c
 });
 
 test('units from a ranking: concept, IoU or causal order, top n; one request in flight, the latest sent after the reply, stale replies dropped', async () => {
-  await app('select.rank-concept').selectOption('sky');
+  assert.equal(await app('select').evaluateAll((ss) => ss.filter((x) => /concept/.test(x.className)).length), 1, 'one concept choice');
+  assert.equal(await app('select.rank-concept').count(), 0);
+  await app('select.concept').selectOption('sky');
   let r = await pending();
   assert.deepEqual(specOf(r).units, [1, 7]);
   assert.equal(specOf(r).concept, 'sky');
@@ -197,7 +213,7 @@ test('units from a ranking: concept, IoU or causal order, top n; one request in 
   await reply(r, preview('b'));
   await eventually(async () => assert.equal((await afterSrcs())[0], '/img/iv/after-b-11.png'));
 
-  await app('select.rank-concept').selectOption('tree');
+  await app('select.concept').selectOption('tree');
   r = await pending();
   assert.deepEqual(specOf(r).units, [0, 6, 4]);
   // more changes while that request is in flight: no new request
@@ -211,7 +227,7 @@ test('units from a ranking: concept, IoU or causal order, top n; one request in 
   await reply(r, preview('c'));
   const latest = await pending();
   assert.notEqual(latest.id, r.id);
-  assert.deepEqual(specOf(latest), { units: [6, 4], mode: 'ablate', strength: 1, concept: 'tree', mask: null });
+  assert.deepEqual(specOf(latest), { units: [6, 4], mode: 'ablate', strength: 1, concept: 'tree', insertion: 'high', mask: null });
   assert.equal((await afterSrcs())[0], '/img/iv/after-b-11.png', 'the stale answer was dropped');
   await reply(latest, preview('d', 7.25));
   assert.equal(await app('select.rank-by').inputValue(), 'ace');
@@ -220,11 +236,11 @@ test('units from a ranking: concept, IoU or causal order, top n; one request in 
   await new Promise((res) => setTimeout(res, 60));
   assert.equal((await open()).length, 0);
   // a concept without a causal ranking falls back to IoU
-  await app('select.rank-concept').selectOption('window');
+  await app('select.concept').selectOption('window');
   assert.deepEqual(specOf(await pending()).units, [2]);
   assert.equal(await app('select.rank-by').inputValue(), 'iou');
   await settle('d');
-  await app('select.rank-concept').selectOption('tree');
+  await app('select.concept').selectOption('tree');
   await app('select.rank-by').selectOption('ace');
   await reply(await pending(), preview('d'));
   await app('input.top').fill('2');
@@ -315,7 +331,7 @@ test('undo (button and Ctrl+Z) restores the previous spec; Reset goes back to th
   await reply(r, preview('h'));
   await app('vscode-button.reset').click();
   r = await pending();
-  assert.deepEqual(specOf(r), { units: [0, 6, 4], mode: 'ablate', strength: 1, concept: 'tree', mask: null });
+  assert.deepEqual(specOf(r), { units: [0, 6, 4], mode: 'ablate', strength: 1, concept: 'tree', insertion: 'high', mask: null });
   await reply(r, preview('a'));
   await h.page.keyboard.press('Control+z');
   r = await pending();
@@ -323,15 +339,16 @@ test('undo (button and Ctrl+Z) restores the previous spec; Reset goes back to th
   await settle('a');
 });
 
-test('mode, strength and insertion concept; Copy as JSON and Save after-image post their messages', async () => {
+test('mode, strength and the one concept (units by hand: it changes the insertion concept only); Copy as JSON and Save after-image post their messages', async () => {
+  await app('input[name="pick"][value="hand"]').check();
   await app('input[name="mode"][value="insert"]').check();
   await reply(await pending(), preview('b'));
   await setRange('input.strength', 0.5);
   await reply(await pending(), preview('b'));
   await app('select.concept').selectOption('sky');
   const r = await pending();
-  assert.deepEqual(specOf(r), { units: [6, 4, 5], mode: 'insert', strength: 0.5, concept: 'sky', mask: null });
-  assert.equal(await app('output.strength-value').textContent(), '0.50');
+  assert.deepEqual(specOf(r), { units: [6, 4, 5], mode: 'insert', strength: 0.5, concept: 'sky', insertion: 'high', mask: null });
+  assert.equal(await app('output.strength-value').textContent(), '0.50×');
   await reply(r, preview('c'));
   await eventually(async () => assert.equal((await afterSrcs())[0], '/img/iv/after-c-11.png'));
   await h.clearPosted();
@@ -347,53 +364,166 @@ test('mode, strength and insertion concept; Copy as JSON and Save after-image po
     mode: 'insert',
     strength: 0.5,
     concept: 'sky',
+    insertion: 'high',
     mask: null,
   });
   assert.deepEqual(posted[1], { type: 'saveImage', sample: 12 });
-  // insert mode needs a concept: none, no request
-  await app('select.concept').selectOption('');
-  await eventually(async () => assert.match((await app('.status .hint').textContent()) ?? '', /concept to insert/));
-  await new Promise((res) => setTimeout(res, 60));
-  assert.equal((await open()).length, 0);
   await app('select.concept').selectOption('tree');
   await settle('d');
   await h.screenshot('intervene');
 });
 
-test('the legend shows every label with its colour', async () => {
-  const legend = await app('.legend .label').evaluateAll((ls) =>
+test('strength goes to 10× in insert mode and says what 1× is; the insertion choice goes out with the spec', async () => {
+  const range = () => app('input.strength').evaluate((i: HTMLInputElement) => [i.min, i.max, i.step]);
+  const help = async () => (await app('.strength-help').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+  assert.deepEqual(await range(), ['0', '10', '0.05']);
+  assert.equal(await app('.strength-range').textContent(), '0 … 10×');
+  assert.equal(
+    await help(),
+    "1× = the unit's 99th-percentile activation or its mean where the concept is, whichever is higher; units are raised to it, never lowered (max(r, k)). Above 1 multiplies it (up to 10×); below 1 blends the edit in partly.",
+  );
+  assert.equal(await app('input.strength').getAttribute('aria-describedby'), 'strength-help');
+  assert.equal(await app('select.insertion').inputValue(), 'high');
+  const options = await app('select.insertion option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent?.trim()]));
+  assert.deepEqual(options, [
+    ['high', 'higher of 99th percentile and concept mean (default)'],
+    ['concept', 'concept mean'],
+    ['quantile', '99th percentile (no concept needed)'],
+    ['paper', "paper's choice: concept mean, replacing r"],
+  ]);
+  await setRange('input.strength', 7.5);
+  let r = await pending();
+  assert.equal(specOf(r).strength, 7.5);
+  assert.equal(await app('output.strength-value').textContent(), '7.50×');
+  await reply(r, preview('e'));
+  await app('select.insertion').selectOption('paper');
+  r = await pending();
+  assert.deepEqual(specOf(r), { units: [6, 4, 5], mode: 'insert', strength: 7.5, concept: 'tree', insertion: 'paper', mask: null });
+  await eventually(async () =>
+    assert.match(await help(), /^1× = the unit's mean activation where the concept is, replacing its value \(r′ = k, the paper's §3\.2 edit\)/),
+  );
+  await reply(r, preview('e'));
+  await app('select.insertion').selectOption('concept');
+  r = await pending();
+  assert.equal(specOf(r).insertion, 'concept');
+  await eventually(async () => assert.match(await help(), /^1× = the unit's mean activation where the concept is; units are raised to it/));
+  await reply(r, preview('e'));
+  // ablation: 0…1 (above 1 would change nothing), the strength clamped
+  await app('input[name="mode"][value="ablate"]').check();
+  r = await pending();
+  assert.deepEqual(specOf(r), { units: [6, 4, 5], mode: 'ablate', strength: 1, concept: 'tree', insertion: 'concept', mask: null });
+  await eventually(async () => assert.deepEqual(await range(), ['0', '1', '0.05']));
+  assert.equal(await app('output.strength-value').textContent(), '1.00');
+  assert.equal(await app('.strength-range').textContent(), '0 … 1');
+  assert.match(await help(), /^1 = the units set to 0/);
+  await reply(r, preview('e'));
+  await app('input[name="mode"][value="insert"]').check();
+  await reply(await pending(), preview('e'));
+  await setRange('input.strength', 10);
+  await reply(await pending(), preview('e'));
+  await app('select.insertion').selectOption('paper');
+  r = await pending();
+  assert.deepEqual(specOf(r), { units: [6, 4, 5], mode: 'insert', strength: 10, concept: 'tree', insertion: 'paper', mask: null });
+  await settle('e');
+  await h.screenshot('intervene-insert');
+});
+
+test('the legend sits beside the grid, lists the labels of these samples with their colours, and stays in view', async () => {
+  // in the DOM: the grid and the legend side by side in one row
+  const dom = await app('.results').evaluate((el) => Array.from(el.children).map((c) => c.tagName.toLowerCase() + '.' + c.className));
+  assert.deepEqual(dom, ['div.grid-scroll', 'aside.labels']);
+  const grid = await app('table.grid').boundingBox();
+  const legend = await app('aside.labels').boundingBox();
+  assert.ok(grid && legend);
+  assert.ok(legend.x >= grid.x + grid.width, `legend at x=${legend.x}, grid ends at ${grid.x + grid.width}`);
+  assert.ok(Math.abs(legend.y - grid.y) < 40, `legend top ${legend.y} near the grid's ${grid.y}`);
+  assert.ok(legend.y + legend.height <= grid.y + grid.height, 'not below the grid');
+  // the labels the samples hold (the preview's before/after), not grass, in the segmenter's order
+  const shown = await app('.legend .label').evaluateAll((ls) =>
     ls.map((l) => [l.getAttribute('data-label'), getComputedStyle(l.querySelector('.swatch')!).backgroundColor]),
   );
   assert.deepEqual(
-    legend,
-    LABELS.map((l) => [l.name, `rgb(${hex(l.colour).join(', ')})`]),
+    shown,
+    LABELS.filter((l) => l.name !== 'grass').map((l) => [l.name, `rgb(${hex(l.colour).join(', ')})`]),
   );
+  assert.equal(await app('.legend-note').textContent(), '4 of 5 labels: those in these samples');
+  // sticky: scrolled down the grid, the legend is still on screen
+  await h.page.setViewportSize({ width: 1000, height: 420 });
+  await app('tr.sample[data-sample="13"]').scrollIntoViewIfNeeded();
+  await h.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  const box = await app('aside.labels').evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+  assert.ok(box.top >= 0 && box.top < 420, `legend on screen: top ${box.top}`);
+  await h.screenshot('intervene-legend-scrolled');
+  await h.page.setViewportSize({ width: 1000, height: 760 });
+  await h.page.evaluate(() => window.scrollTo(0, 0));
 });
 
-test('the spec and the view identity persist; a reload restores them, a new preset replaces them', async () => {
+test('legible in dark, light and high-contrast themes (WCAG AA contrast), the grid and its changes included', async () => {
+  await assertLegible(h, 'intervention panel');
+});
+
+test('the spec and the view identity persist; a reload restores them (insertion and strength included), a new preset replaces them', async () => {
   const state = (await h.page.evaluate(() => window.__states)).at(-1) as { runId: string; layer: string; spec: InterventionSpec };
   assert.equal(state.runId, 'run-1');
   assert.equal(state.layer, 'layer4');
-  assert.deepEqual(state.spec, { units: [6, 4, 5], mode: 'insert', strength: 0.5, concept: 'tree', mask: null });
+  assert.deepEqual(state.spec, { units: [6, 4, 5], mode: 'insert', strength: 10, concept: 'tree', insertion: 'paper', mask: null });
   await openApp();
   await h.push({ type: 'intervention', view });
   let r = await pending();
   assert.deepEqual(specOf(r), state.spec);
   assert.deepEqual(await chips(), [6, 4, 5]);
   assert.equal(await app('input[name="mode"][value="insert"]').isChecked(), true);
+  assert.equal(await app('select.insertion').inputValue(), 'paper');
+  assert.equal(await app('select.concept').inputValue(), 'tree');
+  assert.equal(await app('input.strength').inputValue(), '10');
+  assert.equal(await app('output.strength-value').textContent(), '10.00×');
   await reply(r, preview('e'));
   const mask = { width: W, height: H, data: Buffer.from(new Uint8Array(W * H).fill(255, 0, W)).toString('base64') };
   const initial: InterventionSpec = { units: [2, 3], mode: 'ablate', strength: 0.75, mask };
   await h.push({ type: 'intervention', view: makeView({ initial }) });
   r = await pending();
-  assert.deepEqual(specOf(r), initial);
+  assert.deepEqual(specOf(r), { ...initial, insertion: 'high' }, 'the preset, with the insertion named');
   await reply(r, preview('e'));
   await eventually(async () => assert.deepEqual(await chips(), [2, 3]));
   // another layer: its own default
   await h.push({ type: 'intervention', view: makeView({ layer: 'layer5', rankings: { sky: { iou: [7, 1] } } }) });
   r = await pending();
-  assert.deepEqual(specOf(r), { units: [7, 1], mode: 'ablate', strength: 1, concept: 'sky', mask: null });
+  assert.deepEqual(specOf(r), { units: [7, 1], mode: 'ablate', strength: 1, concept: 'sky', insertion: 'high', mask: null });
   await reply(r, preview('e'));
+});
+
+test('insert mode needs a concept except with the 99th-percentile insertion', async () => {
+  const initial: InterventionSpec = { units: [2, 3], mode: 'insert', strength: 1, mask: null };
+  await h.push({ type: 'intervention', view: makeView({ layer: 'layer6', initial }) });
+  await eventually(async () => assert.match((await app('.status .hint').textContent()) ?? '', /concept to insert/));
+  await new Promise((res) => setTimeout(res, 60));
+  assert.equal((await open()).length, 0, 'no request without a concept');
+  assert.equal(await app('select.concept').inputValue(), '');
+  await app('select.insertion').selectOption('quantile');
+  const r = await pending();
+  assert.deepEqual(specOf(r), { units: [2, 3], mode: 'insert', strength: 1, insertion: 'quantile', mask: null });
+  await settle('f');
+});
+
+test('the default unit count is in proportion to the layer: 20 per 512 units, at least 4', async () => {
+  const ranked = Array.from({ length: 64 }, (_, i) => (i * 37) % 1024);
+  for (const [C, n] of [
+    [9, 4],
+    [32, 4],
+    [256, 10],
+    [512, 20],
+    [1024, 40],
+  ] as const) {
+    const units = Array.from({ length: C }, (_, u) => ({ unit: u, label: 'tree', iou: 0.1 }));
+    const iou = ranked.filter((u) => u < C);
+    await h.push({ type: 'intervention', view: makeView({ layer: `wide${C}`, shape: [C, 8, 8], units, rankings: { tree: { iou } } }) });
+    const r = await pending();
+    assert.deepEqual(specOf(r).units, iou.slice(0, n), `${C} units`);
+    assert.equal(await app('input.top').inputValue(), String(n));
+    await reply(r, preview('a'));
+  }
+  await new Promise((res) => setTimeout(res, 60));
+  assert.equal((await open()).length, 0);
 });
 
 test('no CSP violations and no page errors', async () => {

@@ -1,7 +1,9 @@
 /**
- * <gd-intervene-app>: the intervention panel (`{type:'intervention'}`; the paper's §3.2). The user picks units
- * (from a concept's ranking or by hand), ablates or inserts them at a strength, paints where (or everywhere),
- * and sees every sample before/after with its segmentation and the biggest label changes. Every change of the
+ * <gd-intervene-app>: the intervention panel (`{type:'intervention'}`; the paper's §3.2). The user picks one
+ * concept (it ranks the units and gives the insertion constants), units (from that ranking or by hand),
+ * ablates or inserts them at a strength (0…1 for ablation, up to 10× the chosen insertion constants), paints
+ * where (or everywhere), and sees every sample before/after with its segmentation, the legend of the
+ * segmentation's colours beside the grid, and the biggest label changes as shares of the image. Every change of the
  * spec, brush strokes included, asks the host for a preview: one request in flight at most; when it answers
  * and the spec moved on meanwhile, the answer is dropped and the latest spec is sent.
  */
@@ -23,16 +25,23 @@ import { baseStyles, panelStyles } from '../shared/theme';
 import './mask-painter';
 import type { PaintDetail } from './mask-painter';
 import {
+  INSERTIONS,
+  clampStrength,
   defaultSpec,
   defaultUi,
   fitSpec,
+  isInsertion,
   labelChanges,
+  legendLabels,
+  maxStrength,
   rankingUnits,
   sameSpec,
+  strengthHelp,
   type InterventionPanelState,
   type InterventionUi,
   type RankBy,
 } from './spec';
+import { DEFAULT_INSERTION, INSERTION_CHOICES } from '../../extension/shared/webview/intervene';
 
 /** Sample images are shown ×3 (smaller for large images). */
 const GRID_SCALE = 3;
@@ -80,7 +89,7 @@ export class InterveneApp extends LitElement {
     super();
     this.view = undefined;
     this.spec = { units: [], mode: 'ablate', strength: 1, mask: null };
-    this.ui = { pick: 'ranking', rankConcept: '', rankBy: 'iou', top: 20, brush: 4, erase: false };
+    this.ui = { pick: 'ranking', rankBy: 'iou', top: 4, brush: 4, erase: false };
     this.preview = { status: 'none' };
     this.busy = false;
     this.error = undefined;
@@ -215,28 +224,56 @@ export class InterveneApp extends LitElement {
         font-variant-numeric: tabular-nums;
       }
       .down {
-        color: var(--vscode-charts-red, #f14c4c);
+        /* the chart colours toward the text colour: Light Modern's green alone is 4.3:1 on white */
+        color: color-mix(in srgb, var(--vscode-charts-red, #f14c4c) 75%, var(--vscode-foreground, #cccccc));
       }
       .up {
-        color: var(--vscode-charts-green, #89d185);
+        color: color-mix(in srgb, var(--vscode-charts-green, #89d185) 75%, var(--vscode-foreground, #cccccc));
       }
-      .legend {
+      .strength-help {
+        margin: 0;
+        max-width: 52em;
+      }
+      .results {
         display: flex;
-        flex-wrap: wrap;
-        gap: 4px 14px;
-        margin-top: 6px;
+        align-items: flex-start;
+        gap: 8px 20px;
+        margin-top: 14px;
+      }
+      .grid-scroll {
+        flex: 0 1 auto;
+        min-width: 0;
+        overflow-x: auto;
+      }
+      aside.labels {
+        flex: 0 0 auto;
+        position: sticky;
+        top: 8px;
+        max-height: calc(100vh - 16px);
+        overflow-y: auto;
+        padding: 4px 10px 6px;
+        border-left: 1px solid var(--vscode-widget-border, #454545);
+      }
+      ul.legend {
+        list-style: none;
+        margin: 4px 0 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 3px;
+      }
+      .legend-note {
+        margin: 6px 0 0;
+        max-width: 12em;
       }
       .swatch {
         display: inline-block;
-        width: 0.9em;
-        height: 0.9em;
-        margin-right: 4px;
-        vertical-align: -0.1em;
+        width: 1.1em;
+        height: 1.1em;
+        margin-right: 6px;
+        vertical-align: -0.2em;
         border: 1px solid var(--vscode-widget-border, #454545);
         background: var(--swatch);
-      }
-      section {
-        margin-top: 14px;
       }
     `,
   ];
@@ -268,8 +305,9 @@ export class InterveneApp extends LitElement {
     let ui: InterventionUi;
     let spec: InterventionSpec;
     if (same && prev) {
-      ui = { ...defaultUi(view), ...prev.ui };
-      if (!view.rankings[ui.rankConcept]) ui.rankConcept = Object.keys(view.rankings)[0] ?? '';
+      // (states saved before the one concept choice also hold a `rankConcept`: the spec's concept wins)
+      const { pick, rankBy, top, brush, erase } = { ...defaultUi(view), ...prev.ui };
+      ui = { pick, rankBy, top, brush, erase };
       spec = fitSpec(prev.spec, view);
     } else {
       ui = defaultUi(view);
@@ -339,7 +377,7 @@ export class InterveneApp extends LitElement {
     const v = this.view;
     if (!v) return;
     const ui = defaultUi(v);
-    this.setUi({ pick: ui.pick, rankConcept: ui.rankConcept, rankBy: ui.rankBy, top: ui.top });
+    this.setUi({ pick: ui.pick, rankBy: ui.rankBy, top: ui.top });
     this.commit(fitSpec(defaultSpec(v, ui), v));
   };
 
@@ -349,16 +387,40 @@ export class InterveneApp extends LitElement {
     return { width: v.image.width, height: v.image.height, data: bytesToBase64(this.maskBytes) };
   }
 
+  /** Units from the concept's ranking (the spec's concept; the first concept if none is chosen yet). */
   private applyRanking(patch: Partial<InterventionUi>): void {
     const v = this.view;
     if (!v) return;
     this.setUi({ ...patch, pick: 'ranking' });
+    const concept = this.spec.concept && v.rankings[this.spec.concept] ? this.spec.concept : Object.keys(v.rankings)[0];
     // the causal order only where it was computed
-    if (this.ui.rankBy === 'ace' && !v.rankings[this.ui.rankConcept]?.ace) this.setUi({ rankBy: 'iou' });
-    const { rankConcept, rankBy, top } = this.ui;
-    const concept = patch.rankConcept !== undefined ? rankConcept : (this.spec.concept ?? rankConcept);
-    this.commit({ ...this.spec, units: rankingUnits(v, rankConcept, rankBy, top), ...(concept ? { concept } : {}) });
+    if (this.ui.rankBy === 'ace' && !(concept && v.rankings[concept]?.ace)) this.setUi({ rankBy: 'iou' });
+    const { rankBy, top } = this.ui;
+    this.commit({ ...this.spec, units: rankingUnits(v, concept, rankBy, top), ...(concept ? { concept } : {}) });
   }
+
+  /** The one concept choice: the insertion constants' concept, and (units by ranking) the ranking's. */
+  private onConcept = (e: Event): void => {
+    const v = this.view;
+    if (!v) return;
+    const concept = (e.target as HTMLSelectElement).value || undefined;
+    const next: InterventionSpec = { ...this.spec, concept };
+    if (!concept) delete next.concept;
+    if (this.ui.pick === 'ranking' && concept) {
+      if (this.ui.rankBy === 'ace' && !v.rankings[concept]?.ace) this.setUi({ rankBy: 'iou' });
+      next.units = rankingUnits(v, concept, this.ui.rankBy, this.ui.top);
+    }
+    this.commit(next);
+  };
+
+  private onMode = (mode: InterventionSpec['mode']): void => {
+    this.commit({ ...this.spec, mode, strength: clampStrength(this.spec.strength, mode) });
+  };
+
+  private onInsertion = (e: Event): void => {
+    const value = (e.target as HTMLSelectElement).value;
+    if (isInsertion(value)) this.commit({ ...this.spec, insertion: value });
+  };
 
   private toggleUnit(unit: number, on: boolean): void {
     const has = this.spec.units.includes(unit);
@@ -370,7 +432,7 @@ export class InterveneApp extends LitElement {
 
   private previewable(spec: InterventionSpec): string | undefined {
     if (spec.units.length === 0) return 'Choose units to see the edit.';
-    if (spec.mode === 'insert' && !spec.concept) return 'Choose the concept to insert.';
+    if (spec.mode === 'insert' && !spec.concept && spec.insertion !== 'quantile') return 'Choose the concept to insert.';
     return undefined;
   }
 
@@ -436,7 +498,8 @@ export class InterveneApp extends LitElement {
 
   private onStrength = (e: Event): void => {
     const value = Number((e.target as HTMLInputElement).value);
-    if (Number.isFinite(value)) this.commit({ ...this.spec, strength: Math.min(1, Math.max(0, value)) }, e.type === 'input' ? 'strength' : undefined);
+    if (Number.isFinite(value))
+      this.commit({ ...this.spec, strength: clampStrength(value, this.spec.mode) }, e.type === 'input' ? 'strength' : undefined);
     if (e.type === 'change') this.gesture = undefined;
   };
 
@@ -457,7 +520,7 @@ export class InterveneApp extends LitElement {
       </header>
       <div class="editor">
         <div class="form">
-          ${this.renderUnits(v)} ${this.renderEdit(v)}
+          ${this.renderConcept(v)} ${this.renderUnits(v)} ${this.renderEdit()}
           <div class="toolbar actions" role="toolbar" aria-label="Intervention actions">
             <vscode-button class="undo" appearance="secondary" ?disabled=${this.undoStack.length === 0} title="Undo (Ctrl+Z)" @click=${this.undo}>Undo</vscode-button>
             <vscode-button class="reset" appearance="secondary" @click=${this.reset}>Reset</vscode-button>
@@ -467,29 +530,46 @@ export class InterveneApp extends LitElement {
         </div>
         ${this.renderPaint(v)}
       </div>
-      ${this.renderGrid(v)}
-      ${this.renderLegend(v)}
+      <div class="results">
+        <div class="grid-scroll">${this.renderGrid(v)}</div>
+        ${this.renderLegend(v)}
+      </div>
     `;
   }
 
-  private renderUnits(v: InterventionView) {
+  /** The one concept choice: it ranks the units and gives the insertion constants. */
+  private renderConcept(v: InterventionView) {
+    const s = this.spec;
     const concepts = Object.keys(v.rankings);
-    const ranking = v.rankings[this.ui.rankConcept];
+    if (s.concept && !concepts.includes(s.concept)) concepts.push(s.concept);
+    const uses =
+      this.ui.pick === 'ranking'
+        ? 'ranks the units and, in insert mode, gives their insertion constants'
+        : 'gives the insertion constants in insert mode';
+    return html`<div class="row concept-row">
+      <label class="field"><span>Concept</span>
+        <select class="concept" @change=${this.onConcept}>
+          ${s.concept ? nothing : html`<option value="" selected>(none)</option>`}
+          ${concepts.map((c) => html`<option value=${c} ?selected=${c === s.concept}>${c}</option>`)}
+        </select></label>
+      <span class="muted concept-use">${uses}</span>
+    </div>`;
+  }
+
+  private renderUnits(v: InterventionView) {
+    const concept = this.spec.concept;
+    const ranking = concept ? v.rankings[concept] : undefined;
     const pick = this.ui.pick;
     return html`
       <h2>Units</h2>
       <fieldset class="pick">
         <legend>Choose</legend>
-        <label><input type="radio" name="pick" value="ranking" .checked=${pick === 'ranking'} @change=${() => this.applyRanking({})} />by concept ranking</label>
+        <label><input type="radio" name="pick" value="ranking" .checked=${pick === 'ranking'} @change=${() => this.applyRanking({})} />by the concept’s ranking</label>
         <label><input type="radio" name="pick" value="hand" .checked=${pick === 'hand'} @change=${() => this.setUi({ pick: 'hand' })} />by hand</label>
       </fieldset>
       ${
         pick === 'ranking'
           ? html`<div class="row ranking">
-            <label class="field"><span>Concept</span>
-              <select class="rank-concept" @change=${(e: Event) => this.applyRanking({ rankConcept: (e.target as HTMLSelectElement).value })}>
-                ${concepts.map((c) => html`<option value=${c} ?selected=${c === this.ui.rankConcept}>${c}</option>`)}
-              </select></label>
             <label class="field"><span>Ranked by</span>
               <select class="rank-by" @change=${(e: Event) => this.applyRanking({ rankBy: (e.target as HTMLSelectElement).value as RankBy })}>
                 <option value="iou" ?selected=${this.ui.rankBy === 'iou'}>IoU</option>
@@ -501,6 +581,7 @@ export class InterveneApp extends LitElement {
                   const n = Math.round(Number((e.target as HTMLInputElement).value));
                   if (Number.isFinite(n) && n >= 1) this.applyRanking({ top: n });
                 }} /></label>
+            <span class="muted">of ${v.shape[0]} units</span>
           </div>`
           : this.renderChecklist(v)
       }
@@ -514,7 +595,7 @@ export class InterveneApp extends LitElement {
         )}
         ${this.spec.units.length > 0 ? html`<span class="muted count">${this.spec.units.length} units</span>` : nothing}
         ${
-          pick === 'ranking' && this.spec.units.join() !== rankingUnits(v, this.ui.rankConcept, this.ui.rankBy, this.ui.top).join()
+          pick === 'ranking' && this.spec.units.join() !== rankingUnits(v, concept, this.ui.rankBy, this.ui.top).join()
             ? html`<span class="muted edited">(not this ranking’s top units)</span>`
             : nothing
         }
@@ -537,30 +618,34 @@ export class InterveneApp extends LitElement {
       </ul>`;
   }
 
-  private renderEdit(v: InterventionView) {
+  private renderEdit() {
     const s = this.spec;
-    const concepts = Object.keys(v.rankings);
-    if (s.concept && !concepts.includes(s.concept)) concepts.push(s.concept);
+    const insertion = s.insertion ?? DEFAULT_INSERTION;
+    const max = maxStrength(s.mode);
+    // insertion multiplies k (1×, 2×, …); ablation is a fraction of the full edit
+    const times = s.mode === 'insert' ? '×' : '';
     return html`
       <h2>Edit</h2>
       <fieldset class="mode">
         <legend>Mode</legend>
-        <label><input type="radio" name="mode" value="ablate" .checked=${s.mode === 'ablate'} @change=${() => this.commit({ ...s, mode: 'ablate' })} />ablate</label>
-        <label><input type="radio" name="mode" value="insert" .checked=${s.mode === 'insert'} @change=${() => this.commit({ ...s, mode: 'insert' })} />insert</label>
+        <label><input type="radio" name="mode" value="ablate" .checked=${s.mode === 'ablate'} @change=${() => this.onMode('ablate')} />ablate</label>
+        <label><input type="radio" name="mode" value="insert" .checked=${s.mode === 'insert'} @change=${() => this.onMode('insert')} />insert</label>
       </fieldset>
       <div class="row">
-        <label class="field"><span>Strength</span>
-          <input class="strength" type="range" min="0" max="1" step="0.05" .value=${String(s.strength)} @input=${this.onStrength} @change=${this.onStrength} /></label>
-        <output class="strength-value">${s.strength.toFixed(2)}</output>
+        <label class="field"><span>Insertion</span>
+          <select class="insertion" @change=${this.onInsertion}>
+            ${INSERTION_CHOICES.map((c) => html`<option value=${c} ?selected=${c === insertion}>${INSERTIONS[c].label}</option>`)}
+          </select></label>
+        ${s.mode === 'insert' ? nothing : html`<span class="muted">used in insert mode</span>`}
       </div>
       <div class="row">
-        <label class="field"><span>Insert concept</span>
-          <select class="concept" @change=${(e: Event) => this.commit({ ...s, concept: (e.target as HTMLSelectElement).value || undefined })}>
-            <option value="" ?selected=${!s.concept}>(none)</option>
-            ${concepts.map((c) => html`<option value=${c} ?selected=${c === s.concept}>${c}</option>`)}
-          </select></label>
-        <span class="muted">${s.mode === 'insert' ? 'units are set to this concept’s typical values' : 'used in insert mode'}</span>
+        <label class="field"><span>Strength</span>
+          <input class="strength" type="range" min="0" max=${max} step="0.05" .value=${String(s.strength)}
+            aria-describedby="strength-help" @input=${this.onStrength} @change=${this.onStrength} /></label>
+        <output class="strength-value">${s.strength.toFixed(2)}${times}</output>
+        <span class="muted strength-range">0 … ${max}${times}</span>
       </div>
+      <p class="muted strength-help" id="strength-help">${strengthHelp(s)}</p>
     `;
   }
 
@@ -609,7 +694,8 @@ export class InterveneApp extends LitElement {
     const p = this.preview.status === 'done' ? this.preview : undefined;
     const stale = !p || !sameSpec(p.spec, this.spec);
     return html`<table class="grid">
-      <thead><tr><th>Sample</th><th>Before</th><th>After</th><th>Segmentation before</th><th>Segmentation after</th><th>Changes</th></tr></thead>
+      <thead><tr><th>Sample</th><th>Before</th><th>After</th><th>Segmentation before</th><th>Segmentation after</th>
+        <th title="The change of each label's pixels, as a share of all the image's pixels">Change (share of the image)</th></tr></thead>
       <tbody>
         ${v.samples.map((s, i) => {
           const after = p?.result.after[i];
@@ -623,7 +709,7 @@ export class InterveneApp extends LitElement {
             <td>${segAfter ? html`<img class="pic seg-after ${stale ? 'pending' : ''}" src=${segAfter} alt="segmentation of sample ${s.sample} after" ${size} />` : html`<div class="pic seg-after none" ${size}></div>`}</td>
             <td>
               <ul class="changes">
-                ${changes.map((c) => html`<li class=${c.after < c.before ? 'down' : 'up'} data-label=${c.label}>${c.text}</li>`)}
+                ${changes.map((c) => html`<li class=${c.after < c.before ? 'down' : 'up'} data-label=${c.label} title=${c.detail}>${c.text}</li>`)}
               </ul>
               <vscode-button class="save" appearance="secondary" ?disabled=${!after} @click=${() => this.post({ type: 'saveImage', sample: s.sample })}>Save after-image</vscode-button>
             </td>
@@ -633,14 +719,21 @@ export class InterveneApp extends LitElement {
     </table>`;
   }
 
+  /** The segmentation's colours, beside the grid (sticky while the samples scroll). */
   private renderLegend(v: InterventionView) {
     if (v.labels.length === 0) return nothing;
-    return html`<section class="labels">
+    const result = this.preview.status === 'done' ? this.preview.result : undefined;
+    const shown = legendLabels(v.labels, result);
+    return html`<aside class="labels" aria-label="Segmentation colours">
       <h2>Labels</h2>
-      <div class="legend">
-        ${v.labels.map((l) => html`<span class="label" data-label=${l.name}><span class="swatch" ${cssProps({ '--swatch': l.colour })}></span>${l.name}</span>`)}
-      </div>
-    </section>`;
+      <ul class="legend">
+        ${shown.map(
+          (l) =>
+            html`<li class="label" data-label=${l.name}><span class="swatch" ${cssProps({ '--swatch': l.colour })}></span>${l.name === '-' ? 'unlabeled' : l.name}</li>`,
+        )}
+      </ul>
+      ${result && shown.length < v.labels.length ? html`<p class="muted legend-note">${shown.length} of ${v.labels.length} labels: those in these samples</p>` : nothing}
+    </aside>`;
   }
 }
 

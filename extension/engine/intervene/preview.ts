@@ -6,12 +6,12 @@ import { InterventionModel, checkUnits, type Intervention } from './edit';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
 import { encodePng } from '../../shared/png';
-import { cachedInsertionValues, segmentationRgb } from './jobs';
+import { cachedInsertionValues, combineOf, segmentationRgb, type InsertionSource } from './jobs';
 import { RunFolder, type FromRun } from '../../shared/run/folder';
 import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';
 import { DissectError } from '../../shared/errors';
 import type { ProviderRequest } from '../../shared/models';
-import type { InterventionSpec, PreviewResult } from '../../shared/intervention';
+import { INSERTION_CHOICES, type InterventionSpec, type PreviewResult } from '../../shared/intervention';
 import { writeAtomic, makeFolder } from '../../shared/run/blob';
 
 export interface PreviewOpen {
@@ -82,11 +82,13 @@ export class PreviewSession {
     return out;
   }
 
-  async insertionK(concept: string): Promise<Float32Array> {
-    let k = this.kCache.get(concept);
+  /** The insertion constants of `source` (`high` by default), computed once per source and concept. */
+  async insertionK(concept: string | undefined, source: InsertionSource = 'high'): Promise<Float32Array> {
+    const key = `${source}:${source === 'quantile' ? '' : (concept ?? '')}`;
+    let k = this.kCache.get(key);
     if (!k) {
-      k = await cachedInsertionValues(this.model, concept, this.from, { samples: 100, seed: 5, batch: 16 });
-      this.kCache.set(concept, k);
+      k = await cachedInsertionValues(this.model, concept, this.from, { samples: 100, seed: 5, batch: 16 }, source);
+      this.kCache.set(key, k);
     }
     return k;
   }
@@ -95,15 +97,19 @@ export class PreviewSession {
   async intervention(spec: InterventionSpec): Promise<Intervention> {
     checkUnits(spec.units, this.model.shape[0]);
     let k: Float32Array | undefined;
+    const source = spec.insertion ?? 'high';
+    if (!INSERTION_CHOICES.includes(source))
+      throw new DissectError('bad-usage', `insertion must be ${INSERTION_CHOICES.join(', ')}, got "${String(source)}"`);
     if (spec.mode === 'insert') {
-      if (!spec.concept) throw new DissectError('bad-usage', 'insertion needs a concept (whose insertion constants to use)');
-      k = await this.insertionK(spec.concept);
+      // every insertion but the 0.99 quantile's uses the concept's constants
+      if (!spec.concept && source !== 'quantile') throw new DissectError('bad-usage', 'insertion needs a concept (whose insertion constants to use)');
+      k = await this.insertionK(spec.concept, source);
     }
     return {
       units: spec.units,
       mode: spec.mode,
       strength: spec.strength,
-      ...(k ? { k } : {}),
+      ...(k ? { k, combine: combineOf(source) } : {}),
       ...(spec.mask ? { mask: { at: 'image', width: spec.mask.width, height: spec.mask.height, bytes: Buffer.from(spec.mask.data, 'base64') } } : {}),
     };
   }

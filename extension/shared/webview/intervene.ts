@@ -5,7 +5,8 @@
 import type { InterventionSpec, PreviewResult } from '../intervention';
 import type { LabelColour, PanelProtocol, ReadyMessage } from './common';
 
-export type { InterventionSpec, PreviewResult } from '../intervention';
+export type { InsertionChoice, InterventionSpec, PreviewResult } from '../intervention';
+export { DEFAULT_INSERTION, INSERTION_CHOICES, MAX_STRENGTH, defaultUnitCount } from '../intervention';
 export type { LabelColour } from './common';
 
 /** What the intervention panel works on: a dissected layer and a few fixed samples ("seeds"). */

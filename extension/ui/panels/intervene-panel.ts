@@ -1,17 +1,18 @@
 /**
  * The intervention panel's host (the paper's §3.2): opens a preview session in the engine for a few fixed
  * samples of the layer, posts the view (rankings per concept, the unedited samples), renders each spec the
- * webview asks for, and saves or copies the result (webview/intervene; protocol in
- * extension/shared/webview/intervene.ts).
+ * webview asks for (its insertion choice and strength go to the engine as they are), and saves or copies the
+ * result (webview/intervene; protocol in extension/shared/webview/intervene.ts).
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type {
-  InterveneProtocol,
-  InterveneRequests,
-  InterveneWebviewMessage,
-  InterventionSpec,
-  InterventionView,
+import {
+  defaultUnitCount,
+  type InterveneProtocol,
+  type InterveneRequests,
+  type InterveneWebviewMessage,
+  type InterventionSpec,
+  type InterventionView,
 } from '../../shared/webview/intervene';
 import { settings } from '../config';
 import { readRun, type RunInfo } from '../run-index';
@@ -46,12 +47,15 @@ export function interventionPanel(
     });
     const from = new RunFolder(id.runId).from(id.layer);
     const rankings: InterventionView['rankings'] = {};
+    // each ranking's head: enough for the default unit count (in proportion to the layer) and well past it
+    const head = Math.max(64, 2 * defaultUnitCount(opened.shape[0]));
     for (const c of from.layer.summary.concepts.length > 0 ? from.layer.summary.concepts.map((x) => x.label) : []) {
       const ace = aceRanking(from, c);
-      rankings[c] = { iou: iouRanking(from, c).slice(0, 64), ...(ace ? { ace } : {}) };
+      rankings[c] = { iou: iouRanking(from, c).slice(0, head), ...(ace ? { ace } : {}) };
     }
     // concepts with no interpretable unit still get an IoU ranking, so any concept can be intervened on
-    for (const l of run.result.labels) if (l.category !== '-' && !rankings[l.name]) rankings[l.name] = { iou: iouRanking(from, l.name).slice(0, 64) };
+    for (const l of run.result.labels)
+      if (l.category !== '-' && !rankings[l.name]) rankings[l.name] = { iou: iouRanking(from, l.name).slice(0, head) };
     return {
       runId: id.runId,
       model: path.basename(run.result.settings.generator.path),
