@@ -95,7 +95,7 @@ export interface JobParams {
   concept: string;
   samples: number;
   provider?: ProviderRequest;
-  /** How inserted units combine with the featuremap (engine/intervene/jobs.ts InsertionSource; default `high`). */
+  /** How inserted units combine with the featuremap (shared/intervention.ts InsertionChoice; default `high`). */
   insertion?: 'high' | 'concept' | 'quantile' | 'paper';
 }
 

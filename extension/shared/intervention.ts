@@ -6,7 +6,7 @@
 
 /**
  * Which insertion constants k an insertion uses, and how it combines with the featuremap (the engine's
- * InsertionSource, engine/intervene/jobs.ts; the CLI's `--insertion`):
+ * engine/intervene/jobs.ts; the CLI's `--insertion`):
  * - `high` (the default): k = the larger of the unit's 0.99 quantile and its mean activation where the
  *   concept is; r' = max(r, k), so no unit is lowered;
  * - `concept`: k = the unit's mean activation where the concept is; r' = max(r, k);

@@ -55,6 +55,7 @@ test('causal writes causal.json and stores the <concept>-ace ranking that ace --
   assert.equal(j.curves.ace.length, 2);
   assert.equal(j.curves.iou.length, 2);
   assert.ok(j.ace.ace >= j.iouAce.ace);
+  assert.equal(j.insertion, 'high', 'the insertion the ACE used is recorded');
   assert.ok(fs.existsSync(path.join(from, 'rankings', 'layer1', 'tree-ace.json')));
   const a = cli([
     'ace',

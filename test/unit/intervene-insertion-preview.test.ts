@@ -14,7 +14,6 @@ import { dissect } from '../../extension/engine/dissect/dissect';
 import { PreviewSession } from '../../extension/engine/intervene/preview';
 import { INSERTION_CHOICES, MAX_STRENGTH, defaultUnitCount, type InsertionChoice, type InterventionSpec } from '../../extension/shared/intervention';
 import { MAX_STRENGTH as ENGINE_MAX_STRENGTH } from '../../extension/engine/intervene/edit';
-import type { InsertionSource } from '../../extension/engine/intervene/jobs';
 
 const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const dir = tmpDir();
@@ -38,7 +37,7 @@ let session: PreviewSession;
 
 test('the shared types and limits are the engine’s', () => {
   // (a compile-time check both ways: the webview's choices are the engine's sources)
-  const a: InsertionSource[] = [...INSERTION_CHOICES];
+  const a: InsertionChoice[] = [...INSERTION_CHOICES];
   const b: InsertionChoice[] = a;
   assert.deepEqual(b, ['high', 'concept', 'quantile', 'paper']);
   assert.equal(MAX_STRENGTH, ENGINE_MAX_STRENGTH);

@@ -81,6 +81,7 @@ test('a trace job runs in the engine process: progress under its id, the result 
     // the paper's insertion (r' = k) is another edit than the default max(r, k): another trace
     const paper = await client.trace(job('t2', { insertion: 'paper' }), () => {});
     assert.notDeepEqual(paper.curves.all, r.curves.all);
+    assert.deepEqual([r.insertion, paper.insertion], ['high', 'paper'], 'each trace records its insertion');
     // cancelled at its first progress: a cancelled error, and the engine takes the next job
     const t = tokenSource();
     await assert.rejects(

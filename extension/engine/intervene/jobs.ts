@@ -3,6 +3,7 @@
  * unit sets from rankings of an earlier dissection (`--from DIR`), insertion constants (cached in that
  * dissection's folder), results as JSON and pictures.
  */
+import type { InsertionChoice } from '../../shared/intervention';
 import { InterventionModel, rectMask, checkUnits, interventionValues, type Intervention, type InterventionOptions } from './edit';
 import { averageCausalEffect, causalSearch, insertionContext, insertionValues, quantileValues, sampleSet, type EffectOptions } from './causal';
 import type { AceResult, CausalResult, ContextResult, TraceResult } from '../../shared/run/schema';
@@ -53,10 +54,9 @@ export function chooseUnits(choice: UnitChoice, from: FromRun | undefined, C: nu
  * lowered; `quantile` the 0.99 quantile alone and `concept` the conditional mean alone, both as
  * max(r, k); `paper` the conditional mean replacing r (r' = k where a = 1), the paper's §3.2 edit.
  */
-export type InsertionSource = 'high' | 'concept' | 'quantile' | 'paper';
 
 /** How an insertion of that source combines with the featuremap. */
-export function combineOf(source: InsertionSource | undefined): 'max' | 'replace' {
+export function combineOf(source: InsertionChoice | undefined): 'max' | 'replace' {
   return source === 'paper' ? 'replace' : 'max';
 }
 
@@ -66,7 +66,7 @@ export async function cachedInsertionValues(
   concept: string | undefined,
   from: FromRun | undefined,
   o: EffectOptions,
-  source: InsertionSource = 'high',
+  source: InsertionChoice = 'high',
 ): Promise<Float32Array> {
   if (source === 'high') {
     const q = await cachedInsertionValues(model, concept, from, o, 'quantile');
@@ -115,7 +115,7 @@ export interface InterveneJob extends InterventionOptions, UnitChoice {
   from?: string;
   mode: 'ablate' | 'insert';
   value?: number;
-  insertion?: InsertionSource;
+  insertion?: InsertionChoice;
   /** 0…10 (edit.ts Intervention.strength): 1 = the constants as they are. */
   strength?: number;
   /** x0, y0, x1, y1 in image pixels. */
@@ -206,7 +206,7 @@ export async function runIntervene(j: InterveneJob): Promise<InterventionSummary
 
 export interface EffectJob extends InterventionOptions, UnitChoice {
   from?: string;
-  insertion?: InsertionSource;
+  insertion?: InsertionChoice;
   concept: string;
   samples: number;
   seed: number;
@@ -252,6 +252,7 @@ export async function runCausal(j: EffectJob & { count: number; searchSamples: n
     k,
     ...(from ? { iouRanking: iouRanking(from, j.concept) } : {}),
   });
+  r.insertion = j.insertion ?? 'high';
   ensureFolder(j.out);
   new JobFolder(j.out).writeCausal(r);
   if (from) from.run.writeAceRanking(from.layer.layer, { concept: j.concept, layer: r.layer, units: r.units, ace: r.ace.ace });
@@ -269,6 +270,7 @@ export async function runContext(j: EffectJob & { grid: number; out: string }): 
   const o = effectOptions(j);
   const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'high');
   const r = await insertionContext(model, c, units, k, { ...o, batch: Math.max(o.batch, 64), grid: j.grid });
+  r.insertion = j.insertion ?? 'high';
   ensureFolder(j.out);
   r.heatmaps = await contextHeatmaps(model, r, j.seed, Math.min(4, j.samples), j.out);
   new JobFolder(j.out).writeContext(r);
@@ -290,6 +292,7 @@ export async function runTrace(j: EffectJob & { grid: number; out: string }): Pr
   const o = effectOptions(j);
   const k = await cachedInsertionValues(model, j.concept, from, { ...o, samples: Math.max(64, j.samples) }, j.insertion ?? 'high');
   const r = await traceIntervention(model, c, units, k, { ...o, grid: j.grid });
+  r.insertion = j.insertion ?? 'high';
   ensureFolder(j.out);
   const job = new JobFolder(j.out);
   // the last layer's change over the grid, over the first sample

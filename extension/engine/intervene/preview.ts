@@ -6,7 +6,8 @@ import { InterventionModel, checkUnits, type Intervention } from './edit';
 import { seededLatents } from '../models/latents';
 import { toRgbBytes } from '../data/image';
 import { encodePng } from '../../shared/png';
-import { cachedInsertionValues, combineOf, segmentationRgb, type InsertionSource } from './jobs';
+import { cachedInsertionValues, combineOf, segmentationRgb } from './jobs';
+import type { InsertionChoice } from '../../shared/intervention';
 import { RunFolder, type FromRun } from '../../shared/run/folder';
 import { generatorSpecOf, segmenterSpecOf } from '../../shared/run/models-of';
 import { DissectError } from '../../shared/errors';
@@ -83,7 +84,7 @@ export class PreviewSession {
   }
 
   /** The insertion constants of `source` (`high` by default), computed once per source and concept. */
-  async insertionK(concept: string | undefined, source: InsertionSource = 'high'): Promise<Float32Array> {
+  async insertionK(concept: string | undefined, source: InsertionChoice = 'high'): Promise<Float32Array> {
     const key = `${source}:${source === 'quantile' ? '' : (concept ?? '')}`;
     let k = this.kCache.get(key);
     if (!k) {

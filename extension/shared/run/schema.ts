@@ -3,6 +3,7 @@
  * the engine, the engine process, the extension host and the webviews' hosts. Field names follow the
  * reference's dissect.json where there is one (CSAILVision/gandissect, netdissect/dissection.py).
  */
+import type { InsertionChoice } from '../intervention';
 import type { ProviderInfo, ProviderRequest } from '../models';
 import type { GeneratorSpec, SegmenterSpec, SegmenterInputSpec } from '../models';
 
@@ -212,6 +213,8 @@ export interface CausalResult {
   method: string;
   searchSamples: number;
   samples: number;
+  /** The insertion the ACE used (shared/intervention.ts); absent in results from before it was recorded. */
+  insertion?: InsertionChoice;
 }
 
 export interface ContextResult {
@@ -227,6 +230,8 @@ export interface ContextResult {
   maps: { sample: number; gain: number[]; background: string[] }[];
   /** A location creates the concept when its gain is at least this share of the image (and one pixel). */
   visibleMin: number;
+  /** The insertion used; absent in results from before it was recorded. */
+  insertion?: InsertionChoice;
   /** Files: the first images, their gain heatmaps, and yellow boxes where insertion creates the concept (written by the context job). */
   heatmaps?: { sample: number; image: string; heatmap: string; boxes?: string }[];
 }
@@ -366,6 +371,8 @@ export interface TraceResult {
   concept: string;
   layer: string;
   units: number[];
+  /** The insertion used; absent in results from before it was recorded. */
+  insertion?: InsertionChoice;
   samples: number;
   grid: [number, number];
   /** L, then the later layers in the generator's order. */

@@ -5,12 +5,9 @@
  */
 import type { InterveneMessage, PanelProtocol, ReadyMessage } from './common';
 
-/**
- * How inserted units combine with the featuremap (engine/intervene/jobs.ts InsertionSource): `high` (the
- * default) k = max(0.99 quantile, mean where the concept is), `concept` the mean alone and `quantile` the
- * quantile alone, all three as max(r, k) (no unit is lowered); `paper` the mean replacing r (r' = k, §3.2).
- */
-export type InsertionChoice = 'high' | 'concept' | 'quantile' | 'paper';
+/** How inserted units combine with the featuremap: shared/intervention.ts. */
+export type { InsertionChoice } from '../intervention';
+import type { InsertionChoice } from '../intervention';
 
 /** The causal panel's data: what was computed so far for a layer (concepts → results). */
 export interface CausalView {

@@ -34,12 +34,12 @@ export function causalPanel(ctx: PanelContext<CausalProtocol>): PanelController<
     for (const l of run.result.labels) {
       if (l.category === '-') continue;
       const c = folder.jobFolder('causal', layer, l.name).readCausal();
-      if (c) results.push(toCausalView(c));
+      if (c) results.push(toCausalView(c, c.insertion));
       const x = folder.jobFolder('context', layer, l.name).readContext();
       if (x) contexts.push(toContextView(x, uri));
       const tf = folder.jobFolder('trace', layer, l.name);
       const t = tf.readTrace();
-      if (t) traces.push(toTraceView(t, tf, uri));
+      if (t) traces.push(toTraceView(t, tf, uri, t.insertion));
     }
     return {
       runId: run.out,
