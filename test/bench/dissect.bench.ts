@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   phases.set(current, (Date.now() - phaseStart) / 1000);
   const distinct = (threshold === 'iqr' ? result.settings.thresholdSamples : 0) + samples;
   console.log(`the limit, one G+S pass per distinct sample: ${pure.toFixed(2)} s (${distinct} samples, ${(distinct / pure).toFixed(1)} samples/s)`);
-  console.log(`the G and G+S runs this dissection makes: ${passesMade.toFixed(2)} s (the old denominator)`);
+  console.log(`the G and G+S runs of the two-pass implementation: ${passesMade.toFixed(2)} s (the old denominator)`);
   console.log(`full dissection:    ${full.toFixed(2)} s (incl. top-image rendering and report; ${(samples / full).toFixed(1)} dissected samples/s)`);
   console.log(`  by phase (from each phase's first batch to the next's): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
   if (threads !== undefined) {
@@ -191,12 +191,19 @@ async function main(): Promise<void> {
     );
   }
   console.log(`RATIO dissection / the limit = ${(full / pure).toFixed(3)}  (target ≤ 1.25)  [provider ${result.provider.name}]`);
-  console.log(`  (old ratio, dissection / the runs it makes = ${(full / passesMade).toFixed(3)})`);
+  console.log(`  (old ratio, dissection / the runs of the two-pass implementation = ${(full / passesMade).toFixed(3)})`);
+  const fixed = Object.entries(timings).filter(([k]) => k.startsWith('fixed.'));
+  const fixedTotal = fixed.reduce((a, [, v]) => a + v, 0);
+  console.log(
+    `fixed costs (s): ${fixed.map(([k, v]) => `${k.slice('fixed.'.length)} ${v.toFixed(2)}`).join(', ')}; total ${fixedTotal.toFixed(2)} s = ${((100 * fixedTotal) / full).toFixed(1)}% of the dissection` +
+      `; without them the ratio would be ${((full - fixedTotal) / pure).toFixed(3)}`,
+  );
   console.log(
     `CPU time (all threads): pure inference ${pureCpu.toFixed(1)} s, dissection ${fullCpu.toFixed(1)} s (ONNX Runtime's spinning threads count too)`,
   );
   console.log(
     `  calling thread, per phase and step (s): ${Object.entries(timings)
+      .filter(([k]) => !k.startsWith('fixed.'))
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(', ')}`,
   );

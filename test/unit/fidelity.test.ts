@@ -185,6 +185,7 @@ test('an iqr dissection by the engine equals the reference selection, value by v
 test('threshold selection at full resolution with two label maps equals the reference: the level, f = 1 and rare-label rules', async () => {
   const { UnitQuantiles } = await import('../../extension/engine/stats/quantile');
   const { IqrTally } = await import('../../extension/engine/stats/iqr-tally');
+  const { IqrHistogram } = await import('../../extension/engine/stats/iqr-hist');
   const { candidateFractions } = await import('../../extension/engine/stats/iqr-select');
   const { CellGrid } = await import('../../extension/engine/data/cells');
   const { Upsampler } = await import('../../extension/engine/data/upsample');
@@ -225,22 +226,30 @@ test('threshold selection at full resolution with two label maps equals the refe
     .reverse();
   const levels = new Float32Array(U * M);
   for (let u = 0; u < U; u++) levels.set(q.sketches[u].quantiles(qs), u * M);
+  // the two-pass pieces (sketch levels, then counts at them) and the one-pass joint histogram the run uses
   const tally = new IqrTally(U, labels.length, space.categories.length, levels, up);
+  const hist = new IqrHistogram(U, labels.length, space.categories.length, up);
   for (let s = 0; s < n; s++) {
     const present = new Uint8Array(space.categories.length);
     for (const m of maps[s]) for (const l of m) if (space.categoryOf[l] >= 0) present[space.categoryOf[l]] = 1;
     tally.addSample(fms, s * U * S * S, { maps: maps[s], categoryPresent: present });
+    hist.addSample(fms, s * U * S * S, { maps: maps[s], categoryPresent: present });
   }
-  for (let u = 0; u < U; u++) {
-    const sel = tally.select(u, space.categoryOf);
-    assert.equal(sel.label, ref.bestLabel[u], `unit ${u} label`);
-    assert.equal(sel.threshold, ref.threshold[u], `unit ${u} threshold`);
-    for (let c = 0; c < labels.length; c++) {
-      const p = sel.pairs[c];
-      const what = `unit ${u} ${labels[c].name}`;
-      assert.ok(Math.abs(p.iqr - ref.maxIqr[c][u]) < 1e-9, `${what} iqr ${p.iqr} vs ${ref.maxIqr[c][u]}`);
-      assert.equal(p.level, ref.maxIqrLevel[c][u], `${what} level`);
-      assert.ok(Math.abs(p.iou - ref.maxIqrIou[c][u]) < 1e-9, `${what} iou`);
+  for (const [name, selector] of [
+    ['two-pass', tally],
+    ['one-pass', hist],
+  ] as const) {
+    for (let u = 0; u < U; u++) {
+      const sel = selector.select(u, space.categoryOf);
+      assert.equal(sel.label, ref.bestLabel[u], `${name}: unit ${u} label`);
+      assert.equal(sel.threshold, ref.threshold[u], `${name}: unit ${u} threshold`);
+      for (let c = 0; c < labels.length; c++) {
+        const p = sel.pairs[c];
+        const what = `${name}: unit ${u} ${labels[c].name}`;
+        assert.ok(Math.abs(p.iqr - ref.maxIqr[c][u]) < 1e-9, `${what} iqr ${p.iqr} vs ${ref.maxIqr[c][u]}`);
+        assert.equal(p.level, ref.maxIqrLevel[c][u], `${what} level`);
+        assert.ok(Math.abs(p.iou - ref.maxIqrIou[c][u]) < 1e-9, `${what} iou`);
+      }
     }
   }
   // and the rules did decide: grass only at level 0, sun rare, ground only at f = 1 — none qualifies

@@ -1,10 +1,18 @@
 /**
  * A dissection run (the paper's §3.1, Eq. 1 and 2): streaming passes over seeded samples, each resumable from its last
- * completed batch.
- *   1. quantile: per-unit streaming quantiles of featuremap values on the threshold-selection set;
- *   2. iqr (threshold mode `iqr`): per (unit, level, label) counts on the same set → thresholds (Eq. 2);
- *   3. iou: per (unit, label) intersection/union counts and top-k on the dissection set (or one shard);
- *   4. finalize: labels, summary, top images, report (results.ts, render.ts).
+ * completed batch. Every pass runs the generator (and the segmenter) once over its set, and the sets are the least
+ * any implementation needs: in `iqr` mode the threshold-selection set once and the dissection set once.
+ *   1. threshold mode `iqr` (phase `iqr`): ONE pass over the threshold-selection set fills a joint histogram
+ *      (unit × fine value bin × label, stats/iqr-hist.ts) of the upsampled activations. The candidate levels
+ *      (quantiles at top-fractions logspace(−3, 0, 100), rule 1) and the 2×2 tables at them (rules 2–7) are
+ *      both read from it at the end, the levels snapped to the largest value of their bin, so the tables are
+ *      exact at the levels used. This replaces a quantile pass followed by a counting pass: the counts cannot
+ *      be taken before the levels are known unless they are kept finer than the levels, and once they are,
+ *      the levels themselves come out of the same counts (at the tail at least as accurately as the
+ *      compactor sketch did). Threshold mode `quantile` (phase `quantile`): per-unit streaming quantiles of
+ *      featuremap values on the threshold-selection set.
+ *   2. iou: per (unit, label) intersection/union counts and top-k on the dissection set (or one shard);
+ *   3. finalize: labels, summary, top images, report (results.ts, render.ts).
  * Thresholds come from the threshold-selection set, which every shard sees whole, so the counts of shards
  * add up exactly to those of the whole run.
  */
@@ -23,8 +31,7 @@ import type { ShardState, StatsPhase } from '../parallel/shard-stats';
 import type { ProviderInfo } from '../../shared/models';
 import { Upsampler } from '../data/upsample';
 import { UnitQuantiles } from '../stats/quantile';
-import { IqrTally } from '../stats/iqr-tally';
-import { candidateFractions } from '../stats/iqr-select';
+import { IqrHistogram, LEVEL_BINS } from '../stats/iqr-hist';
 import { IouTally, dissectionBlocks } from '../stats/iou-tally';
 import { fileLatents, seededLatents } from '../models/latents';
 import { packBlob, unpackBlob, writeAtomic, readFileNamed, type Arr } from '../../shared/run/blob';
@@ -72,6 +79,7 @@ interface Checkpoint {
 }
 
 export async function openRun(opts: DissectOptions): Promise<RunContext> {
+  const clock = stepClock(opts.timings, 'fixed');
   const asked = opts.workers ?? defaultWorkers();
   if (!Number.isInteger(asked) || asked < 0) throw new DissectError('bad-usage', `--workers must be an integer ≥ 0, got ${asked}`);
   // More statistics threads than cores only cost memory (each holds its units' tallies and a V8 heap).
@@ -85,6 +93,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   const sessionOptions = { provider: opts.provider ?? 'auto', threads: opts.threads, spin: opts.spin ?? workers === 0 };
   const gen = Generator.open(opts.generator, sessionOptions);
   const seg = await Segmenter.open(opts.segmenter, sessionOptions);
+  clock('open models');
   for (const w of seg.warnings) opts.onLog?.(`warning: ${w}`);
   const all = await gen.layers();
   for (const line of describePlans(gen.inputPlans)) opts.onLog?.(line);
@@ -141,7 +150,8 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
     threshold,
     quantile,
     quantileOver: threshold === 'iqr' ? 'upsampled' : 'featuremap',
-    quantileSketch: 'compactor+zeros',
+    quantileSketch: threshold === 'iqr' ? 'joint-histogram' : 'compactor+zeros',
+    ...(threshold === 'iqr' ? { levelBins: LEVEL_BINS } : {}),
     iqrLevels: IQR_LEVELS,
     sketchK: SKETCH_K,
     upsampling: 'bilinear-border',
@@ -150,7 +160,9 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
     iouMin: opts.iouMin ?? 0.05,
     iqrMin: opts.iqrMin ?? 0.01,
   };
+  clock('layers and settings');
   const session = await gen.session(layers.map((l) => l.tensor));
+  clock('capture session');
   const provider = mergeProvider(session.provider, seg.session.provider);
   if (provider.fallback) opts.onLog?.(`warning: ${provider.fallback}; running on the CPU`);
   if (opts.batch !== undefined && (!Number.isInteger(opts.batch) || opts.batch < 1))
@@ -158,6 +170,7 @@ export async function openRun(opts: DissectOptions): Promise<RunContext> {
   // One generated image through the segmenter: its resolution, and early errors (shapes, labels).
   const probe = await gen.run(session, thresholdLatents.batch(0, 1), 1, layers, 'the probe batch (threshold sample 0)', 0);
   const probeSeg = await seg.segment(probe.image, 1, probe.imageShape, gen.range, 'the probe batch (threshold sample 0)', 0);
+  clock('probe');
   const segShape: [number, number] = [probeSeg.H, probeSeg.W];
   const imageShape = probe.imageShape;
   // The results do not depend on the batch, so one that would not fit in memory is lowered before starting.
@@ -174,7 +187,8 @@ export function keyOf(settings: ResolvedSettings): string {
   // Paths do not change the numbers; hashes do.
   const g = { ...generator, path: undefined };
   const s = { ...segmenter, path: undefined, labels: undefined };
-  return sha256(JSON.stringify({ g, s, ...rest }));
+  // iqr mode's candidate levels come from the joint histogram's bins (stats/iqr-hist.ts): another binning, another run
+  return sha256(JSON.stringify({ g, s, ...rest, ...(settings.threshold === 'iqr' ? { levelBins: LEVEL_BINS } : {}) }));
 }
 
 function mergeProvider(a: ProviderInfo, b: ProviderInfo): ProviderInfo {
@@ -271,9 +285,9 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
   });
   const [start, end] = sampleRange(settings.samples, opts.shard);
   const T = settings.thresholdSamples;
+  // one pass over the threshold-selection set (quantile sketches, or iqr mode's joint histogram), one over the dissection set
   const phases: { phase: Phase; total: number }[] = [
-    { phase: 'quantile', total: T },
-    ...(settings.threshold === 'iqr' ? [{ phase: 'iqr' as Phase, total: T }] : []),
+    { phase: settings.threshold === 'iqr' ? 'iqr' : 'quantile', total: T },
     { phase: 'iou', total: end - start },
   ];
   const overallTotal = phases.reduce((a, p) => a + p.total, 0);
@@ -359,8 +373,11 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
         for (const [k, a] of Object.entries(restored)) if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
         return { arrays };
       };
+      const maps = ctx.seg.outputs.length + (ctx.seg.space.quad.length > 0 ? 2 : 0);
       await pool.phase({
-        phase: phase as StatsPhase,
+        phase: (phase === 'iqr' ? 'iqrhist' : phase) as StatsPhase,
+        // int32 counts while no (unit, bin, label) can pass 2^31 pixels
+        wide: T * H * W * maps >= 2 ** 31,
         H,
         W,
         K,
@@ -373,7 +390,6 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
           const restored = restoredState(i);
           return {
             shape: t.layer.shape,
-            ...(phase === 'iqr' ? { levels: t.levels! } : {}),
             ...(phase === 'iou' ? { thresholds: t.thresholds! } : {}),
             ...(restored ? { restored } : {}),
           };
@@ -429,36 +445,32 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
           for (const t of tallies) t.gathered = undefined; // written; the next gather brings a fresh one
         }
       }
+      // the statistics of the last batch (inference no longer overlaps them) and the gathering of the states
+      const lastStats = performance.now();
       await gather();
+      if (opts.timings) opts.timings[`fixed.last batch statistics (${phase})`] = (performance.now() - lastStats) / 1000;
 
       if (phase === 'quantile') {
         for (const t of tallies) {
           const C = t.layer.shape[0];
           const quantiles = UnitQuantiles.unpack(t.gathered!.meta, t.gathered!.arrays.items as Float32Array);
           t.gathered = undefined;
-          if (settings.threshold === 'quantile') {
-            t.thresholds = new Float32Array(C);
-            for (let u = 0; u < C; u++) t.thresholds[u] = quantiles.sketches[u].quantiles([settings.quantile])[0];
-          } else {
-            // levels at top-fractions f_j, ascending: quantile(1 − f) for f from 1 down to 1e-3
-            const qs = candidateFractions(IQR_LEVELS)
-              .map((f) => 1 - f)
-              .reverse();
-            t.levels = new Float32Array(C * IQR_LEVELS);
-            for (let u = 0; u < C; u++) t.levels.set(quantiles.sketches[u].quantiles(qs), u * IQR_LEVELS);
-          }
+          t.thresholds = new Float32Array(C);
+          for (let u = 0; u < C; u++) t.thresholds[u] = quantiles.sketches[u].quantiles([settings.quantile])[0];
         }
       } else if (phase === 'iqr') {
         for (const t of tallies) {
           const C = t.layer.shape[0];
-          const iqrTally = new IqrTally(C, K, G, t.levels!, t.up);
-          iqrTally.load(t.gathered!.arrays as Record<string, Float64Array>);
+          const hist = new IqrHistogram(C, K, G, t.up, { wide: T * H * W * maps >= 2 ** 31 });
+          hist.load(t.gathered!.arrays as Record<string, Float64Array>);
           t.gathered = undefined;
           t.thresholds = new Float32Array(C);
+          t.levels = new Float32Array(C * IQR_LEVELS);
           t.thresholdInfo = [];
           t.pairs = pairArrays(() => new Float32Array(C * K));
           for (let u = 0; u < C; u++) {
-            const sel = iqrTally.select(u, ctx.seg.space.categoryOf);
+            const sel = hist.select(u, ctx.seg.space.categoryOf, IQR_LEVELS);
+            t.levels.set(sel.levels, u * IQR_LEVELS);
             t.thresholds[u] = sel.threshold;
             t.thresholdInfo.push({ label: sel.label, iqr: sel.iqr, fraction: sel.fraction, reportLabel: sel.reportLabel });
             sel.pairs.forEach((p, c) => {
@@ -480,6 +492,7 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
       else saveState(phase, total);
     }
 
+    const finalizing = performance.now();
     const result = await finalizeResults(ctx, tallies, {
       key: shardKey,
       out,
@@ -492,6 +505,7 @@ async function dissectLocked(opts: DissectOptions): Promise<{ result: DissectRes
       stripWriter: (jobs, tiles, th, tw, done) => pool.writeStrips(jobs, tiles, th, tw, done),
     });
     writeResults(out, result, tallies);
+    if (opts.timings) opts.timings['fixed.finalize (labels, top images, report)'] = (performance.now() - finalizing) / 1000;
     fs.rmSync(stateFile, { force: true });
     return { result, cached: false };
   } finally {

@@ -9,10 +9,15 @@ import { Upsampler } from '../data/upsample';
 import { CellGrid } from '../data/cells';
 import { UnitQuantiles } from '../stats/quantile';
 import { IqrTally } from '../stats/iqr-tally';
+import { IqrHistogram } from '../stats/iqr-hist';
 import { IouTally, type SampleLabels } from '../stats/iou-tally';
 import type { Arr } from '../../shared/run/blob';
 
-export type StatsPhase = 'quantile' | 'iqr' | 'iou';
+/**
+ * quantile: sketches; iqr: counts at given candidate levels; iqrhist: the one-pass joint histogram that
+ * gives the levels and their counts (stats/iqr-hist.ts); iou: counts at the thresholds.
+ */
+export type StatsPhase = 'quantile' | 'iqr' | 'iqrhist' | 'iou';
 
 export interface ShardLayer {
   /** [C, h, w] of the layer. */
@@ -39,6 +44,8 @@ export interface PhaseInit {
   sketchK: number;
   /** Quantile phase: sketch the featuremaps upsampled to H×W (iqr mode's levels) instead of as they are. */
   upsampled?: boolean;
+  /** iqrhist: float64 counts (a bin of one label could pass 2^31 pixels). */
+  wide?: boolean;
   /** IoU phase: the dissection set's blocks (stats/iou-tally.ts). */
   blocks?: { samples: number; count: number };
   layers: ShardLayer[];
@@ -70,6 +77,7 @@ const SHARED = new Set(['area', 'counters', 'missPixels', 'categoryPixels', 'blo
 export class ShardStats {
   private readonly quantiles: (UnitQuantiles | undefined)[] = [];
   private readonly iqr: (IqrTally | undefined)[] = [];
+  private readonly hist: (IqrHistogram | undefined)[] = [];
   private readonly iou: (IouTally | undefined)[] = [];
   /** Quantile phase over upsampled maps: each layer's cells, and scratch shared by the layers. */
   private readonly grids: (CellGrid | undefined)[] = [];
@@ -89,6 +97,11 @@ export class ShardStats {
         this.quantiles[i] = l.restored
           ? UnitQuantiles.unpack(l.restored.meta, l.restored.arrays.items as Float32Array)
           : new UnitQuantiles(units, sketchK);
+      } else if (phase === 'iqrhist') {
+        // the layer's unit count fixes its bins, so every thread bins its units alike
+        const t = new IqrHistogram(units, K, G, new Upsampler(h, w, H, W), { wide: init.wide, layerUnits: l.shape[0] });
+        if (l.restored) t.load(l.restored.arrays as Record<string, Float64Array>);
+        this.hist[i] = t;
       } else if (phase === 'iqr') {
         const t = new IqrTally(units, K, G, l.levels!, new Upsampler(h, w, H, W));
         if (l.restored) t.load(l.restored.arrays as Record<string, Float64Array>);
@@ -119,6 +132,7 @@ export class ShardStats {
         if (grid) this.quantiles[li]?.addUpsampledSample(fm, offset, grid, this.scratch!.pixels, this.scratch!.cells);
         else this.quantiles[li]?.addSample(fm, offset, plane);
         this.iqr[li]?.addSample(fm, offset, labels[i]);
+        this.hist[li]?.addSample(fm, offset, labels[i]);
         this.iou[li]?.addSample(b.first + i, fm, offset, labels[i], b.maxima?.[li], i * C + l.u0);
       }
     });
@@ -132,7 +146,7 @@ export class ShardStats {
         const p = q.pack();
         return { arrays: { items: p.items }, meta: p.meta };
       }
-      const t = this.iqr[i] ?? this.iou[i];
+      const t = this.iqr[i] ?? this.hist[i] ?? this.iou[i];
       return t ? { arrays: { ...t.arrays() } } : undefined;
     });
   }

@@ -73,8 +73,14 @@ export interface ResolvedSettings {
    * values (the ICLR code's `quantile` mode).
    */
   quantileOver: 'featuremap' | 'upsampled';
-  /** The streaming quantile sketch (stats/quantile.ts): a compactor sketch with exact zeros. */
-  quantileSketch: 'compactor+zeros';
+  /**
+   * How the quantiles are found: `iqr` mode's levels from a joint histogram (unit × value bin × label,
+   * stats/iqr-hist.ts) filled in the same pass as the counts, its binning in `levelBins`; `quantile` mode's
+   * from the streaming compactor sketch with exact zeros (stats/quantile.ts). Runs from before the joint
+   * histogram say `compactor+zeros` in both modes.
+   */
+  quantileSketch: 'compactor+zeros' | 'joint-histogram';
+  levelBins?: string;
   iqrLevels: number;
   sketchK: number;
   upsampling: 'bilinear-border';
