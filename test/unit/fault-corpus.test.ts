@@ -718,7 +718,7 @@ const cases: Case[] = [
     setup: async (c) => fs.cpSync(await cancelledRun(), c.out, { recursive: true }),
     args: (c) => ['dissect', ...SLOW, '--quiet', '--out', c.out],
     code: 1,
-    message: /out holds an interrupted run \(quantile, \d+ samples done\): pass --resume to continue it, or --force/,
+    message: /out holds an interrupted run \(iqr, \d+ samples done\): pass --resume to continue it, or --force/,
     unchanged: (c) => [c.out],
   },
   {
@@ -798,7 +798,7 @@ const cases: Case[] = [
     args: (c) => ['dissect', ...SLOW, '--out', c.out],
     run: (_c, args) => interrupt(args, /samples\/s/, 'SIGINT'),
     code: 130,
-    message: /cancelled during quantile after \d+\/24 samples; resume with --resume/,
+    message: /cancelled during iqr after \d+\/24 samples; resume with --resume/,
     check: async (c) => {
       assert.ok(fs.existsSync(path.join(c.out, 'state.bin')));
       const resumed = cli(['dissect', ...SLOW, '--quiet', '--out', c.out, '--resume']);
