@@ -468,6 +468,8 @@ async function interventionCheck(page) {
     seen = `${first.length} after-images before painting`;
     if (first.length < 4) throw new Error(seen);
     const canvas = frame.locator('gd-intervene-app gd-mask-painter canvas');
+    // in a narrow panel the painter sits below the controls: bring it on screen before painting
+    await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
     if (!box) throw new Error('the brush canvas is not visible');
     await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
