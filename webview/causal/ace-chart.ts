@@ -5,6 +5,7 @@
  */
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { baseStyles } from '../shared/theme';
+import { lineChartStyles } from '../shared/line-chart-styles';
 
 const W = 420;
 const H = 240;
@@ -40,52 +41,17 @@ export class AceChart extends LitElement {
 
   static override styles = [
     baseStyles,
+    lineChartStyles,
     css`
-      svg {
-        display: block;
-        max-width: 100%;
-        height: auto;
-        overflow: visible;
-      }
-      .axis,
-      .tick line {
-        stroke: var(--vscode-charts-lines, var(--vscode-widget-border, #6b6b6b));
-        stroke-width: 1;
-      }
-      .grid {
-        stroke: var(--vscode-charts-lines, #6b6b6b);
-        stroke-opacity: 0.25;
-      }
-      text {
-        fill: var(--vscode-descriptionForeground, #9d9d9d);
-        font-size: 11px;
-        font-family: var(--vscode-font-family, sans-serif);
-      }
-      text.title {
-        fill: var(--vscode-foreground, #cccccc);
-      }
       .ace {
         --series: var(--vscode-charts-blue, #3794ff);
       }
       .iou {
         --series: var(--vscode-charts-orange, #d18616);
       }
-      polyline,
-      .legend line {
-        fill: none;
-        stroke: var(--series);
-        stroke-width: 2;
-        stroke-linejoin: round;
-      }
       polyline.iou,
       .legend line.iou {
         stroke-dasharray: 5 3;
-      }
-      circle {
-        fill: var(--series);
-      }
-      circle {
-        stroke: none;
       }
     `,
   ];

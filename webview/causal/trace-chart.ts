@@ -6,6 +6,7 @@
  */
 import { LitElement, css, html, svg } from 'lit';
 import { baseStyles } from '../shared/theme';
+import { lineChartStyles } from '../shared/line-chart-styles';
 
 const PLOT_H = 168;
 const LEGEND_ROW = 16;
@@ -56,50 +57,17 @@ export class TraceChart extends LitElement {
 
   static override styles = [
     baseStyles,
+    lineChartStyles,
     css`
-      svg {
-        display: block;
-        max-width: 100%;
-        height: auto;
-        overflow: visible;
-      }
-      .axis,
-      .tick line {
-        stroke: var(--vscode-charts-lines, var(--vscode-widget-border, #6b6b6b));
-        stroke-width: 1;
-      }
-      .grid {
-        stroke: var(--vscode-charts-lines, #6b6b6b);
-        stroke-opacity: 0.25;
-      }
-      text {
-        fill: var(--vscode-descriptionForeground, #9d9d9d);
-        font-size: 11px;
-        font-family: var(--vscode-font-family, sans-serif);
-      }
-      text.title {
-        fill: var(--vscode-foreground, #cccccc);
-      }
       .visible {
         --series: var(--vscode-charts-blue, #3794ff);
       }
       .invisible {
         --series: var(--vscode-charts-orange, #d18616);
       }
-      polyline,
-      .legend line {
-        fill: none;
-        stroke: var(--series);
-        stroke-width: 2;
-        stroke-linejoin: round;
-      }
       polyline.invisible,
       .legend line.invisible {
         stroke-dasharray: 5 3;
-      }
-      circle {
-        fill: var(--series);
-        stroke: none;
       }
     `,
   ];

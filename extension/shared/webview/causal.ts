@@ -7,6 +7,7 @@ import type { InterveneMessage, PanelProtocol, ReadyMessage } from './common';
 
 /** How inserted units combine with the featuremap: shared/intervention.ts. */
 export type { InsertionChoice } from '../intervention';
+import type { TraceResult } from '../run/schema';
 import type { InsertionChoice } from '../intervention';
 
 /** The causal panel's data: what was computed so far for a layer (concepts → results). */
@@ -57,28 +58,11 @@ export interface ContextView {
   heatmaps: { sample: number; image: string; heatmap: string; boxes?: string }[];
 }
 
-/** A trace of insertions through the later layers (the paper's S-6.5, Fig. 17; engine TraceResult). */
-export interface TraceView {
-  concept: string;
-  /** The layer the units were inserted in (the first of `layers`). */
-  layer: string;
-  units: number[];
-  samples: number;
-  grid: [number, number];
-  /** The layer, then the later layers in the generator's order. */
-  layers: { layer: string; shape: [number, number, number] }[];
-  /** Per layer: the mean normalised change over all insertions, those where the concept appeared, and those where it did not. */
-  curves: { all: number[]; visible: number[]; invisible: number[] };
-  counts: { visible: number; invisible: number };
-  /** Per grid location (row-major): the mean normalised change of the last layer, and the share of samples where the concept appeared. */
-  heatmap: number[];
-  visibleShare: number[];
-  /** An insertion is visible when the concept gains at least this share of the image's pixels. */
-  visibleMin: number;
-  /** The first sample and the engine's heatmap of the last layer's change over it (webview URIs). */
-  images?: { sample: string; heatmap: string };
-  insertion?: InsertionChoice;
-}
+/**
+ * A trace of insertions through the later layers (the paper's S-6.5, Fig. 17): the engine's TraceResult as
+ * it is, its `images` as webview URIs instead of file names.
+ */
+export type TraceView = TraceResult;
 
 export type CausalHostMessage =
   | { type: 'causal'; view: CausalView }

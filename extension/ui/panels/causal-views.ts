@@ -52,19 +52,10 @@ export function toContextView(r: ContextResult, uri: ToUri): ContextView {
 
 /** `folder`: the trace's job folder (its image names are relative to it). */
 export function toTraceView(r: TraceResult, folder: JobFolder, uri: ToUri, insertion?: InsertionChoice): TraceView {
+  const { images, ...rest } = r;
   return {
-    concept: r.concept,
-    layer: r.layer,
-    units: r.units,
-    samples: r.samples,
-    grid: r.grid,
-    layers: r.layers,
-    curves: r.curves,
-    counts: r.counts,
-    heatmap: r.heatmap,
-    visibleShare: r.visibleShare,
-    visibleMin: r.visibleMin,
-    ...(r.images ? { images: { sample: uri(folder.file(r.images.sample)), heatmap: uri(folder.file(r.images.heatmap)) } } : {}),
+    ...rest,
+    ...(images ? { images: { sample: uri(folder.file(images.sample)), heatmap: uri(folder.file(images.heatmap)) } } : {}),
     ...(insertion ? { insertion } : {}),
   };
 }
