@@ -8,8 +8,9 @@
  *
  * Steps: setup.sh (installs Node 24, code-server, chromium once) → copy test/e2e/workspace to a temp folder →
  * start code-server on a free port → open the workbench with the test payload (extensionDevelopmentPath =
- * repo root, extensionTestsPath = out/test/e2e/suite/index.js) → command palette check → wait for the
- * suite's result file → print results, then a last line "N passed, N failed" → stop everything.
+ * repo root, extensionTestsPath = out/test/e2e/suite/index.js) → wait for the suite's result file → the UI
+ * checks (painting in the intervention panel, the layer panel's rows, the command palette, the hover's image)
+ * → print results, then a last line "N passed, N failed" → stop everything.
  * Exit code: 0 all passed, 1 a test failed, 2 harness error (counted as a failed test in the summary too).
  *
  * Environment:
@@ -496,6 +497,61 @@ async function interventionCheck(page) {
   }
 }
 
+/**
+ * UI check: hovering `self.layer3` in train.py (which the suite linked to the demo model) shows the layer's
+ * hover in the real workbench, with its image of the best units' top images decoded (a data URI is only
+ * text until the workbench's sanitizer and CSP let it load).
+ */
+async function hoverCheck(page) {
+  const title = "UI: hovering self.layer3 in train.py shows the hover with its best units' images, loaded";
+  const started = Date.now();
+  let seen = 'no hover';
+  try {
+    await page
+      .locator('.part.sidebar')
+      .click({ position: { x: 100, y: 400 } })
+      .catch(() => {});
+    // Quick Open takes file:line:column; line 43 is `x = self.layer3(x)` (train.py's lines are fixed)
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('train.py:43:20');
+    await sleep(1000);
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: 10_000 });
+    while (Date.now() - started < 60_000) {
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I'); // Show or Focus Hover
+      const img = page.locator('.monaco-hover img[src^="data:image/png;base64,"]');
+      const loaded = await img
+        .first()
+        .evaluate((el) => ({ complete: el.complete, width: el.naturalWidth, height: el.naturalHeight }), null, { timeout: 3_000 })
+        .catch(() => undefined);
+      const text = await page
+        .locator('.monaco-hover')
+        .first()
+        .innerText({ timeout: 1_000 })
+        .catch(() => '');
+      seen = loaded ? `image ${loaded.width}×${loaded.height}, complete ${loaded.complete}` : `hover text: ${text.slice(0, 80) || '(none)'}`;
+      if (loaded?.complete && loaded.width > 0 && /layer3/.test(text)) {
+        await page.screenshot({ path: path.join(tmp, 'hover.png') }).catch(() => {});
+        if (process.env.GD_E2E_SCREENSHOT)
+          await page.screenshot({ path: process.env.GD_E2E_SCREENSHOT.replace(/\.png$/, '-hover.png') }).catch(() => {});
+        await page.keyboard.press('Escape');
+        results.push({ title, state: 'passed', durationMs: Date.now() - started });
+        return;
+      }
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+    }
+    throw new Error(seen);
+  } catch (e) {
+    const shot = path.join(tmp, 'hover-failure.png');
+    await page.screenshot({ path: shot }).catch(() => {});
+    results.push({ title, state: 'failed', error: `${e.message} (screenshot: ${shot})`, durationMs: Date.now() - started });
+  }
+}
+
 /** Waits for the suite's result file; the timeout counts from `since` (when the workbench was opened). */
 async function waitForResult(since) {
   const file = path.join(tmp, 'result.json');
@@ -572,6 +628,7 @@ async function main() {
     // After the suite, so no panel the suite opens can take the focus from the palette meanwhile.
     await paletteCheck(page);
     log(`palette check: ${results[0].state}`);
+    await hoverCheck(page);
     if (process.env.GD_E2E_SCREENSHOT) await page.screenshot({ path: process.env.GD_E2E_SCREENSHOT }).catch(() => {});
   } catch (e) {
     harnessError = e;
