@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { writeMaskModels, tmpDir } from '../fixtures/models';
 import { EngineClient, EngineError } from '../../extension/engine-process/client';
 import type { Progress } from '../../extension/shared/progress';
+import { tokenSource } from '../fixtures/cancellation';
 
 const ENGINE = path.resolve(__dirname, '..', '..', '..', 'dist', 'engine.js');
 const dir = tmpDir();
@@ -17,18 +18,6 @@ const params = (out: string, samples = 60) => ({
   samples,
   provider: 'cpu' as const,
 });
-
-function tokenSource() {
-  const listeners: (() => void)[] = [];
-  const token = { isCancellationRequested: false, onCancellationRequested: (l: () => void) => listeners.push(l) };
-  return {
-    token,
-    cancel: () => {
-      token.isCancellationRequested = true;
-      listeners.forEach((l) => l());
-    },
-  };
-}
 
 test('the engine process lists layers and dissects with progress', async () => {
   const client = new EngineClient(ENGINE);

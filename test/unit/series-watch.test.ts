@@ -14,6 +14,7 @@ import type { SeriesCheckpointEvent, SeriesWatchParams } from '../../extension/s
 import type { SeriesResult } from '../../extension/shared/run/schema';
 import type { Progress } from '../../extension/shared/progress';
 import { SeriesFolder } from '../../extension/shared/run/folder';
+import { tokenSource } from '../fixtures/cancellation';
 
 const ENGINE = path.resolve(__dirname, '..', '..', '..', 'dist', 'engine.js');
 const dir = tmpDir('gd-series-watch-');
@@ -37,18 +38,6 @@ const params: SeriesWatchParams = {
   },
   pollMs: 100,
 };
-
-function tokenSource() {
-  const listeners: (() => void)[] = [];
-  const token = { isCancellationRequested: false, onCancellationRequested: (l: () => void) => listeners.push(l) };
-  return {
-    token,
-    cancel: () => {
-      token.isCancellationRequested = true;
-      listeners.forEach((l) => l());
-    },
-  };
-}
 
 function recorder() {
   const checkpoints: SeriesCheckpointEvent[] = [];

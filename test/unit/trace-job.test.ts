@@ -12,6 +12,7 @@ import { chainGenerator, tmpDir, writeMaskModels } from '../fixtures/models';
 import { EngineClient, EngineError } from '../../extension/engine-process/client';
 import { RunFolder } from '../../extension/shared/run/folder';
 import { toTraceView } from '../../extension/ui/panels/causal-views';
+import { tokenSource } from '../fixtures/cancellation';
 
 const ENGINE = path.resolve(__dirname, '..', '..', '..', 'dist', 'engine.js');
 const dir = tmpDir('gd-trace-job-');
@@ -19,18 +20,6 @@ const m = writeMaskModels(dir);
 const chain = path.join(dir, 'chain.onnx');
 fs.writeFileSync(chain, chainGenerator());
 const out = path.join(dir, 'run');
-
-function tokenSource() {
-  const listeners: (() => void)[] = [];
-  const token = { isCancellationRequested: false, onCancellationRequested: (l: () => void) => listeners.push(l) };
-  return {
-    token,
-    cancel: () => {
-      token.isCancellationRequested = true;
-      listeners.forEach((l) => l());
-    },
-  };
-}
 
 const job = (jobId: string, extra: { samples?: number; grid?: number; insertion?: 'paper' } = {}) => ({
   jobId,
